@@ -1,0 +1,56 @@
+/**
+ * The API host's configuration: parsed once at start from the environment, failing fast with the
+ * variable's name. Nothing else reads process.env. Each part switches from its embedded default to
+ * the real service when its variables are set (DATABASE_URL, S3_*, NATS_URL).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+const optionalString = z.string().trim().min(1).optional();
+
+export const HostEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  ADMIN_PASSWORD: optionalString,
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** IANA zone for the API's "yyyy-mm-dd hh:mm:ss" times; default: the machine's zone */
+  TIME_ZONE: optionalString,
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(120),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1_048_576),
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  DATABASE_URL: optionalString,
+  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  S3_ENDPOINT: optionalString,
+  S3_BUCKET: optionalString,
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_REGION: z.string().default('us-east-1'),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  NATS_URL: optionalString,
+  FACE_THREADS: z.coerce.number().int().positive().optional(),
+  /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */
+  ONVIF_ALLOWED_RANGES: z.string().default('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10'),
+  ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+  ONVIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+});
+
+export type HostEnv = z.infer<typeof HostEnvSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseHostEnv(env: Record<string, string | undefined> = process.env): HostEnv & { dataDir: string } {
+  const parsed = HostEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`bad environment: ${problems}`);
+  }
+  const cfg = parsed.data;
+  const s3Vars = [cfg.S3_ENDPOINT, cfg.S3_BUCKET, cfg.S3_ACCESS_KEY_ID, cfg.S3_SECRET_ACCESS_KEY];
+  if (s3Vars.some(Boolean) && !s3Vars.every(Boolean)) {
+    throw new ConfigError('bad environment: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  }
+  return { ...cfg, dataDir: resolve(cfg.DATA_DIR) };
+}

@@ -1,0 +1,49 @@
+/**
+ * The database behind one interface: embedded PGlite (+ pgvector) keeping its files in a directory,
+ * or a real Postgres over the wire via postgres.js when a URL is given. Migrations in db/migrations
+ * are applied on open, so a fresh data directory or database is ready to use.
+ */
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly orm: Orm;
+  close(): Promise<void>;
+}
+
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir: string | null /* null: in memory */ }
+  | { kind: 'postgres'; url: string; maxConnections?: number };
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.kind === 'pglite') {
+    const [{ PGlite }, { vector }, { drizzle }, { migrate }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-pgvector'),
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
+    if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+    const client = await PGlite.create(config.dataDir ?? undefined, { extensions: { vector } });
+    const orm = drizzle(client, { schema });
+    await migrate(orm, { migrationsFolder });
+    return { kind: 'pglite', orm: orm as unknown as Orm, close: () => client.close() };
+  }
+  const [{ default: postgres }, { drizzle }, { migrate }] = await Promise.all([
+    import('postgres'),
+    import('drizzle-orm/postgres-js'),
+    import('drizzle-orm/postgres-js/migrator'),
+  ]);
+  const client = postgres(config.url, { max: config.maxConnections ?? 10, onnotice: () => {} });
+  const orm = drizzle(client, { schema });
+  await migrate(orm, { migrationsFolder });
+  return { kind: 'postgres', orm: orm as unknown as Orm, close: () => client.end({ timeout: 5 }) };
+}

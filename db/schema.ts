@@ -1,0 +1,158 @@
+/**
+ * The database schema (drizzle-orm). Migrations in db/migrations are generated from this file with
+ * `npm run db:generate` and applied automatically at start.
+ *
+ * Records copy the names of the task, camera, library and person they mention: a record is history,
+ * and must still read right after the person is renamed or deleted.
+ */
+
+import {
+  bigint, bigserial, index, integer, pgTable, primaryKey, real, serial, smallint, text, timestamp,
+  uniqueIndex, vector, jsonb,
+} from 'drizzle-orm/pg-core';
+import { EMBEDDING_DIM } from '../core/constants.ts';
+
+const createdAt = () => timestamp('create_time', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable('users', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  /** scrypt of the md5 hex the client sends: "scrypt$N$r$p$salt$hash" */
+  passwordHash: text('password_hash').notNull(),
+  remark: text('remark').notNull().default(''),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  createTime: createdAt(),
+}, (t) => [uniqueIndex('users_name_key').on(t.name)]);
+
+export const sessions = pgTable('sessions', {
+  /** sha256 of the session token: a leaked table does not leak live sessions */
+  tokenHash: text('token_hash').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  lastSeen: timestamp('last_seen', { withTimezone: true }).notNull().defaultNow(),
+  createTime: createdAt(),
+}, (t) => [index('sessions_user_idx').on(t.userId)]);
+
+/** Every object in the store that the API handed out (pic_url / capture_url). */
+export const pictures = pgTable('pictures', {
+  url: text('url').primaryKey(),
+  kind: text('kind', { enum: ['person', 'capture'] }).notNull(),
+  contentType: text('content_type').notNull(),
+  bytes: integer('bytes').notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  createTime: createdAt(),
+});
+
+export const libraries = pgTable('libraries', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  type: integer('type').notNull().default(0),
+  remark: text('remark').notNull().default(''),
+  createTime: createdAt(),
+}, (t) => [index('libraries_create_idx').on(t.createTime, t.id)]);
+
+export const persons = pgTable('persons', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  libId: integer('lib_id').notNull().references(() => libraries.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  pinyin: text('pinyin').notNull().default(''),
+  sex: smallint('sex').notNull().default(0),
+  cardNo: text('card_no').notNull().default(''),
+  phone: text('phone').notNull().default(''),
+  category: smallint('category').notNull().default(0),
+  picUrl: text('pic_url').notNull(),
+  remark: text('remark').notNull().default(''),
+  embedding: vector('embedding', { dimensions: EMBEDDING_DIM }).notNull(),
+  createTime: createdAt(),
+}, (t) => [
+  index('persons_lib_idx').on(t.libId, t.id),
+  index('persons_card_idx').on(t.cardNo),
+  index('persons_pic_idx').on(t.picUrl),
+  index('persons_embedding_hnsw').using('hnsw', t.embedding.op('vector_cosine_ops')),
+]);
+
+export const cameras = pgTable('cameras', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  rtsp: text('rtsp').notNull(),
+  type: integer('type').notNull().default(0),
+  remark: text('remark').notNull().default(''),
+  /** measured by stream nodes / probes, never set by an operator */
+  online: smallint('online').notNull().default(0),
+  lastSeen: timestamp('last_seen', { withTimezone: true }),
+  createTime: createdAt(),
+});
+
+export const tasks = pgTable('tasks', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  type: integer('type').notNull().default(0),
+  intervalMs: integer('interval').notNull(),
+  threshold: real('threshold').notNull(),
+  /** '' = always on; else JSON weekly windows (see docs) */
+  plan: text('plan').notNull().default(''),
+  remark: text('remark').notNull().default(''),
+  /** desired state set by StartTask/StopTask: 0 stopped, 1 running */
+  state: smallint('state').notNull().default(0),
+  createTime: createdAt(),
+});
+
+/** A task's cameras, in list 1 (entrance) or list 2 (exit). Restrict: a used camera cannot be deleted. */
+export const taskCameras = pgTable('task_cameras', {
+  taskId: integer('task_id').notNull().references(() => tasks.id, { onDelete: 'cascade' }),
+  cameraId: integer('camera_id').notNull().references(() => cameras.id, { onDelete: 'restrict' }),
+  list: smallint('list').notNull(),
+  position: smallint('position').notNull(),
+  /** is this camera's stream open in this task (measured): 0 failed, 1 ok */
+  state: smallint('state').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.taskId, t.list, t.cameraId] }), index('task_cameras_camera_idx').on(t.cameraId)]);
+
+export const taskLibraries = pgTable('task_libraries', {
+  taskId: integer('task_id').notNull().references(() => tasks.id, { onDelete: 'cascade' }),
+  libId: integer('lib_id').notNull().references(() => libraries.id, { onDelete: 'restrict' }),
+  position: smallint('position').notNull(),
+}, (t) => [primaryKey({ columns: [t.taskId, t.libId] }), index('task_libraries_lib_idx').on(t.libId)]);
+
+export const captureRecords = pgTable('capture_records', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** idempotency key of the bus message that produced it: redelivery gives the same record */
+  messageId: text('message_id'),
+  taskId: integer('task_id').notNull(),
+  taskName: text('task_name').notNull().default(''),
+  cameraId: integer('camera_id').notNull(),
+  cameraName: text('camera_name').notNull().default(''),
+  /** 1 entrance list, 2 exit list: sign-in reports need it */
+  cameraList: smallint('camera_list').notNull().default(1),
+  libId: integer('lib_id'),
+  libName: text('lib_name').notNull().default(''),
+  personId: bigint('person_id', { mode: 'number' }),
+  personName: text('person_name').notNull().default(''),
+  sex: smallint('sex').notNull().default(0),
+  category: smallint('category').notNull().default(0),
+  cardNo: text('card_no').notNull().default(''),
+  classify: smallint('classify').notNull(),
+  similarity: real('similarity').notNull().default(0),
+  picUrl: text('pic_url').notNull().default(''),
+  captureUrl: text('capture_url').notNull().default(''),
+  quality: real('quality'),
+  box: jsonb('box'),
+  captureTime: timestamp('capture_time', { withTimezone: true }).notNull(),
+  createTime: createdAt(),
+}, (t) => [
+  uniqueIndex('capture_records_message_key').on(t.messageId),
+  index('capture_records_time_idx').on(t.captureTime, t.id),
+  index('capture_records_task_idx').on(t.taskId, t.captureTime),
+  index('capture_records_camera_idx').on(t.cameraId, t.captureTime),
+  index('capture_records_person_idx').on(t.personId),
+  index('capture_records_card_idx').on(t.cardNo),
+]);
+
+export const systemConfig = pgTable('system_config', {
+  name: text('name').primaryKey(),
+  /** the JSON string as given (secrets included: masked on read, never returned) */
+  config: text('config').notNull(),
+  remark: text('remark').notNull().default(''),
+  updateTime: timestamp('update_time', { withTimezone: true }).notNull().defaultNow(),
+});
+
