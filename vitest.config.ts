@@ -8,6 +8,6 @@ export default defineConfig({
     // Two cores: suites that start real servers and ONNX sessions run best a couple at a time.
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
