@@ -1,0 +1,105 @@
+/**
+ * Real services on loopback for tests and developers, without Docker: each start*() spawns a child
+ * process on a random free port with its files in a temp dir, waits until it answers, and returns
+ * its connection info and stop(). A child also stops when its parent process goes away.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+export interface PgliteServer {
+  /** postgres://postgres:postgres@127.0.0.1:<port>/postgres */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface S3Server {
+  /** http://127.0.0.1:<port> (path-style) */
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** where the objects are kept (deleted by stop()) */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A PGlite engine with pgvector in a child process, speaking the Postgres wire protocol.
+ *
+ * It serves ONE connection at a time (PGlite is single-session; further connections queue): use
+ * postgres.js with `max: 1`, i.e. openDatabase({ kind: 'postgres', url, maxConnections: 1 }).
+ * Without `dataDir` the data lives in a temp dir removed by stop(); with it, the data is kept there.
+ */
+export async function startPgliteServer(opts: { dataDir?: string } = {}): Promise<PgliteServer> {
+  const tempDir = opts.dataDir ? null : await mkdtemp(join(tmpdir(), 'facewatch-pglite-'));
+  const dataDir = opts.dataDir ?? join(tempDir!, 'data');
+  const cleanup = async () => { if (tempDir) await rm(tempDir, { recursive: true, force: true }); };
+  try {
+    const { child, info } = await spawnService<{ url: string }>('pglite-child.mjs', { PGLITE_DATA_DIR: dataDir }, 60_000);
+    return { url: info.url, stop: once(async () => { await stopChild(child); await cleanup(); }) };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+/**
+ * An S3-protocol server (s3rver) in a child process, with one bucket created. Credentials are
+ * s3rver's fixed pair; it checks request signatures like S3 does. Path-style addressing.
+ */
+export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3Server> {
+  const dir = await mkdtemp(join(tmpdir(), 'facewatch-s3-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  try {
+    const { child, info } = await spawnService<Omit<S3Server, 'stop' | 'dir'>>(
+      's3-child.mjs', { S3_DIR: dir, S3_BUCKET: opts.bucket ?? 'facewatch' }, 30_000);
+    return { ...info, dir, stop: once(async () => { await stopChild(child); await cleanup(); }) };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+/** Forks a child script of this folder and waits for the first IPC message: its connection info. */
+async function spawnService<T>(script: string, env: Record<string, string>, timeoutMs: number): Promise<{ child: ChildProcess; info: T }> {
+  const child = fork(here(script), [], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    execArgv: [], // not the parent's loader flags (tsx, vitest): the children are plain JavaScript
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  try {
+    const info = await new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${script} did not start within ${timeoutMs} ms`)), timeoutMs);
+      child.once('message', (m) => { clearTimeout(timer); resolve(m as T); });
+      child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`${script} exited (${code ?? signal}) before it was ready`)); });
+      child.once('error', (e) => { clearTimeout(timer); reject(e); });
+    });
+    child.stderr!.resume();
+    return { child, info };
+  } catch (e) {
+    await stopChild(child);
+    throw new Error(`${(e as Error).message}${stderr ? `\n${stderr}` : ''}`, { cause: e });
+  }
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within 5 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= fn());
+}

@@ -1,0 +1,34 @@
+// Child process of startPgliteServer(): one PGlite engine (+ pgvector) behind the Postgres wire
+// protocol on 127.0.0.1, a random port. Plain JavaScript so it starts without a TypeScript loader.
+// Tells its parent {url} over IPC once listening; stops on SIGTERM/SIGINT or when the parent goes.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+const dataDir = process.env.PGLITE_DATA_DIR || undefined; // unset: in memory
+const port = Number(process.env.PGLITE_PORT || 0);
+if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+const db = await PGlite.create(dataDir, { extensions: { vector } });
+const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port });
+await server.start();
+const [, actualPort] = server.getServerConn().split(':');
+const url = `postgres://postgres:postgres@127.0.0.1:${actualPort}/postgres`;
+if (process.send) process.send({ url });
+else console.log(JSON.stringify({ url }));
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await server.stop();
+    await db.close(); // flushes the data dir
+  } finally {
+    process.exit(0);
+  }
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);

@@ -1,0 +1,31 @@
+// Child process of startS3Server(): s3rver (an S3-protocol server written for tests) on 127.0.0.1,
+// a random port, objects kept in S3_DIR. Tells its parent its address over IPC once listening.
+import S3rver from 's3rver';
+
+const dir = process.env.S3_DIR;
+const bucket = process.env.S3_BUCKET || 'facewatch';
+const port = Number(process.env.S3_PORT || 0);
+if (!dir) throw new Error('S3_DIR is required');
+
+const server = new S3rver({
+  address: '127.0.0.1',
+  port,
+  directory: dir,
+  silent: true,
+  configureBuckets: [{ name: bucket }],
+});
+// s3rver checks request signatures against its one built-in key pair
+const { port: actualPort } = await server.run();
+const info = { endpoint: `http://127.0.0.1:${actualPort}`, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+if (process.send) process.send(info);
+else console.log(JSON.stringify(info));
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  try { await server.close(); } finally { process.exit(0); }
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);
