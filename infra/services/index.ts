@@ -50,7 +50,8 @@ export async function startPgliteServer(opts: { dataDir?: string } = {}): Promis
 
 /**
  * An S3-protocol server (s3rver) in a child process, with one bucket created. Credentials are
- * s3rver's fixed pair; it checks request signatures like S3 does. Path-style addressing.
+ * s3rver's fixed pair (S3RVER/S3RVER); it refuses unknown access key ids but does not verify SigV4
+ * signatures, so a wrong secret goes unnoticed here (MinIO would refuse it). Path-style addressing.
  */
 export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3Server> {
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-s3-'));

@@ -14,7 +14,7 @@ const server = new S3rver({
   silent: true,
   configureBuckets: [{ name: bucket }],
 });
-// s3rver checks request signatures against its one built-in key pair
+// s3rver knows one built-in key pair; it checks the key id (not SigV4 signatures)
 const { port: actualPort } = await server.run();
 const info = { endpoint: `http://127.0.0.1:${actualPort}`, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 if (process.send) process.send(info);
