@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createAddressPolicy, formatHostPort, parseHostPort } from '../../../core/onvif/index.ts';
+
+const codeOf = async (p: Promise<unknown>) => p.then(() => 0, (e: { code?: number }) => e.code);
+
+describe('address policy', () => {
+  const policy = createAddressPolicy();
+
+  it('allows loopback, private and link-local by default, IPv4 and IPv6', () => {
+    for (const ip of ['127.0.0.1', '10.1.2.3', '172.16.0.9', '172.31.255.255', '192.168.1.10', '169.254.3.4', '::1', 'fd00::5', 'fe80::1', '::ffff:192.168.1.2']) {
+      expect(policy.allows(ip), ip).toBe(true);
+    }
+  });
+
+  it('refuses public, metadata-adjacent and unspecified addresses', () => {
+    for (const ip of ['8.8.8.8', '172.32.0.1', '100.64.0.1', '0.0.0.0', '::', '2001:db8::1', '::ffff:8.8.8.8', '255.255.255.255', 'not-an-ip']) {
+      expect(policy.allows(ip), ip).toBe(false);
+    }
+  });
+
+  it('uses the configured ranges, bare IPs being single hosts', () => {
+    const narrow = createAddressPolicy('192.168.7.0/24, 10.0.0.5');
+    expect(narrow.allows('192.168.7.200')).toBe(true);
+    expect(narrow.allows('192.168.8.1')).toBe(false);
+    expect(narrow.allows('10.0.0.5')).toBe(true);
+    expect(narrow.allows('10.0.0.6')).toBe(false);
+    expect(narrow.allows('127.0.0.1')).toBe(false);
+  });
+
+  it('rejects a malformed range, naming it', () => {
+    expect(() => createAddressPolicy('10.0.0.0/33')).toThrow(/10\.0\.0\.0\/33/);
+    expect(() => createAddressPolicy('10.0.0.0/8,banana')).toThrow(/banana/);
+    expect(() => createAddressPolicy('10.0.0.0/8/1')).toThrow(/CIDR/);
+  });
+
+  // only 'localhost' (from /etc/hosts): a test must not send DNS queries off the machine
+  it('resolves names and requires every address to be allowed', async () => {
+    expect(await policy.resolve('localhost', 2000)).toMatch(/^(127\.|::1$)/);
+    expect(await codeOf(policy.resolve('8.8.4.4', 2000))).toBe(2016);
+    expect(await codeOf(createAddressPolicy('10.0.0.0/8').resolve('localhost', 2000))).toBe(2016);
+  });
+
+  it('parses ip fields and names the field when bad', () => {
+    expect(parseHostPort('192.168.1.10', 80)).toEqual({ host: '192.168.1.10', port: 80 });
+    expect(parseHostPort(' 192.168.1.10:8080 ', 80)).toEqual({ host: '192.168.1.10', port: 8080 });
+    expect(parseHostPort('[fe80::1]:8000', 80)).toEqual({ host: 'fe80::1', port: 8000 });
+    expect(parseHostPort('fe80::1', 80)).toEqual({ host: 'fe80::1', port: 80 });
+    expect(parseHostPort('cam-1.lan:81', 80)).toEqual({ host: 'cam-1.lan', port: 81 });
+    for (const bad of ['', 'http://1.2.3.4/', '1.2.3.4:0', '1.2.3.4:70000', '1.2.3.4:x', '[1.2.3.4]:80', 'a b', 'cam/../x', 'x'.repeat(300)]) {
+      let err: { code?: number; message?: string } = {};
+      try {
+        parseHostPort(bad, 80);
+      } catch (e) {
+        err = e as typeof err;
+      }
+      expect(err.code, bad).toBe(2002);
+      expect(err.message, bad).toMatch(/^ip /);
+    }
+  });
+
+  it('formats back to what it parses', () => {
+    expect(formatHostPort({ host: '10.0.0.1', port: 80 })).toBe('10.0.0.1');
+    expect(formatHostPort({ host: '10.0.0.1', port: 8080 })).toBe('10.0.0.1:8080');
+    expect(formatHostPort({ host: 'fe80::1', port: 8080 })).toBe('[fe80::1]:8080');
+    expect(parseHostPort(formatHostPort({ host: 'fe80::1', port: 80 }), 80)).toEqual({ host: 'fe80::1', port: 80 });
+  });
+});
