@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { assertTimeZone } from './time.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const optionalString = z.string().trim().min(1).optional();
@@ -18,6 +19,9 @@ export const HostEnvSchema = z.object({
   /** IANA zone for the API's "yyyy-mm-dd hh:mm:ss" times; default: the machine's zone */
   TIME_ZONE: optionalString,
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(120),
+  /** failed logins in a row for one username before it is locked for LOGIN_LOCK_SECONDS */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(0).default(300),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1_048_576),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
@@ -48,6 +52,9 @@ export function parseHostEnv(env: Record<string, string | undefined> = process.e
     throw new ConfigError(`bad environment: ${problems}`);
   }
   const cfg = parsed.data;
+  if (cfg.TIME_ZONE) {
+    try { assertTimeZone(cfg.TIME_ZONE); } catch { throw new ConfigError(`bad environment: TIME_ZONE: unknown zone ${cfg.TIME_ZONE}`); }
+  }
   const s3Vars = [cfg.S3_ENDPOINT, cfg.S3_BUCKET, cfg.S3_ACCESS_KEY_ID, cfg.S3_SECRET_ACCESS_KEY];
   if (s3Vars.some(Boolean) && !s3Vars.every(Boolean)) {
     throw new ConfigError('bad environment: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');

@@ -1,0 +1,72 @@
+/**
+ * The API's time format, `yyyy-mm-dd hh:mm:ss`, in one configured IANA zone (TIME_ZONE; default the
+ * machine's). Shared by the API (create_time, record filters) and the scheduler (plan windows).
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export const defaultTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** Throws RangeError for a zone Intl does not know. */
+export function assertTimeZone(timeZone: string): void {
+  formatter(timeZone);
+}
+
+export type WallClock = { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number /* 1 Mon .. 7 Sun */ };
+
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+/** The wall clock of `date` in `timeZone`. */
+export function wallClock(date: Date, timeZone: string): WallClock {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(date)) parts[p.type] = p.value;
+  return {
+    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
+    hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second),
+    weekday: WEEKDAYS[parts.weekday] ?? 0,
+  };
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** `yyyy-mm-dd hh:mm:ss` of `date` in `timeZone`. */
+export function formatTime(date: Date, timeZone: string): string {
+  const w = wallClock(date, timeZone);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
+}
+
+export const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+
+/**
+ * Parses `yyyy-mm-dd hh:mm:ss` as a wall-clock time in `timeZone`; null when malformed or not a
+ * real date. In a DST gap or overlap the earlier instant wins.
+ */
+export function parseTime(text: string, timeZone: string): Date | null {
+  const m = TIME_PATTERN.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(asUtc);
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return null;
+  // The zone's offset at that instant, found by formatting; two passes settle DST edges.
+  let guess = asUtc;
+  for (let i = 0; i < 2; i++) {
+    const w = wallClock(new Date(guess), timeZone);
+    const shown = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+    guess += asUtc - shown;
+  }
+  return new Date(guess);
+}

@@ -1,0 +1,62 @@
+/**
+ * The Node entry (`npm start`): parse env, build services (db under DATA_DIR/db unless DATABASE_URL,
+ * objects under DATA_DIR/objects unless S3_*), mount every function, listen on PORT, and shut down
+ * gracefully on SIGINT/SIGTERM.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, parseHostEnv } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { createHostApp } from './app.ts';
+import { createServices, type Services } from './services/index.ts';
+
+export type RunningHost = { url: string; port: number; services: Services; stop(): Promise<void> };
+
+export async function startHost(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningHost> {
+  const parsed = parseHostEnv(env);
+  const logger = log ?? createLogger(parsed.LOG_LEVEL, 'api');
+  const services = await createServices(parsed, logger);
+  const app = createHostApp(async () => services, logger);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: parsed.PORT, hostname: parsed.HOST }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = parsed.HOST === '0.0.0.0' || parsed.HOST === '::' ? '127.0.0.1' : parsed.HOST;
+  logger.info({ port, db: services.db.kind }, 'API listening');
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    services,
+    stop: () => (stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // idle keep-alive sockets would hold close() open
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      await services.close();
+    })()),
+  };
+}
+
+const isMain = !!process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  try {
+    const host = await startHost();
+    const shutdown = (signal: string) => {
+      host.services.log.info({ signal }, 'shutting down');
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      host.stop().then(() => process.exit(0), (e) => { host.services.log.error({ err: e }, 'shutdown failed'); process.exit(1); });
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The one factory every function uses. `defineFunction({uri, input, handler})` yields a Hono app
+ * answering `POST <uri>`: it reads the body under a size limit, checks the session, validates the
+ * input with zod, runs the handler and wraps its result in the {code, msg} envelope. Errors become
+ * {code, msg} from core/errors.ts; anything unexpected is logged with the request id → INTERNAL.
+ * HTTP status is always 200: clients check `code`.
+ *
+ * Services reach the handler through the Hono context, put there by the init middleware of
+ * functions/lib/app.ts (the same for the whole host and for one function deployed alone).
+ */
+import { Hono } from 'hono';
+import type { z } from 'zod';
+import type { Logger } from '../../core/log.ts';
+import type { Services } from '../services/index.ts';
+import { errorEnvelope, invalidField, ok, parseJsonObject, parseMultipart, readBody, sessionOf } from './http.ts';
+
+export type HostEnv = { Variables: { services: Services; requestId: string; log: Logger } };
+
+export type FunctionContext = {
+  services: Services;
+  /** the logged-in user; 0 for functions without auth */
+  userId: number;
+  requestId: string;
+  log: Logger;
+};
+
+export type FunctionDefinition<S extends z.ZodType, R extends object | void> = {
+  uri: `/${string}`;
+  input: S;
+  /** default true: refuse calls without a valid session */
+  auth?: boolean;
+  /** default 'json'; 'multipart' for uploads (limit MAX_UPLOAD_BYTES instead of MAX_BODY_BYTES) */
+  body?: 'json' | 'multipart';
+  handler: (input: z.output<S>, ctx: FunctionContext) => Promise<R> | R;
+};
+
+export type ApiFunction = { readonly uri: string; readonly input: z.ZodType; readonly app: Hono<HostEnv> };
+
+export function defineFunction<S extends z.ZodType, R extends object | void>(def: FunctionDefinition<S, R>): ApiFunction {
+  const app = new Hono<HostEnv>();
+  app.post(def.uri, async (c) => {
+    const services = c.get('services');
+    const log = c.get('log');
+    try {
+      const limit = def.body === 'multipart' ? services.config.maxUploadBytes : services.config.maxBodyBytes;
+      const raw = await readBody(c.req.raw, limit);
+      const body = def.body === 'multipart' ? await parseMultipart(c.req.raw, raw) : parseJsonObject(raw);
+      const userId = def.auth === false ? 0 : await services.accounts.authenticate(sessionOf(c.req.raw, body));
+      delete body.session;
+      const parsed = def.input.safeParse(body);
+      if (!parsed.success) throw invalidField(parsed.error);
+      const result = await def.handler(parsed.data, { services, userId, requestId: c.get('requestId'), log });
+      return c.json(ok(result ?? undefined));
+    } catch (e) {
+      return c.json(errorEnvelope(e, log));
+    }
+  });
+  return { uri: def.uri, input: def.input, app };
+}

@@ -1,0 +1,34 @@
+/**
+ * Field definitions shared by every URI's zod schema, so the same field gets the same rules (and the
+ * same message) everywhere. Types are strict: a number field does not accept "1".
+ */
+import { z } from 'zod';
+
+export const MAX_PAGE_SIZE = 1000;
+export const MAX_PAGE_NO = 1_000_000;
+
+/** A string without NUL (Postgres text refuses it) and with a length cap. */
+export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
+/** A required, trimmed, non-empty name. */
+export const name = (max = 128) => text(max).transform((s) => s.trim()).refine((s) => s.length > 0, 'must not be empty');
+export const remark = text(1024);
+
+export const int = (min: number, max: number) => z.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+/** serial ids (users, libraries, cameras, tasks) */
+export const id = int(1, 2_147_483_647);
+/** 64-bit ids (person_id, record_id), as JSON numbers: within the safe-integer range */
+export const longId = int(1, Number.MAX_SAFE_INTEGER);
+export const oneOf = <T extends readonly number[]>(values: T) =>
+  z.number().int('must be an integer').refine((v) => values.includes(v), `must be one of ${values.join(', ')}`);
+
+export const pageNo = int(1, MAX_PAGE_NO);
+export const pageSize = int(1, MAX_PAGE_SIZE);
+export const page = { page_no: pageNo, page_size: pageSize };
+
+/** The password as the client sends it: the md5 of the plain password, 32 hex digits. */
+export const md5 = z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be the 32-hex-digit MD5 of the password').transform((s) => s.toLowerCase());
+
+export const picUrl = text(256);
+/** "1,2,3": ids separated by commas; checked by the service (INVALID_ID_LIST) */
+export const idList = text(4096);
+export const similarity = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');

@@ -1,0 +1,87 @@
+/** Reading requests safely (size limit before parsing) and the {code, msg} envelope. */
+import { AppError, ErrorTable, isAppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import type { z } from 'zod';
+
+export type Envelope = { code: number; msg: string; [k: string]: unknown };
+
+export const ok = (result: object | void): Envelope => ({ code: 0, msg: '', ...(result ?? {}) });
+
+/** AppError → its code and msg; anything else is logged with the request id and answered INTERNAL. */
+export function errorEnvelope(e: unknown, log: Logger): Envelope {
+  if (isAppError(e)) return { code: e.code, msg: e.message };
+  log.error({ err: e }, 'unhandled error');
+  return { code: ErrorTable.INTERNAL.code, msg: ErrorTable.INTERNAL.msg };
+}
+
+/** Reads at most `max` bytes of the body; BODY_TOO_LARGE beyond, without buffering the rest. */
+export async function readBody(req: Request, max: number): Promise<Buffer> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (declared > max) throw new AppError('BODY_TOO_LARGE', `request body is larger than ${max} bytes`);
+  if (!req.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new AppError('BODY_TOO_LARGE', `request body is larger than ${max} bytes`);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** The JSON object body; an empty body is {} (so missing fields are named), anything else MALFORMED_JSON. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AppError('MALFORMED_JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('MALFORMED_JSON', 'body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** A multipart body: text fields as strings, files as {name, type, data}. */
+export type UploadedFile = { filename: string; type: string; data: Buffer };
+export async function parseMultipart(req: Request, body: Buffer): Promise<Record<string, unknown>> {
+  const type = req.headers.get('content-type') ?? '';
+  if (!/^multipart\/form-data/i.test(type)) throw new AppError('UNSUPPORTED_CONTENT_TYPE', 'body must be multipart/form-data');
+  let form: FormData;
+  try {
+    form = await new Request('http://local/', { method: 'POST', headers: { 'content-type': type }, body }).formData();
+  } catch {
+    throw new AppError('MALFORMED_JSON', 'body is not valid multipart/form-data');
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of form.entries()) {
+    if (key in out) throw new AppError('INVALID_FIELD', `${key}: must be given once`);
+    out[key] = typeof value === 'string' ? value : { filename: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) } satisfies UploadedFile;
+  }
+  return out;
+}
+
+/** The first zod issue as INVALID_FIELD with a msg naming the field path. */
+export function invalidField(error: z.ZodError): AppError {
+  const issue = error.issues[0];
+  const path = issue.path.length ? issue.path.map(String).join('.') : 'body';
+  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  return new AppError('INVALID_FIELD', missing ? `${path}: is required` : `${path}: ${issue.message}`);
+}
+
+/** The session: body/form field `session`, `Authorization: Bearer`, or `X-Session`. */
+export function sessionOf(req: Request, body: Record<string, unknown>): string | undefined {
+  const s = body.session;
+  if (typeof s === 'string' && s) return s;
+  if (s !== undefined && s !== null && s !== '') return JSON.stringify(s); // wrong type: unknown session
+  const auth = req.headers.get('authorization');
+  const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+  if (m) return m[1];
+  return req.headers.get('x-session') || undefined;
+}

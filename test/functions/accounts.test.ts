@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorTable as E } from '../../core/errors.ts';
+import { ADMIN_PASSWORD, backends, md5, startApi, type Api } from '../support/api.ts';
+
+describe.each(backends)('accounts (%s)', (backend) => {
+  let api: Api;
+  beforeAll(async () => { api = await startApi(backend); await api.login(); });
+  afterAll(async () => { await api?.stop(); });
+
+  describe('happy', () => {
+    it('Login returns user_id and a random session', async () => {
+      const a = await api.call('/Login', { username: 'admin', password: md5(ADMIN_PASSWORD) }, { session: null });
+      const b = await api.call('/Login', { username: 'admin', password: md5(ADMIN_PASSWORD) }, { session: null });
+      expect(a).toMatchObject({ code: 0, msg: '', user_id: expect.any(Number) });
+      expect(a.session).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+      expect(a.session).not.toBe(b.session);
+    });
+
+    it('accepts the session in the body, Authorization: Bearer and X-Session', async () => {
+      const body = { name: 'sess-check', password: md5('x') };
+      expect((await api.call('/RegisterUser', body)).code).toBe(0);
+      expect((await api.call('/UpdateUser', { user_id: 1, remark: 'bearer' }, { session: null, headers: { authorization: `Bearer ${api.session}` } })).code).toBe(0);
+      expect((await api.call('/UpdateUser', { user_id: 1, remark: 'x-session' }, { session: null, headers: { 'x-session': api.session } })).code).toBe(0);
+    });
+
+    it('RegisterUser → Login as the new user → UpdateUser password → old sessions end → DeleteUser', async () => {
+      const reg = await api.call('/RegisterUser', { name: 'rose', password: md5('pw1'), remark: 'r' });
+      expect(reg).toMatchObject({ code: 0, msg: '', user_id: expect.any(Number) });
+      const s1 = await api.login('rose', 'pw1');
+      expect((await api.call('/UpdateUser', { user_id: reg.user_id, name: 'rose2', old_password: md5('pw1'), password: md5('pw2') }, { session: s1 })).code).toBe(0);
+      expect((await api.call('/UpdateUser', { user_id: reg.user_id, remark: 'x' }, { session: s1 })).code).toBe(E.SESSION_INVALID.code);
+      expect((await api.call('/Login', { username: 'rose2', password: md5('pw1') }, { session: null })).code).toBe(E.LOGIN_FAILED.code);
+      const s2 = await api.login('rose2', 'pw2');
+      expect((await api.call('/DeleteUser', { user_id: reg.user_id })).code).toBe(0);
+      expect((await api.call('/UpdateUser', { user_id: 1, remark: 'x' }, { session: s2 })).code).toBe(E.SESSION_INVALID.code);
+      expect((await api.call('/Login', { username: 'rose2', password: md5('pw2') }, { session: null })).code).toBe(E.LOGIN_FAILED.code);
+    });
+
+    it('accepts an uppercase md5', async () => {
+      expect((await api.call('/Login', { username: 'admin', password: md5(ADMIN_PASSWORD).toUpperCase() }, { session: null })).code).toBe(0);
+    });
+  });
+
+  describe('error', () => {
+    it('Login: wrong password, unknown user, missing and malformed fields', async () => {
+      expect((await api.call('/Login', { username: 'admin', password: md5('nope') }, { session: null })).code).toBe(E.LOGIN_FAILED.code);
+      expect((await api.call('/Login', { username: 'ghost', password: md5('nope') }, { session: null })).code).toBe(E.LOGIN_FAILED.code);
+      const missing = await api.call('/Login', { username: 'admin' }, { session: null });
+      expect(missing).toEqual({ code: E.INVALID_FIELD.code, msg: 'password: is required' });
+      const plain = await api.call('/Login', { username: 'admin', password: 'plain' }, { session: null });
+      expect(plain.code).toBe(E.INVALID_FIELD.code);
+      expect(plain.msg).toMatch(/^password:/);
+      const wrongType = await api.call('/Login', { username: 42, password: md5('x') }, { session: null });
+      expect(wrongType.code).toBe(E.INVALID_FIELD.code);
+      expect(wrongType.msg).toMatch(/^username:/);
+    });
+
+    it('RegisterUser: duplicate name → USER_EXISTS; empty name → INVALID_FIELD', async () => {
+      expect((await api.call('/RegisterUser', { name: 'admin', password: md5('x') })).code).toBe(E.USER_EXISTS.code);
+      expect((await api.call('/RegisterUser', { name: '   ', password: md5('x') })).code).toBe(E.INVALID_FIELD.code);
+    });
+
+    it('UpdateUser: unknown user, password without/with wrong old_password, rename onto another user', async () => {
+      expect((await api.call('/UpdateUser', { user_id: 99999, remark: 'x' })).code).toBe(E.USER_NOT_FOUND.code);
+      expect((await api.call('/UpdateUser', { user_id: 1, password: md5('new') })).code).toBe(E.OLD_PASSWORD_REQUIRED.code);
+      expect((await api.call('/UpdateUser', { user_id: 1, old_password: md5('bad'), password: md5('new') })).code).toBe(E.OLD_PASSWORD_WRONG.code);
+      const other = await api.call('/RegisterUser', { name: 'other-user', password: md5('x') });
+      expect((await api.call('/UpdateUser', { user_id: other.user_id, name: 'admin' })).code).toBe(E.USER_EXISTS.code);
+      await api.login(); // admin's password is unchanged
+    });
+
+    it('DeleteUser: unknown user; the last account cannot be deleted', async () => {
+      expect((await api.call('/DeleteUser', { user_id: 99999 })).code).toBe(E.USER_NOT_FOUND.code);
+    });
+  });
+
+  describe('security', () => {
+    it('refuses missing, unknown and wrong-typed sessions with their own codes', async () => {
+      expect((await api.call('/RegisterUser', { name: 'n', password: md5('x') }, { session: null })).code).toBe(E.SESSION_MISSING.code);
+      expect((await api.call('/RegisterUser', { name: 'n', password: md5('x') }, { session: 'forged' })).code).toBe(E.SESSION_INVALID.code);
+      expect((await api.call('/RegisterUser', { session: 123, name: 'n', password: md5('x') }, { session: null })).code).toBe(E.SESSION_INVALID.code);
+      expect((await api.call('/RegisterUser', { name: 'n', password: md5('x') }, { session: null, headers: { authorization: 'Bearer nope' } })).code).toBe(E.SESSION_INVALID.code);
+    });
+
+    it('locks a username after repeated failures, even for the right password', async () => {
+      await api.call('/RegisterUser', { name: 'victim', password: md5('right') });
+      for (let i = 0; i < 5; i++) expect((await api.call('/Login', { username: 'victim', password: md5(`wrong${i}`) }, { session: null })).code).toBe(E.LOGIN_FAILED.code);
+      expect((await api.call('/Login', { username: 'victim', password: md5('right') }, { session: null })).code).toBe(E.LOGIN_LOCKED.code);
+      // other usernames are not affected
+      expect((await api.call('/Login', { username: 'admin', password: md5(ADMIN_PASSWORD) }, { session: null })).code).toBe(0);
+    });
+
+    it('never stores the password md5 as is', async () => {
+      await api.call('/RegisterUser', { name: 'hashcheck', password: md5('pw') });
+      const u = await api.host.services.repos.accounts.findUserByName('hashcheck');
+      expect(u!.passwordHash).toMatch(/^scrypt\$/);
+      expect(u!.passwordHash).not.toContain(md5('pw'));
+    });
+
+    it('malformed JSON, non-object bodies and huge bodies get their codes', async () => {
+      const bad = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: '{"username":' })).json();
+      expect(bad.code).toBe(E.MALFORMED_JSON.code);
+      const arr = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: '[1]' })).json();
+      expect(arr.code).toBe(E.MALFORMED_JSON.code);
+      const huge = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'x'.repeat(2_000_000) }) })).json();
+      expect(huge.code).toBe(E.BODY_TOO_LARGE.code);
+    });
+
+    it('unknown URIs and other methods → UNKNOWN_URI with HTTP 200', async () => {
+      const res = await api.raw('/NoSuchThing', { body: '{}' });
+      expect(res.status).toBe(200);
+      expect((await res.json()).code).toBe(E.UNKNOWN_URI.code);
+      const get = await fetch(`${api.url}/Login`);
+      expect((await get.json()).code).toBe(E.UNKNOWN_URI.code);
+    });
+  });
+});
+
+describe('sessions expire; the last account stays (embedded)', () => {
+  it('an idle session expires with SESSION_EXPIRED; the only account cannot be deleted', async () => {
+    const api = await startApi('embedded', { SESSION_IDLE_MINUTES: '0.005' /* 0.3 s */ });
+    try {
+      await api.login();
+      expect((await api.call('/DeleteUser', { user_id: 1 })).code).toBe(E.LAST_USER.code);
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await api.call('/UpdateUser', { user_id: 1, remark: 'x' })).code).toBe(E.SESSION_EXPIRED.code);
+      expect((await api.call('/UpdateUser', { user_id: 1, remark: 'x' })).code).toBe(E.SESSION_INVALID.code);
+    } finally {
+      await api.stop();
+    }
+  });
+});
