@@ -151,8 +151,9 @@ export async function queryRtsp(q: RtspQuery, opts: DeviceClientOptions): Promis
     throw new AppError('NO_MEDIA_PROFILE', `camera at ${where(s)} refused GetProfiles: ${profilesEnv.fault.reason || profilesEnv.fault.codes.join(' ')}`);
   }
   const response = first(profilesEnv.body, 'getProfilesResponse');
-  if (!response) throw new AppError('NOT_ONVIF', `device at ${where(s)} did not answer GetProfiles`);
-  const profiles: Xml[] = Array.isArray(response.profiles) ? response.profiles : [];
+  // an empty <GetProfilesResponse/> parses as '': present, no profiles
+  if (response === undefined) throw new AppError('NOT_ONVIF', `device at ${where(s)} did not answer GetProfiles`);
+  const profiles: Xml[] = Array.isArray(response?.profiles) ? response.profiles : [];
   const token = pickProfile(profiles);
   if (!token) throw new AppError('NO_MEDIA_PROFILE', `camera at ${where(s)} has no media profile`);
 
