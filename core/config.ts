@@ -39,6 +39,8 @@ export const HostEnvSchema = z.object({
   ONVIF_ALLOWED_RANGES: z.string().default('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10'),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   ONVIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** where /SearchCamera sends its WS-Discovery Probe: "IPv4[:port],..." (unicast, e.g. subnets without multicast); default the multicast group */
+  ONVIF_DISCOVERY_TARGETS: z.string().trim().regex(/^$|^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?(\s*,\s*\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?)*$/, 'must be IPv4[:port] entries separated by commas').default(''),
 });
 
 export type HostEnv = z.infer<typeof HostEnvSchema>;

@@ -7,10 +7,14 @@ import * as Login from './Login.ts';
 import * as RegisterUser from './RegisterUser.ts';
 import * as UpdateUser from './UpdateUser.ts';
 import * as DeleteUser from './DeleteUser.ts';
+import * as SearchCamera from './SearchCamera.ts';
+import * as QueryCameraRtsp from './QueryCameraRtsp.ts';
 
 export const functions: readonly ApiFunction[] = [
   Login.app,
   RegisterUser.app,
   UpdateUser.app,
   DeleteUser.app,
+  SearchCamera.app,
+  QueryCameraRtsp.app,
 ];

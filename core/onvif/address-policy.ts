@@ -31,12 +31,23 @@ export interface AddressPolicy {
 export const DEFAULT_ALLOWED_RANGES =
   '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10';
 
+/**
+ * Refused whatever the configuration says: cloud metadata services (they sit inside the default
+ * link-local range) and the unspecified addresses (which connect to the local host).
+ */
+export const ALWAYS_REFUSED = ['169.254.169.254/32', '169.254.170.2/32', 'fd00:ec2::254/128', '0.0.0.0/8', '::/128'];
+
 const stripZone = (ip: string) => ip.replace(/%.*$/, '');
 
 /** Parses "10.0.0.0/8,::1/128,192.168.1.7" (a bare IP is a /32 or /128). Throws Error naming the bad entry. */
 export function createAddressPolicy(ranges: string | readonly string[] = DEFAULT_ALLOWED_RANGES): AddressPolicy {
   const list = (typeof ranges === 'string' ? ranges.split(',') : [...ranges]).map((r) => r.trim()).filter(Boolean);
   const blockList = new BlockList();
+  const refused = new BlockList();
+  for (const range of ALWAYS_REFUSED) {
+    const [net, prefix] = range.split('/');
+    refused.addSubnet(net, Number(prefix), isIP(net) === 4 ? 'ipv4' : 'ipv6');
+  }
   for (const range of list) {
     const [net, prefixText, extra] = range.split('/');
     const family = isIP(net);
@@ -52,7 +63,8 @@ export function createAddressPolicy(ranges: string | readonly string[] = DEFAULT
     const bare = stripZone(ip);
     const family = isIP(bare);
     if (!family) return false;
-    return blockList.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    return blockList.check(bare, type) && !refused.check(bare, type);
   };
 
   return {

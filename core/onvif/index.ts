@@ -2,6 +2,7 @@
  * ONVIF: find cameras (WS-Discovery) and ask one for its RTSP address (GetProfiles + GetStreamUri).
  * The functions reach this through `createOnvifService`, built once from the host config.
  */
+import { ConfigError } from '../config.ts';
 import { createAddressPolicy, type AddressPolicy } from './address-policy.ts';
 import { queryRtsp, type RtspQuery } from './device-client.ts';
 import { discover, parseProbeTargets, type ProbeTarget } from './discovery.ts';
@@ -39,10 +40,10 @@ export interface OnvifService {
   queryRtsp(q: RtspQuery): Promise<{ rtsp: string }>;
 }
 
-/** Throws Error naming the bad setting when a range or target does not parse (a config error: fail at start). */
+/** Throws ConfigError naming the variable when a range or target does not parse: the host fails at start. */
 export function createOnvifService(cfg: OnvifConfig): OnvifService {
-  const policy = createAddressPolicy(cfg.allowedRanges);
-  const targets: ProbeTarget[] = cfg.discoveryTargets ? parseProbeTargets(cfg.discoveryTargets) : [];
+  const policy = configured('ONVIF_ALLOWED_RANGES', () => createAddressPolicy(cfg.allowedRanges));
+  const targets: ProbeTarget[] = cfg.discoveryTargets ? configured('ONVIF_DISCOVERY_TARGETS', () => parseProbeTargets(cfg.discoveryTargets!)) : [];
   return {
     policy,
     async search() {
@@ -60,4 +61,12 @@ export function createOnvifService(cfg: OnvifConfig): OnvifService {
     },
     queryRtsp: (q) => queryRtsp(q, { policy, timeoutMs: cfg.timeoutMs }),
   };
+}
+
+function configured<T>(variable: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    throw new ConfigError(`bad environment: ${variable}: ${(e as Error).message}`);
+  }
 }

@@ -10,6 +10,7 @@ import { defaultTimeZone } from '../../core/time.ts';
 import { openDatabase, type Database, type DatabaseConfig } from '../../db/client.ts';
 import { createRepositories } from '../../db/repositories/index.ts';
 import { createAccountsService } from './accounts.ts';
+import { createOnvifService } from '../../core/onvif/index.ts';
 import type { FaceEngine, FaceModule, ObjectStore, StorageConfig } from './ports.ts';
 
 export type ParsedEnv = HostEnv & { dataDir: string };
@@ -62,6 +63,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     db,
     repos,
     accounts,
+    onvif: createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
     async close(): Promise<void> {
       await db.close();
     },

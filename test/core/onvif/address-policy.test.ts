@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAddressPolicy, formatHostPort, parseHostPort } from '../../../core/onvif/index.ts';
+import { ConfigError } from '../../../core/config.ts';
+import { createAddressPolicy, createOnvifService, formatHostPort, parseHostPort } from '../../../core/onvif/index.ts';
 
 const codeOf = async (p: Promise<unknown>) => p.then(() => 0, (e: { code?: number }) => e.code);
 
@@ -18,6 +19,13 @@ describe('address policy', () => {
     }
   });
 
+  it('refuses cloud metadata and unspecified addresses even when configured', () => {
+    const wide = createAddressPolicy('0.0.0.0/0,::/0');
+    expect(wide.allows('8.8.8.8')).toBe(true);
+    for (const ip of ['169.254.169.254', '::ffff:169.254.169.254', 'fd00:ec2::254', '0.0.0.0', '::']) expect(wide.allows(ip), ip).toBe(false);
+    expect(policy.allows('169.254.169.253')).toBe(true);
+  });
+
   it('uses the configured ranges, bare IPs being single hosts', () => {
     const narrow = createAddressPolicy('192.168.7.0/24, 10.0.0.5');
     expect(narrow.allows('192.168.7.200')).toBe(true);
@@ -34,6 +42,14 @@ describe('address policy', () => {
   });
 
   // only 'localhost' (from /etc/hosts): a test must not send DNS queries off the machine
+  it('a bad range or probe target in the config is a ConfigError naming the variable', () => {
+    const cfg = { allowedRanges: '10.0.0.0/8', discoveryMs: 100, timeoutMs: 100 };
+    expect(() => createOnvifService({ ...cfg, allowedRanges: '10.0.0.0/99' })).toThrow(ConfigError);
+    expect(() => createOnvifService({ ...cfg, allowedRanges: '10.0.0.0/99' })).toThrow(/ONVIF_ALLOWED_RANGES.*10\.0\.0\.0\/99/);
+    expect(() => createOnvifService({ ...cfg, discoveryTargets: '10.0.0.1:0' })).toThrow(/ONVIF_DISCOVERY_TARGETS/);
+    expect(createOnvifService(cfg).policy.ranges).toEqual(['10.0.0.0/8']);
+  });
+
   it('resolves names and requires every address to be allowed', async () => {
     expect(await policy.resolve('localhost', 2000)).toMatch(/^(127\.|::1$)/);
     expect(await codeOf(policy.resolve('8.8.4.4', 2000))).toBe(2016);

@@ -1,0 +1,28 @@
+/**
+ * POST /QueryCameraRtsp: ip ("host", "host:port", "[v6]:port"), user?, password? (the camera's own,
+ * plain: the WS-Security digest needs it), with_credentials? (true/1: put user:password in the URI)
+ * → info: {rtsp}. Only addresses in ONVIF_ALLOWED_RANGES are contacted (ADDRESS_NOT_ALLOWED otherwise).
+ */
+import { z } from 'zod';
+import { defineFunction } from './lib/define.ts';
+import { text } from './lib/fields.ts';
+
+const flag = z.union([z.boolean(), z.literal(0), z.literal(1)], 'must be true, false, 1 or 0').transform((v) => v === true || v === 1);
+
+export const input = z
+  .object({
+    ip: text(300).refine((s) => s.trim().length > 0, 'must not be empty'),
+    user: text(128).optional(),
+    password: text(256).optional(),
+    with_credentials: flag.optional(),
+  })
+  .refine((i) => !!i.user || !i.password, { path: ['user'], message: 'is required when password is given' });
+export type Input = z.infer<typeof input>;
+
+export const app = defineFunction({
+  uri: '/QueryCameraRtsp',
+  input,
+  handler: async (i, { services }) => ({
+    info: await services.onvif.queryRtsp({ ip: i.ip, user: i.user || undefined, password: i.password, withCredentials: i.with_credentials }),
+  }),
+});
