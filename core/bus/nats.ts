@@ -1,0 +1,160 @@
+/**
+ * The bus over NATS: JetStream streams with file storage for durable messages (dedupe by
+ * Nats-Msg-Id within the stream's duplicate window, durable pull consumers with explicit ack), core
+ * NATS for fire-and-forget. The only module that imports `nats`.
+ */
+import {
+  AckPolicy, connect, DeliverPolicy, JSONCodec, nanos, StorageType, type ConsumerConfig, type JetStreamClient,
+  type JetStreamManager, type NatsConnection, type StreamConfig,
+} from 'nats';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { CONSUMER_DEFAULTS, type Bus, type BusMessage, type Subscription } from './types.ts';
+
+export interface NatsBusOptions {
+  /** nats://host:port, comma-separated for a cluster */
+  servers: string;
+  /** connection name shown by the server (e.g. the node name) */
+  name?: string;
+  logger?: Logger;
+}
+
+const codec = JSONCodec();
+
+export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { connection: NatsConnection }> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: opts.servers.split(',').map((s) => s.trim()),
+      name: opts.name,
+      maxReconnectAttempts: -1, // keep trying: a node must outlive a NATS restart
+      reconnectTimeWait: 500,
+    });
+  } catch (e) {
+    throw new AppError('BUS_UNAVAILABLE', `cannot connect to NATS at ${opts.servers}`, { cause: e });
+  }
+  const log = opts.logger;
+  const jsm: JetStreamManager = await nc.jetstreamManager();
+  const js: JetStreamClient = nc.jetstream();
+  const subscriptions = new Set<Subscription>();
+
+  const wrap = async <R>(what: string, fn: () => Promise<R>): Promise<R> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw new AppError('BUS_UNAVAILABLE', `${what}: ${(e as Error).message}`, { cause: e });
+    }
+  };
+
+  return {
+    connection: nc,
+
+    ensureStream: (spec) => wrap(`stream ${spec.name}`, async () => {
+      const cfg: Partial<StreamConfig> = {
+        name: spec.name,
+        subjects: [...spec.subjects],
+        storage: StorageType.File,
+        duplicate_window: nanos(spec.duplicateWindowMs),
+        ...(spec.maxAgeMs !== undefined ? { max_age: nanos(spec.maxAgeMs) } : {}),
+      };
+      const exists = await jsm.streams.info(spec.name).then(() => true, () => false);
+      if (exists) await jsm.streams.update(spec.name, cfg);
+      else await jsm.streams.add(cfg);
+    }),
+
+    publish: (subject, data, o = {}) => wrap(`publish ${subject}`, async () => {
+      const ack = await js.publish(subject, codec.encode(data), o.msgId !== undefined ? { msgID: o.msgId } : {});
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    }),
+
+    consume: (o, handler) => wrap(`consumer ${o.durable}`, async () => {
+      const nakDelayMs = o.nakDelayMs ?? CONSUMER_DEFAULTS.nakDelayMs;
+      const cfg: Partial<ConsumerConfig> = {
+        durable_name: o.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(o.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs),
+        max_deliver: o.maxDeliver ?? -1,
+        ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
+      };
+      const exists = await jsm.consumers.info(o.stream.name, o.durable).then(() => true, () => false);
+      if (exists) await jsm.consumers.update(o.stream.name, o.durable, cfg);
+      else await jsm.consumers.add(o.stream.name, cfg);
+      const consumer = await js.consumers.get(o.stream.name, o.durable);
+      // Small batches: a message pulled but not handled waits for ackWait before anyone else gets it.
+      const messages = await consumer.consume({ max_messages: 16 });
+      let stopped = false;
+      const loop = (async () => {
+        for await (const m of messages) {
+          if (stopped) break;
+          let data: unknown;
+          try {
+            data = codec.decode(m.data);
+          } catch (e) {
+            log?.warn({ subject: m.subject, seq: m.seq, err: e }, 'bus: dropping a message that is not JSON');
+            m.term();
+            continue;
+          }
+          let settled = false;
+          const msg: BusMessage<never> = {
+            subject: m.subject,
+            data: data as never,
+            seq: m.seq,
+            deliveryCount: m.info.redeliveryCount,
+            ack: () => { if (!settled) { settled = true; m.ack(); } },
+            nak: (delayMs) => { if (!settled) { settled = true; m.nak(delayMs ?? nakDelayMs); } },
+            working: () => { if (!settled) m.working(); },
+          };
+          try {
+            await handler(msg);
+            msg.ack();
+          } catch (e) {
+            log?.warn({ subject: m.subject, seq: m.seq, err: e }, 'bus: handler failed; message will be redelivered');
+            msg.nak();
+          }
+        }
+      })();
+      const sub: Subscription = {
+        async stop() {
+          if (stopped) return;
+          stopped = true;
+          subscriptions.delete(sub);
+          // Not close(), which waits for the loop: a handler still running is not waited for, and its
+          // message (like any pulled but unhandled one) is redelivered after ackWait.
+          messages.stop();
+        },
+      };
+      subscriptions.add(sub);
+      loop.catch((e) => log?.error({ err: e, durable: o.durable }, 'bus: consumer stopped'));
+      return sub;
+    }),
+
+    emit(subject, data) {
+      if (nc.isClosed()) return;
+      nc.publish(subject, codec.encode(data));
+    },
+
+    subscribe(subject, handler, o = {}) {
+      const s = nc.subscribe(subject, {
+        queue: o.queue,
+        callback: (err, m) => {
+          if (err) return;
+          try {
+            handler(codec.decode(m.data) as never, m.subject);
+          } catch (e) {
+            log?.warn({ subject: m.subject, err: e }, 'bus: subscriber failed');
+          }
+        },
+      });
+      const sub: Subscription = { stop: async () => { s.unsubscribe(); subscriptions.delete(sub); } };
+      subscriptions.add(sub);
+      return sub;
+    },
+
+    async close() {
+      for (const s of [...subscriptions]) await s.stop();
+      if (!nc.isClosed()) await nc.close();
+    },
+  };
+}

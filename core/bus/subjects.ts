@@ -1,0 +1,54 @@
+/**
+ * Every subject and JetStream stream of the bus, in one place. Subjects are built only through
+ * these helpers, so a publisher and its consumers cannot drift apart.
+ *
+ *   faces.<taskId>.<cameraId>  one message per face track per period (FaceMessage); stream FACES,
+ *                              consumed at least once by functions/matcher
+ *   tasks.desired              the running tasks and their cameras, as the API wants them
+ *                              (TasksDesiredMessage); nodes share the cameras among themselves
+ *   camera.state.<cameraId>    a stream node's view of a camera: connecting / online / offline,
+ *                              per task (CameraStateMessage)
+ *   events.capture.<taskId>    a written capture record, for live event streams and webhooks
+ */
+export const Subjects = {
+  faces: (taskId: number, cameraId: number) => `faces.${taskId}.${cameraId}`,
+  /** all face messages (the FACES stream's subjects) */
+  facesAll: 'faces.>',
+  facesOfTask: (taskId: number) => `faces.${taskId}.*`,
+  tasksDesired: 'tasks.desired',
+  cameraState: (cameraId: number) => `camera.state.${cameraId}`,
+  cameraStateAll: 'camera.state.*',
+  eventsCapture: (taskId: number) => `events.capture.${taskId}`,
+  eventsCaptureAll: 'events.capture.*',
+} as const;
+
+/** JetStream streams (names are NATS stream names; subjects are what each stream keeps). */
+export const Streams = {
+  FACES: {
+    name: 'FACES',
+    subjects: [Subjects.facesAll],
+    /** a message id seen again within this window is dropped (Nats-Msg-Id dedupe) */
+    duplicateWindowMs: 2 * 60_000,
+    /** faces nobody consumed within a day are of no use any more */
+    maxAgeMs: 24 * 3600_000,
+  },
+} as const;
+
+/** Durable consumer names. */
+export const Durables = {
+  matcher: 'matcher',
+} as const;
+
+/**
+ * NATS subject matching: tokens split on '.', '*' matches one token, '>' (last) one or more.
+ */
+export function subjectMatches(filter: string, subject: string): boolean {
+  const f = filter.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (f[i] !== '*' && f[i] !== s[i]) return false;
+  }
+  return f.length === s.length;
+}
