@@ -7,14 +7,47 @@ import * as Login from './Login.ts';
 import * as RegisterUser from './RegisterUser.ts';
 import * as UpdateUser from './UpdateUser.ts';
 import * as DeleteUser from './DeleteUser.ts';
+import * as UploadPersonPicture from './UploadPersonPicture.ts';
+import * as DownloadPersonPicture from './DownloadPersonPicture.ts';
+import * as DeletePicture from './DeletePicture.ts';
+import * as AddLibrary from './AddLibrary.ts';
+import * as DeleteLibrary from './DeleteLibrary.ts';
+import * as QueryLibraryList from './QueryLibraryList.ts';
+import * as AddPerson from './AddPerson.ts';
+import * as DeletePerson from './DeletePerson.ts';
+import * as UpdatePerson from './UpdatePerson.ts';
+import * as QueryPersonList from './QueryPersonList.ts';
+import * as AddCamera from './AddCamera.ts';
+import * as DeleteCamera from './DeleteCamera.ts';
+import * as UpdateCamera from './UpdateCamera.ts';
+import * as QueryCameraList from './QueryCameraList.ts';
 import * as SearchCamera from './SearchCamera.ts';
 import * as QueryCameraRtsp from './QueryCameraRtsp.ts';
+import * as AddTask from './AddTask.ts';
+import * as DeleteTask from './DeleteTask.ts';
+import * as UpdateTask from './UpdateTask.ts';
+import * as QueryTaskList from './QueryTaskList.ts';
+import * as Compare1V1 from './Compare1V1.ts';
+import * as UpdateSystemConfig from './UpdateSystemConfig.ts';
+import * as GetSystemConfig from './GetSystemConfig.ts';
+import * as QueryTaskCaptureRecord from './QueryTaskCaptureRecord.ts';
+import * as DeleteTaskCaptureRecord from './DeleteTaskCaptureRecord.ts';
 
 export const functions: readonly ApiFunction[] = [
-  Login.app,
-  RegisterUser.app,
-  UpdateUser.app,
-  DeleteUser.app,
-  SearchCamera.app,
-  QueryCameraRtsp.app,
+  // 一、账号
+  Login.app, RegisterUser.app, UpdateUser.app, DeleteUser.app,
+  // 二、人脸照片/场景照
+  UploadPersonPicture.app, DownloadPersonPicture.app, DeletePicture.app,
+  // 三、人员底库
+  AddLibrary.app, DeleteLibrary.app, QueryLibraryList.app,
+  // 四、人员
+  AddPerson.app, DeletePerson.app, UpdatePerson.app, QueryPersonList.app,
+  // 五、摄像头
+  AddCamera.app, DeleteCamera.app, UpdateCamera.app, QueryCameraList.app, SearchCamera.app, QueryCameraRtsp.app,
+  // 六、任务 (StartTask / StopTask: a later issue)
+  AddTask.app, DeleteTask.app, UpdateTask.app, QueryTaskList.app, Compare1V1.app,
+  // 七、系统配置
+  UpdateSystemConfig.app, GetSystemConfig.app,
+  // 八、历史记录
+  QueryTaskCaptureRecord.app, DeleteTaskCaptureRecord.app,
 ];

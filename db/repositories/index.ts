@@ -1,10 +1,24 @@
 /** Every repository over one drizzle instance. Repositories are the only code that imports drizzle. */
 import type { Orm } from '../client.ts';
 import { createAccountsRepo } from './accounts.ts';
+import { createCamerasRepo } from './cameras.ts';
+import { createLibrariesRepo } from './libraries.ts';
+import { createPersonsRepo } from './persons.ts';
+import { createPicturesRepo } from './pictures.ts';
+import { createRecordsRepo } from './records.ts';
+import { createSystemConfigRepo } from './systemConfig.ts';
+import { createTasksRepo } from './tasks.ts';
 
 export function createRepositories(orm: Orm) {
   return {
     accounts: createAccountsRepo(orm),
+    pictures: createPicturesRepo(orm),
+    libraries: createLibrariesRepo(orm),
+    persons: createPersonsRepo(orm),
+    cameras: createCamerasRepo(orm),
+    tasks: createTasksRepo(orm),
+    records: createRecordsRepo(orm),
+    systemConfig: createSystemConfigRepo(orm),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

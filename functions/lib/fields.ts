@@ -32,3 +32,22 @@ export const picUrl = text(256);
 /** "1,2,3": ids separated by commas; checked by the service (INVALID_ID_LIST) */
 export const idList = text(4096);
 export const similarity = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
+
+/** Person fields, shared by AddPerson, UpdatePerson and QueryPersonList. */
+export const sex = oneOf([0, 1, 2] as const);
+export const category = oneOf([0, 1] as const);
+export const cardNo = text(64);
+export const phone = text(32);
+
+/** Camera fields. */
+export const rtsp = text(1024);
+export const cameraType = int(0, 1_000_000);
+
+/** Task fields: type 0 normal, 1 roll call, 3 sign-in; interval in ms; threshold on the similarity scale. */
+export const taskType = oneOf([0, 1, 3] as const);
+export const interval = int(40, 3_600_000);
+export const taskState = oneOf([0, 1] as const);
+export const plan = text(8192);
+
+/** System config names: StorageServer, or any other name stored as given. */
+export const configName = text(64).regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-", starting with a letter');

@@ -1,17 +1,26 @@
 /**
- * The composition root of the API: `createServices(env)` opens the database, picks the object store,
- * prepares the face engine (loaded lazily, on first use) and builds every service once per process.
- * Handlers get the result through the Hono context; nothing here is a module-level singleton.
+ * The composition root of the API: `createServices(env)` opens the database, opens the object store
+ * (the saved StorageServer config, else the environment's), prepares the face engine (its worker and
+ * models load on first use) and builds every service once per process. Handlers get the result
+ * through the Hono context; nothing here is a module-level singleton.
  */
 import { join } from 'node:path';
 import type { HostEnv } from '../../core/config.ts';
+import { createFaceEngine, probeImage, similarity } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
+import { createObjectStore, SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
+import { createOnvifService } from '../../core/onvif/index.ts';
 import { defaultTimeZone } from '../../core/time.ts';
-import { openDatabase, type Database, type DatabaseConfig } from '../../db/client.ts';
+import { openDatabase, type DatabaseConfig } from '../../db/client.ts';
 import { createRepositories } from '../../db/repositories/index.ts';
 import { createAccountsService } from './accounts.ts';
-import { createOnvifService } from '../../core/onvif/index.ts';
-import type { FaceEngine, FaceModule, ObjectStore, StorageConfig } from './ports.ts';
+import { createCamerasService } from './cameras.ts';
+import { createLibrariesService } from './libraries.ts';
+import { createPersonsService } from './persons.ts';
+import { createPicturesService } from './pictures.ts';
+import { createRecordsService } from './records.ts';
+import { createSystemConfigService } from './systemConfig.ts';
+import { createTasksService } from './tasks.ts';
 
 export type ParsedEnv = HostEnv & { dataDir: string };
 
@@ -22,20 +31,13 @@ export type ApiConfig = {
   timeZone: string;
 };
 
-/** The store in force; /UpdateSystemConfig StorageServer swaps it at run time. */
-export class StoreHolder {
-  constructor(private store: ObjectStore, private cfg: StorageConfig) {}
-  get current(): ObjectStore { return this.store; }
-  get config(): StorageConfig { return this.cfg; }
-  swap(store: ObjectStore, cfg: StorageConfig): void { this.store = store; this.cfg = cfg; }
-}
-
 export function databaseConfig(env: ParsedEnv): DatabaseConfig {
   return env.DATABASE_URL
     ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS }
     : { kind: 'pglite', dataDir: join(env.dataDir, 'db') };
 }
 
+/** S3 when S3_* are set (parseHostEnv checks they come together), else DATA_DIR/objects. */
 export function envStorageConfig(env: ParsedEnv): StorageConfig {
   return env.S3_ENDPOINT
     ? { kind: 's3', endpoint: env.S3_ENDPOINT, bucket: env.S3_BUCKET!, accessKeyId: env.S3_ACCESS_KEY_ID!, secretAccessKey: env.S3_SECRET_ACCESS_KEY!, region: env.S3_REGION, forcePathStyle: env.S3_FORCE_PATH_STYLE }
@@ -49,22 +51,46 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     maxImagePixels: env.MAX_IMAGE_PIXELS,
     timeZone: env.TIME_ZONE ?? defaultTimeZone(),
   };
-  const db: Database = await openDatabase(databaseConfig(env));
+  const { timeZone } = config;
+  const db = await openDatabase(databaseConfig(env));
   const repos = createRepositories(db.orm);
+
+  const envStorage = envStorageConfig(env);
+  const store = new SwitchableObjectStore(createObjectStore(envStorage));
+  const systemConfig = createSystemConfigService({ repo: repos.systemConfig, store, envStorage, log });
+  const saved = await systemConfig.savedStorage();
+  if (saved) {
+    // A store saved by /UpdateSystemConfig is used again; if it is down now, keep the env store.
+    await store.switchTo(createObjectStore(saved)).catch((err) => log.error({ err }, 'saved StorageServer does not answer; using the environment store'));
+  }
+  const face = createFaceEngine({ threads: env.FACE_THREADS, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
 
   const accounts = createAccountsService(repos.accounts, {
     idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS,
   }, log);
   await accounts.ensureAdmin(env.ADMIN_PASSWORD);
+  const pictures = createPicturesService({
+    repo: repos.pictures, store, probeImage, log, timeZone, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS },
+  });
 
   return {
     config,
     log,
     db,
     repos,
+    store,
+    face,
     accounts,
+    pictures,
+    systemConfig,
+    libraries: createLibrariesService({ repo: repos.libraries, pictures, timeZone }),
+    persons: createPersonsService({ repo: repos.persons, libraries: repos.libraries, pictures, face, similarity, timeZone }),
+    cameras: createCamerasService({ repo: repos.cameras, timeZone }),
+    tasks: createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone }),
+    records: createRecordsService({ repo: repos.records, pictures, timeZone }),
     onvif: createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
     async close(): Promise<void> {
+      await Promise.allSettled([face.close(), store.close()]);
       await db.close();
     },
   };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorTable as E } from '../../core/errors.ts';
-import { ADMIN_PASSWORD, backends, md5, startApi, type Api } from '../support/api.ts';
+import { ADMIN_PASSWORD, backends, md5, startApi, type Api, type Reply } from '../support/api.ts';
 
 describe.each(backends)('accounts (%s)', (backend) => {
   let api: Api;
@@ -98,20 +98,20 @@ describe.each(backends)('accounts (%s)', (backend) => {
     });
 
     it('malformed JSON, non-object bodies and huge bodies get their codes', async () => {
-      const bad = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: '{"username":' })).json();
+      const bad = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: '{"username":' })).json() as Reply;
       expect(bad.code).toBe(E.MALFORMED_JSON.code);
-      const arr = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: '[1]' })).json();
+      const arr = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: '[1]' })).json() as Reply;
       expect(arr.code).toBe(E.MALFORMED_JSON.code);
-      const huge = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'x'.repeat(2_000_000) }) })).json();
+      const huge = await (await api.raw('/Login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'x'.repeat(2_000_000) }) })).json() as Reply;
       expect(huge.code).toBe(E.BODY_TOO_LARGE.code);
     });
 
     it('unknown URIs and other methods → UNKNOWN_URI with HTTP 200', async () => {
       const res = await api.raw('/NoSuchThing', { body: '{}' });
       expect(res.status).toBe(200);
-      expect((await res.json()).code).toBe(E.UNKNOWN_URI.code);
+      expect((await res.json() as Reply).code).toBe(E.UNKNOWN_URI.code);
       const get = await fetch(`${api.url}/Login`);
-      expect((await get.json()).code).toBe(E.UNKNOWN_URI.code);
+      expect((await get.json() as Reply).code).toBe(E.UNKNOWN_URI.code);
     });
   });
 });

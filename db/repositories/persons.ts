@@ -1,0 +1,51 @@
+/** Persons and their face embeddings (pgvector). */
+import { and, count, desc, eq, or, type SQL } from 'drizzle-orm';
+import type { Orm } from '../client.ts';
+import { libraries, persons } from '../schema.ts';
+import { contains, offsetOf, type Page } from './util.ts';
+
+export type PersonRow = typeof persons.$inferSelect;
+export type PersonFields = { name: string; pinyin: string; sex: number; cardNo: string; phone: string; category: number; picUrl: string; remark: string };
+
+export function createPersonsRepo(orm: Orm) {
+  return {
+    async insert(p: PersonFields & { libId: number; embedding: number[] }): Promise<number> {
+      const [row] = await orm.insert(persons).values(p).returning({ id: persons.id });
+      return row.id;
+    },
+    async find(libId: number, personId: number) {
+      const [row] = await orm.select({
+        id: persons.id, libId: persons.libId, picUrl: persons.picUrl,
+      }).from(persons).where(and(eq(persons.id, personId), eq(persons.libId, libId)));
+      return row;
+    },
+    async update(libId: number, personId: number, patch: Partial<PersonFields> & { embedding?: number[] }): Promise<boolean> {
+      if (!Object.keys(patch).length) return true;
+      const rows = await orm.update(persons).set(patch).where(and(eq(persons.id, personId), eq(persons.libId, libId))).returning({ id: persons.id });
+      return rows.length > 0;
+    },
+    /** the deleted person's picture, or undefined when there was no such person in that library */
+    async delete(libId: number, personId: number): Promise<string | undefined> {
+      const [row] = await orm.delete(persons).where(and(eq(persons.id, personId), eq(persons.libId, libId))).returning({ url: persons.picUrl });
+      return row?.url;
+    },
+    async list(f: { libId?: number; name?: string; cardNo?: string; category?: number; phone?: string }, page: Page) {
+      const conds: SQL[] = [];
+      if (f.libId !== undefined) conds.push(eq(persons.libId, f.libId));
+      if (f.name) conds.push(or(contains(persons.name, f.name), contains(persons.pinyin, f.name))!);
+      if (f.cardNo) conds.push(eq(persons.cardNo, f.cardNo));
+      if (f.category !== undefined) conds.push(eq(persons.category, f.category));
+      if (f.phone) conds.push(contains(persons.phone, f.phone));
+      const where = and(...conds);
+      const [{ n }] = await orm.select({ n: count() }).from(persons).where(where);
+      const rows = await orm.select({
+        libId: persons.libId, libName: libraries.name, id: persons.id, name: persons.name, pinyin: persons.pinyin, sex: persons.sex,
+        cardNo: persons.cardNo, phone: persons.phone, category: persons.category, picUrl: persons.picUrl, remark: persons.remark,
+        createTime: persons.createTime,
+      }).from(persons).innerJoin(libraries, eq(libraries.id, persons.libId)).where(where)
+        .orderBy(desc(persons.createTime), desc(persons.id)).limit(page.pageSize).offset(offsetOf(page));
+      return { total: Number(n), rows };
+    },
+  };
+}
+export type PersonsRepo = ReturnType<typeof createPersonsRepo>;

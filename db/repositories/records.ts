@@ -1,0 +1,44 @@
+/** Capture records, written by the recognition pipeline; the API queries and deletes them. */
+import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import type { Orm } from '../client.ts';
+import { captureRecords } from '../schema.ts';
+import { contains, offsetOf, type Page } from './util.ts';
+
+export type RecordRow = typeof captureRecords.$inferSelect;
+export type RecordFilter = {
+  taskId?: number; cameraId?: number; libId?: number; personName?: string; cardNo?: string; classify?: number;
+  similarity?: number; start?: Date; end?: Date;
+};
+
+export function createRecordsRepo(orm: Orm) {
+  return {
+    async insert(r: typeof captureRecords.$inferInsert): Promise<number> {
+      const [row] = await orm.insert(captureRecords).values(r).returning({ id: captureRecords.id });
+      return row.id;
+    },
+    /** the deleted record's capture_url, or undefined when there was none */
+    async delete(id: number): Promise<{ captureUrl: string; picUrl: string } | undefined> {
+      const [row] = await orm.delete(captureRecords).where(eq(captureRecords.id, id)).returning({ captureUrl: captureRecords.captureUrl, picUrl: captureRecords.picUrl });
+      return row;
+    },
+    async list(f: RecordFilter, page: Page) {
+      const conds: SQL[] = [];
+      if (f.taskId !== undefined) conds.push(eq(captureRecords.taskId, f.taskId));
+      if (f.cameraId !== undefined) conds.push(eq(captureRecords.cameraId, f.cameraId));
+      if (f.libId !== undefined) conds.push(eq(captureRecords.libId, f.libId));
+      if (f.personName) conds.push(contains(captureRecords.personName, f.personName));
+      if (f.cardNo) conds.push(eq(captureRecords.cardNo, f.cardNo));
+      if (f.classify !== undefined) conds.push(eq(captureRecords.classify, f.classify));
+      // real column: compare in real too, so 0.8 >= 0.8 holds
+      if (f.similarity !== undefined) conds.push(gte(captureRecords.similarity, f.similarity));
+      if (f.start) conds.push(gte(captureRecords.captureTime, f.start));
+      if (f.end) conds.push(lte(captureRecords.captureTime, f.end));
+      const where = and(...conds);
+      const [{ n }] = await orm.select({ n: count() }).from(captureRecords).where(where);
+      const rows = await orm.select().from(captureRecords).where(where)
+        .orderBy(desc(captureRecords.captureTime), desc(captureRecords.id)).limit(page.pageSize).offset(offsetOf(page));
+      return { total: Number(n), rows };
+    },
+  };
+}
+export type RecordsRepo = ReturnType<typeof createRecordsRepo>;

@@ -1,0 +1,95 @@
+/** Tasks with their camera lists (1 entrance, 2 exit) and libraries, kept in link tables. */
+import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { Orm } from '../client.ts';
+import { cameras, libraries, taskCameras, taskLibraries, tasks } from '../schema.ts';
+import { contains, offsetOf, type Page } from './util.ts';
+
+export type TaskRow = typeof tasks.$inferSelect;
+export type TaskFields = { name: string; type: number; intervalMs: number; threshold: number; plan: string; remark: string };
+export type TaskLinks = { cameraList1?: number[]; cameraList2?: number[]; libList?: number[] };
+
+type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
+
+async function writeLinks(tx: Tx, taskId: number, links: TaskLinks): Promise<void> {
+  for (const [list, ids] of [[1, links.cameraList1], [2, links.cameraList2]] as const) {
+    if (!ids) continue;
+    await tx.delete(taskCameras).where(and(eq(taskCameras.taskId, taskId), eq(taskCameras.list, list)));
+    if (ids.length) await tx.insert(taskCameras).values(ids.map((cameraId, position) => ({ taskId, cameraId, list, position })));
+  }
+  if (links.libList) {
+    await tx.delete(taskLibraries).where(eq(taskLibraries.taskId, taskId));
+    if (links.libList.length) await tx.insert(taskLibraries).values(links.libList.map((libId, position) => ({ taskId, libId, position })));
+  }
+}
+
+export function createTasksRepo(orm: Orm) {
+  return {
+    async insert(t: TaskFields, links: Required<TaskLinks>): Promise<number> {
+      return orm.transaction(async (tx) => {
+        const [row] = await tx.insert(tasks).values(t).returning({ id: tasks.id });
+        await writeLinks(tx, row.id, links);
+        return row.id;
+      });
+    },
+    async find(id: number): Promise<TaskRow | undefined> {
+      const [row] = await orm.select().from(tasks).where(eq(tasks.id, id));
+      return row;
+    },
+    async update(id: number, patch: Partial<TaskFields>, links: TaskLinks): Promise<boolean> {
+      return orm.transaction(async (tx) => {
+        const [row] = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.id, id)).for('update');
+        if (!row) return false;
+        if (Object.keys(patch).length) await tx.update(tasks).set(patch).where(eq(tasks.id, id));
+        await writeLinks(tx, id, links);
+        return true;
+      });
+    },
+    async cameraLists(id: number): Promise<{ list1: number[]; list2: number[] }> {
+      const rows = await orm.select({ list: taskCameras.list, cameraId: taskCameras.cameraId }).from(taskCameras).where(eq(taskCameras.taskId, id));
+      return { list1: rows.filter((r) => r.list === 1).map((r) => r.cameraId), list2: rows.filter((r) => r.list === 2).map((r) => r.cameraId) };
+    },
+    /** 'running' refuses: stop it first */
+    async delete(id: number): Promise<'ok' | 'running' | 'not-found'> {
+      return orm.transaction(async (tx) => {
+        const [row] = await tx.select({ state: tasks.state }).from(tasks).where(eq(tasks.id, id)).for('update');
+        if (!row) return 'not-found' as const;
+        if (row.state === 1) return 'running' as const;
+        await tx.delete(tasks).where(eq(tasks.id, id));
+        return 'ok' as const;
+      });
+    },
+    /** desired state (StartTask / StopTask): 0 stopped, 1 running */
+    async setState(id: number, state: 0 | 1): Promise<boolean> {
+      const rows = await orm.update(tasks).set({ state }).where(eq(tasks.id, id)).returning({ id: tasks.id });
+      return rows.length > 0;
+    },
+    async list(f: { name?: string; type?: number; state?: number }, page: Page) {
+      const conds: SQL[] = [];
+      if (f.name) conds.push(contains(tasks.name, f.name));
+      if (f.type !== undefined) conds.push(eq(tasks.type, f.type));
+      if (f.state !== undefined) conds.push(eq(tasks.state, f.state));
+      const where = and(...conds);
+      const [{ n }] = await orm.select({ n: count() }).from(tasks).where(where);
+      const rows = await orm.select().from(tasks).where(where)
+        .orderBy(desc(tasks.createTime), desc(tasks.id)).limit(page.pageSize).offset(offsetOf(page));
+      const ids = rows.map((r) => r.id);
+      const cams = ids.length ? await orm.select({
+        taskId: taskCameras.taskId, list: taskCameras.list, cameraId: taskCameras.cameraId, name: cameras.name, state: taskCameras.state,
+      }).from(taskCameras).innerJoin(cameras, eq(cameras.id, taskCameras.cameraId))
+        .where(inArray(taskCameras.taskId, ids)).orderBy(asc(taskCameras.position)) : [];
+      const libs = ids.length ? await orm.select({ taskId: taskLibraries.taskId, libId: taskLibraries.libId, name: libraries.name })
+        .from(taskLibraries).innerJoin(libraries, eq(libraries.id, taskLibraries.libId))
+        .where(inArray(taskLibraries.taskId, ids)).orderBy(asc(taskLibraries.position)) : [];
+      return {
+        total: Number(n),
+        rows: rows.map((t) => ({
+          ...t,
+          cameraList1: cams.filter((c) => c.taskId === t.id && c.list === 1),
+          cameraList2: cams.filter((c) => c.taskId === t.id && c.list === 2),
+          libList: libs.filter((l) => l.taskId === t.id),
+        })),
+      };
+    },
+  };
+}
+export type TasksRepo = ReturnType<typeof createTasksRepo>;

@@ -1,0 +1,13 @@
+/** POST /DeletePicture: an uploaded picture no person uses (PICTURE_IN_USE otherwise). */
+import { z } from 'zod';
+import { defineFunction } from './lib/define.ts';
+import { picUrl } from './lib/fields.ts';
+
+export const input = z.object({ pic_url: picUrl });
+export type Input = z.infer<typeof input>;
+
+export const app = defineFunction({
+  uri: '/DeletePicture',
+  input,
+  handler: (i, { services }) => services.pictures.remove(i.pic_url),
+});

@@ -1,0 +1,98 @@
+/**
+ * Pictures in the object store. A pic_url is `/pictures/yyyy/mm/dd/<uuid>.<ext>` (uploads) or
+ * `/captures/...` (capture images); anything else — other prefixes, `..`, URLs, other buckets — is
+ * INVALID_PIC_URL before it can reach the store, and only objects with a row in `pictures` are served.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, isAppError } from '../../core/errors.ts';
+import type { probeImage as ProbeImage } from '../../core/face/index.ts';
+import type { Logger } from '../../core/log.ts';
+import type { ObjectStore } from '../../core/storage/index.ts';
+import { wallClock } from '../../core/time.ts';
+import type { PicturesRepo } from '../../db/repositories/pictures.ts';
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+export const PIC_URL = new RegExp(`^/(pictures|captures)/\\d{4}/\\d{2}/\\d{2}/${UUID}\\.(jpg|png|bmp|webp)$`);
+
+const EXT = { jpeg: 'jpg', png: 'png', bmp: 'bmp', webp: 'webp' } as const;
+const CONTENT_TYPE = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', webp: 'image/webp' } as const;
+
+export const keyOf = (url: string) => url.slice(1);
+
+/** Throws INVALID_PIC_URL naming `field` unless `url` is one of ours. */
+export function checkPicUrl(url: string, field = 'pic_url', kinds: readonly ('pictures' | 'captures')[] = ['pictures', 'captures']): void {
+  const m = PIC_URL.exec(url);
+  if (!m || !kinds.includes(m[1] as 'pictures')) {
+    throw new AppError('INVALID_PIC_URL', `${field}: not a picture reference of this server (expected /${kinds.join('|')}/yyyy/mm/dd/<uuid>.jpg)`);
+  }
+}
+
+export type UploadedFile = { filename: string; type: string; data: Buffer };
+
+export function createPicturesService(deps: {
+  repo: PicturesRepo; store: ObjectStore; probeImage: typeof ProbeImage; log: Logger;
+  limits: { maxBytes: number; maxPixels: number }; timeZone: string;
+}) {
+  const { repo, store, log } = deps;
+
+  async function load(url: string, field = 'pic_url'): Promise<Buffer> {
+    checkPicUrl(url, field);
+    if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `${field}: no picture ${url}`);
+    try {
+      return await store.get(keyOf(url));
+    } catch (e) {
+      if (isAppError(e) && e.kind === 'PICTURE_NOT_FOUND') throw new AppError('PICTURE_NOT_FOUND', `${field}: ${url} is missing from the store`);
+      throw e;
+    }
+  }
+
+  /** Deletes the objects of pictures nobody uses any more; a store failure only logs (rows are gone). */
+  async function collect(urls: string[]): Promise<void> {
+    const orphans = await repo.deleteOrphans(urls);
+    await Promise.all(orphans.map((u) => store.delete(keyOf(u)).catch((err) => log.warn({ err, url: u }, 'could not delete picture object'))));
+  }
+
+  return {
+    load,
+    collect,
+
+    /** Deletes a picture's row and object whoever uses it (a record's capture image goes with the record). */
+    async drop(url: string): Promise<void> {
+      if (!PIC_URL.test(url)) return;
+      await repo.delete(url);
+      await store.delete(keyOf(url)).catch((err) => log.warn({ err, url }, 'could not delete picture object'));
+    },
+
+    async upload(file: UploadedFile): Promise<{ pic_url: string }> {
+      const info = await deps.probeImage(file.data, deps.limits).catch((e) => {
+        if (isAppError(e)) throw new AppError(e.kind, `file: ${e.message}`);
+        throw new AppError('NOT_AN_IMAGE', 'file: could not be decoded');
+      });
+      const w = wallClock(new Date(), deps.timeZone);
+      const p2 = (n: number) => String(n).padStart(2, '0');
+      // Keep the bytes as sent (EXIF orientation included): the face engine applies the orientation.
+      const url = `/pictures/${w.year}/${p2(w.month)}/${p2(w.day)}/${randomUUID()}.${EXT[info.format]}`;
+      await store.put(keyOf(url), file.data, CONTENT_TYPE[info.format]);
+      try {
+        await repo.insert({ url, kind: 'person', contentType: CONTENT_TYPE[info.format], bytes: file.data.length, width: info.width, height: info.height });
+      } catch (e) {
+        await store.delete(keyOf(url)).catch(() => {});
+        throw e;
+      }
+      return { pic_url: url };
+    },
+
+    async download(url: string): Promise<{ data: string }> {
+      return { data: (await load(url)).toString('base64') };
+    },
+
+    /** Deletes an uploaded picture unless a person uses it; capture images go with their record. */
+    async remove(url: string): Promise<void> {
+      checkPicUrl(url, 'pic_url', ['pictures']);
+      if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `pic_url: no picture ${url}`);
+      if (!(await repo.deleteUnlessUsed(url))) throw new AppError('PICTURE_IN_USE', `pic_url: ${url} is used by a person`);
+      await store.delete(keyOf(url));
+    },
+  };
+}
+export type PicturesService = ReturnType<typeof createPicturesService>;

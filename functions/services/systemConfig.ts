@@ -1,0 +1,124 @@
+/**
+ * Named system configuration. `StorageServer` is applied, not just stored: the new S3 store must
+ * answer first (else STORAGE_CONFIG_REJECTED and the old one stays), then it becomes the store in
+ * force and is used again after a restart. Other names are stored as given (validated JSON objects).
+ * Secrets are never returned: any key named like secret/password/token reads back as "******", and
+ * sending "******" back keeps the stored value.
+ */
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { createObjectStore, type SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
+import type { SystemConfigRepo } from '../../db/repositories/systemConfig.ts';
+
+export const STORAGE_SERVER = 'StorageServer';
+export const MASK = '******';
+const SECRET_KEY = /secret|password|passwd|token|private/i;
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
+
+function mask(v: Json): Json {
+  if (Array.isArray(v)) return v.map(mask);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) && typeof x === 'string' && x !== '' ? MASK : mask(x)]));
+  return v;
+}
+
+/** Replaces "******" by the stored value of the same key (a masked read sent back unchanged). */
+function unmask(next: Json, prev: Json | undefined): Json {
+  if (Array.isArray(next)) return next.map((x, i) => unmask(x, Array.isArray(prev) ? prev[i] : undefined));
+  if (next && typeof next === 'object') {
+    const p = prev && typeof prev === 'object' && !Array.isArray(prev) ? prev : {};
+    return Object.fromEntries(Object.entries(next).map(([k, x]) => [k, x === MASK && SECRET_KEY.test(k) ? (p[k] ?? x) : unmask(x, p[k])]));
+  }
+  return next;
+}
+
+function parseObject(text: string): JsonObject {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_CONFIG', 'config: is not valid JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AppError('INVALID_CONFIG', 'config: must be a JSON object');
+  return v as JsonObject;
+}
+
+/**
+ * StorageServer: {"ip", "port", "bucket", "access_key", "secret_key", "tls"?: false, "region"?: "us-east-1",
+ * "force_path_style"?: true}. An S3-compatible server at http(s)://ip:port.
+ */
+export function storageConfigOf(c: JsonObject): StorageConfig {
+  const bad = (why: string) => new AppError('INVALID_CONFIG', `config.${why}`);
+  const str = (k: string, required = true) => {
+    const v = c[k];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string' || v.trim() === '' || v.length > 512) throw bad(`${k}: must be a non-empty string`);
+    return v.trim();
+  };
+  const ip = str('ip')!;
+  if (!/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(ip)) throw bad('ip: must be a host name or IP address');
+  const port = c.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw bad('port: must be an integer 1..65535');
+  if (c.tls !== undefined && typeof c.tls !== 'boolean') throw bad('tls: must be true or false');
+  if (c.force_path_style !== undefined && typeof c.force_path_style !== 'boolean') throw bad('force_path_style: must be true or false');
+  const host = ip.includes(':') && !ip.startsWith('[') ? `[${ip}]` : ip;
+  return {
+    kind: 's3',
+    endpoint: `${c.tls ? 'https' : 'http'}://${host}:${port}`,
+    bucket: str('bucket')!,
+    accessKeyId: str('access_key')!,
+    secretAccessKey: str('secret_key')!,
+    region: str('region', false) ?? 'us-east-1',
+    forcePathStyle: c.force_path_style === undefined ? true : (c.force_path_style as boolean),
+  };
+}
+
+/** The StorageServer view of the store configured by the environment (before any UpdateSystemConfig). */
+function describeEnvStore(cfg: StorageConfig): JsonObject {
+  if (cfg.kind === 'local') return { type: 'local' };
+  const u = new URL(cfg.endpoint);
+  return {
+    ip: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), bucket: cfg.bucket,
+    access_key: cfg.accessKeyId, secret_key: cfg.secretAccessKey, tls: u.protocol === 'https:', region: cfg.region ?? 'us-east-1',
+  };
+}
+
+export function createSystemConfigService(deps: { repo: SystemConfigRepo; store: SwitchableObjectStore; envStorage: StorageConfig; log: Logger }) {
+  const { repo, store, log } = deps;
+  return {
+    /** At start: a StorageServer saved by UpdateSystemConfig wins over the environment's store. */
+    async savedStorage(): Promise<StorageConfig | undefined> {
+      const row = await repo.get(STORAGE_SERVER);
+      if (!row) return undefined;
+      try {
+        return storageConfigOf(parseObject(row.config));
+      } catch (e) {
+        log.error({ err: e }, 'saved StorageServer config is invalid; using the environment store');
+        return undefined;
+      }
+    },
+
+    async update(i: { name: string; config: string; remark?: string }): Promise<void> {
+      const given = parseObject(i.config);
+      const prev = await repo.get(i.name);
+      const value = unmask(given, prev ? parseObject(prev.config) : undefined) as JsonObject;
+      if (i.name === STORAGE_SERVER) {
+        const cfg = storageConfigOf(value);
+        await store.switchTo(createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
+        log.info({ store: store.describe() }, 'object store switched');
+      }
+      await repo.put(i.name, JSON.stringify(value), i.remark);
+    },
+
+    async get(name: string): Promise<{ info: { name: string; config: string } }> {
+      const row = await repo.get(name);
+      let value: JsonObject;
+      if (row) value = parseObject(row.config);
+      else if (name === STORAGE_SERVER) value = describeEnvStore(deps.envStorage);
+      else throw new AppError('CONFIG_NOT_FOUND', `name: no config named ${name}`);
+      return { info: { name, config: JSON.stringify(mask(value)) } };
+    },
+  };
+}
+export type SystemConfigService = ReturnType<typeof createSystemConfigService>;

@@ -1,0 +1,90 @@
+/**
+ * Tasks: which cameras (entrance list 1, exit list 2) are matched against which libraries, how often
+ * and with what threshold, on what plan. `state` is the desired state (StartTask/StopTask): a running
+ * task cannot be deleted (TASK_RUNNING) but can be updated; the scheduler picks changes up.
+ */
+import { AppError } from '../../core/errors.ts';
+import { parsePlan } from '../../core/plan.ts';
+import type { CamerasRepo } from '../../db/repositories/cameras.ts';
+import type { LibrariesRepo } from '../../db/repositories/libraries.ts';
+import type { TaskFields, TaskLinks, TasksRepo } from '../../db/repositories/tasks.ts';
+import { page, paged, parseIdList, requireExisting, round6, timeOf, type PageInput } from './common.ts';
+
+export const TASK_TYPES = [0, 1, 3] as const;
+
+export type TaskInput = {
+  name: string; type?: number; camera_list1: string; camera_list2?: string; lib_list: string;
+  interval: number; threshold: number; plan?: string; remark?: string;
+};
+
+export function createTasksService(deps: { repo: TasksRepo; cameras: CamerasRepo; libraries: LibrariesRepo; timeZone: string }) {
+  const { repo, timeZone } = deps;
+
+  /** Parses and checks the lists given; undefined = not given (unchanged on update). */
+  async function links(i: { camera_list1?: string; camera_list2?: string; lib_list?: string }, forUpdate: boolean): Promise<TaskLinks> {
+    const out: TaskLinks = {};
+    // On update an empty camera_list1 / lib_list means "unchanged" (a task needs at least one of each).
+    if (i.camera_list1 !== undefined && !(forUpdate && i.camera_list1.trim() === '')) out.cameraList1 = parseIdList(i.camera_list1, 'camera_list1', { allowEmpty: false });
+    if (i.camera_list2 !== undefined) out.cameraList2 = parseIdList(i.camera_list2, 'camera_list2', { allowEmpty: true });
+    if (i.lib_list !== undefined && !(forUpdate && i.lib_list.trim() === '')) out.libList = parseIdList(i.lib_list, 'lib_list', { allowEmpty: false });
+    const both = out.cameraList1 && out.cameraList2 ? out.cameraList1.find((id) => out.cameraList2!.includes(id)) : undefined;
+    if (both !== undefined) throw new AppError('INVALID_ID_LIST', `camera_list2: camera ${both} is also in camera_list1`);
+    if (out.cameraList1) await requireExisting(out.cameraList1, deps.cameras.existing, 'CAMERA_NOT_FOUND', 'camera_list1');
+    if (out.cameraList2) await requireExisting(out.cameraList2, deps.cameras.existing, 'CAMERA_NOT_FOUND', 'camera_list2');
+    if (out.libList) await requireExisting(out.libList, deps.libraries.existing, 'LIBRARY_NOT_FOUND', 'lib_list');
+    return out;
+  }
+
+  return {
+    async add(i: TaskInput): Promise<{ task_id: number }> {
+      parsePlan(i.plan);
+      const l = await links(i, false);
+      const task_id = await repo.insert(
+        { name: i.name, type: i.type ?? 0, intervalMs: i.interval, threshold: i.threshold, plan: i.plan ?? '', remark: i.remark ?? '' },
+        { cameraList1: l.cameraList1!, cameraList2: l.cameraList2 ?? [], libList: l.libList! },
+      );
+      return { task_id };
+    },
+
+    async update(i: Partial<TaskInput> & { task_id: number }): Promise<void> {
+      if (i.plan !== undefined) parsePlan(i.plan);
+      if (!(await repo.find(i.task_id))) throw new AppError('TASK_NOT_FOUND', `task_id: no task ${i.task_id}`);
+      const l = await links(i, true);
+      if (!!l.cameraList1 !== !!l.cameraList2) {
+        // one list changes: it must not overlap the other, stored one
+        const stored = await repo.cameraLists(i.task_id);
+        const list1 = l.cameraList1 ?? stored.list1;
+        const list2 = l.cameraList2 ?? stored.list2;
+        const both = list1.find((id) => list2.includes(id));
+        if (both !== undefined) throw new AppError('INVALID_ID_LIST', `${l.cameraList1 ? 'camera_list1' : 'camera_list2'}: camera ${both} is in both lists`);
+      }
+      const patch: Partial<TaskFields> = {};
+      if (i.name !== undefined) patch.name = i.name;
+      if (i.type !== undefined) patch.type = i.type;
+      if (i.interval !== undefined) patch.intervalMs = i.interval;
+      if (i.threshold !== undefined) patch.threshold = i.threshold;
+      if (i.plan !== undefined) patch.plan = i.plan;
+      if (i.remark !== undefined) patch.remark = i.remark;
+      if (!(await repo.update(i.task_id, patch, l))) throw new AppError('TASK_NOT_FOUND', `task_id: no task ${i.task_id}`);
+    },
+
+    async remove(taskId: number): Promise<void> {
+      const r = await repo.delete(taskId);
+      if (r === 'not-found') throw new AppError('TASK_NOT_FOUND', `task_id: no task ${taskId}`);
+      if (r === 'running') throw new AppError('TASK_RUNNING', `task_id: task ${taskId} is running; stop it first`);
+    },
+
+    async list(i: PageInput & { name?: string; type?: number; state?: number }) {
+      const { total, rows } = await repo.list({ name: i.name, type: i.type, state: i.state }, page(i));
+      return paged(i, total, rows.map((t) => ({
+        task_id: t.id, name: t.name, task_name: t.name, type: t.type,
+        camera_list1: t.cameraList1.map((c) => ({ camera_id: c.cameraId, name: c.name, state: c.state })),
+        camera_list2: t.cameraList2.map((c) => ({ camera_id: c.cameraId, name: c.name, state: c.state })),
+        lib_list: t.libList.map((l) => ({ lib_id: l.libId, name: l.name })),
+        interval: t.intervalMs, threshold: round6(t.threshold), state: t.state, plan: t.plan, remark: t.remark,
+        create_time: timeOf(t.createTime, timeZone),
+      })));
+    },
+  };
+}
+export type TasksService = ReturnType<typeof createTasksService>;
