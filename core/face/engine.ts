@@ -1,0 +1,114 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AppError, type ErrorName } from '../errors.ts';
+import { DEFAULT_MODELS_DIR, defaultThreads } from './models.ts';
+import type { DetectedFace, EmbeddedFace, ImageInput, ImageLimits } from './types.ts';
+import { isRawFrame } from './image.ts';
+import type { Reply, Request } from './worker.ts';
+
+export interface FaceEngine {
+  detect(img: ImageInput): Promise<DetectedFace[]>;
+  /** Exactly one usable face, else AppError NO_FACE / MULTIPLE_FACES / FACE_TOO_SMALL / FACE_TOO_BLURRY / FACE_POOR_QUALITY / NOT_AN_IMAGE / IMAGE_TOO_LARGE. */
+  enrol(img: ImageInput): Promise<EmbeddedFace>;
+  /** All faces with embeddings (stream node); optional minimum quality. */
+  analyze(img: ImageInput, opts?: { minQuality?: number }): Promise<EmbeddedFace[]>;
+  /** Embed one already-detected face of a raw frame or image (the stream node embeds only a track's best shot). */
+  embed(img: ImageInput, face: DetectedFace): Promise<Float32Array>;
+  /** Padded face crop (margin = fraction of the box added on each side, default 0.3) as JPEG, for storing capture images. */
+  cropJpeg(img: ImageInput, face: DetectedFace, opts?: { margin?: number }): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export type FaceEngineOptions = { threads?: number; modelsDir?: string; limits?: ImageLimits };
+
+/** Omit that keeps a union of request shapes a union. */
+type Body<T> = T extends unknown ? Omit<T, 'id' | 'input' | 'limits'> : never;
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+/**
+ * The worker is TypeScript. On Node 20 a worker ignores loader hooks given by `--import` for its own
+ * entry file, so a one-line bootstrap registers tsx's ESM hooks, then imports worker.ts.
+ */
+function workerBootstrap(): string {
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/** Copy the pixels or file bytes into a buffer of their own so they can be transferred, not cloned. */
+function portable(img: ImageInput): { input: ImageInput; transfer: ArrayBuffer[] } {
+  if (isRawFrame(img)) {
+    const data = Uint8Array.from(img.data);
+    return { input: { data, width: img.width, height: img.height, channels: img.channels }, transfer: [data.buffer] };
+  }
+  if (!(img instanceof Uint8Array)) throw new AppError('NOT_AN_IMAGE');
+  const data = Uint8Array.from(img);
+  return { input: data, transfer: [data.buffer] };
+}
+
+/**
+ * One inference worker per engine, started on first use (its models load once, lazily). Its ONNX
+ * sessions use `threads` intra-op threads (default: all cores), so the HTTP thread never runs model
+ * code and stays responsive. If the worker dies, pending calls fail with FACE_ENGINE_FAILED and the
+ * next call starts a fresh one.
+ */
+export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
+  const limits = opts.limits ?? {};
+  const workerData = { modelsDir: opts.modelsDir ?? DEFAULT_MODELS_DIR, threads: opts.threads ?? defaultThreads() };
+  let worker: Worker | undefined;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+
+  const failAll = (err: unknown) => {
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+
+  const start = (): Worker => {
+    const w = new Worker(workerBootstrap(), { eval: true, workerData });
+    w.on('message', (r: Reply) => {
+      const p = pending.get(r.id);
+      if (!p) return;
+      pending.delete(r.id);
+      if (pending.size === 0) w.unref(); // an idle engine must not keep the process alive
+      if (r.ok) p.resolve(r.value);
+      else p.reject(new AppError(r.kind as ErrorName, r.msg));
+    });
+    w.on('error', (e) => failAll(new AppError('FACE_ENGINE_FAILED', `face engine worker failed: ${e.message}`, { cause: e })));
+    w.on('exit', () => {
+      if (worker === w) worker = undefined;
+      failAll(new AppError('FACE_ENGINE_FAILED', 'face engine worker stopped'));
+    });
+    return w;
+  };
+
+  const call = <T>(req: Body<Request>, img: ImageInput): Promise<T> => {
+    let moved: ReturnType<typeof portable>;
+    try {
+      moved = portable(img);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    worker ??= start();
+    worker.ref();
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker!.postMessage({ ...req, id, input: moved.input, limits } as Request, moved.transfer);
+    });
+  };
+
+  return {
+    detect: (img) => call({ op: 'detect' }, img),
+    enrol: (img) => call({ op: 'enrol' }, img),
+    analyze: (img, o) => call({ op: 'analyze', minQuality: o?.minQuality }, img),
+    embed: (img, face) => call({ op: 'embed', face }, img),
+    cropJpeg: async (img, face, o) => Buffer.from(await call<Uint8Array>({ op: 'crop', face, margin: o?.margin ?? 0.3 }, img)),
+    close: async () => {
+      const w = worker;
+      worker = undefined;
+      if (w) await w.terminate();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import ort from 'onnxruntime-node';
+import { AppError } from '../errors.ts';
+import { alignFace } from './align.ts';
+import { DETECTOR_SIZE, decodeProposals, detectorTensor, nms, toOriginal, type DetectorOutputs } from './detect.ts';
+import { embedAligned } from './embed.ts';
+import type { Sessions } from './models.ts';
+import { combine, laplacianVariance, qualityParts, type QualityParts } from './quality.ts';
+import { fitWithin } from './resize.ts';
+import type { DetectedFace, EmbeddedFace, Landmarks, Rgb } from './types.ts';
+
+/**
+ * The synchronous-compute half of the engine: everything here blocks its thread (onnxruntime-node
+ * runs sessions on the calling thread), so it is only ever called inside the inference worker.
+ */
+
+/** Detector confidence below which a candidate is dropped. */
+export const DETECT_THRESHOLD = 0.6;
+
+export type ScoredFace = DetectedFace & { parts: QualityParts };
+
+/** Detect on a copy downscaled to fit 640x640 (speed), report everything in full-resolution pixels. */
+export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRESHOLD): Promise<ScoredFace[]> {
+  const { img: small, scale } = await fitWithin(img, DETECTOR_SIZE);
+  const input = new ort.Tensor('float32', detectorTensor(small), [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]);
+  const out = (await s.detector.run({ [s.detector.inputNames[0]]: input })) as unknown as DetectorOutputs;
+  return nms(decodeProposals(out, threshold))
+    .map((d) => toOriginal(d, scale, img.width, img.height))
+    .filter((d) => d.box.width >= 1 && d.box.height >= 1)
+    .map((d) => {
+      // Sharpness is measured on the aligned crop so it is comparable across face sizes and rolls.
+      const parts = qualityParts(d.box, d.score, d.landmarks, laplacianVariance(alignFace(img, d.landmarks)));
+      return { ...d, quality: combine(parts), parts };
+    });
+}
+
+export async function embedFace(s: Sessions, img: Rgb, landmarks: Landmarks): Promise<Float32Array> {
+  return embedAligned(s.embedder, ort.Tensor, alignFace(img, landmarks));
+}
+
+export type EnrolRules = {
+  /** Shortest box side in pixels an enrolment face must have. */
+  minFaceSize: number;
+  /** A second face at least this fraction of the largest face's size makes the photo ambiguous. */
+  secondFaceRatio: number;
+  minSharpness: number;
+  /** Floor for detector confidence x pose. */
+  minPoseScore: number;
+};
+
+export const ENROL_RULES: EnrolRules = { minFaceSize: 40, secondFaceRatio: 0.6, minSharpness: 0.25, minPoseScore: 0.3 };
+
+const side = (f: DetectedFace) => Math.sqrt(f.box.width * f.box.height);
+
+/** The one face an enrolment photo is about, or the reason there is none. */
+export function pickEnrolFace(faces: ScoredFace[], rules: EnrolRules = ENROL_RULES): ScoredFace {
+  if (faces.length === 0) throw new AppError('NO_FACE');
+  const sorted = [...faces].sort((a, b) => side(b) - side(a));
+  const main = sorted[0];
+  const rival = sorted.slice(1).find((f) => side(f) >= rules.secondFaceRatio * side(main) && f.score >= 0.8);
+  if (rival) throw new AppError('MULTIPLE_FACES', `found ${sorted.length} faces; a second face is ${Math.round((100 * side(rival)) / side(main))}% the size of the largest`);
+  const minSide = Math.min(main.box.width, main.box.height);
+  if (minSide < rules.minFaceSize) throw new AppError('FACE_TOO_SMALL', `face is ${Math.round(minSide)} px; at least ${rules.minFaceSize} px is needed`);
+  if (main.parts.sharpness < rules.minSharpness) throw new AppError('FACE_TOO_BLURRY', `face sharpness ${main.parts.sharpness.toFixed(2)} is below ${rules.minSharpness}`);
+  if (main.parts.pose * main.parts.score < rules.minPoseScore) throw new AppError('FACE_POOR_QUALITY', `pose ${main.parts.pose.toFixed(2)} x confidence ${main.parts.score.toFixed(2)} is below ${rules.minPoseScore}`);
+  return main;
+}
+
+export function publicFace(f: ScoredFace): DetectedFace {
+  return { box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality };
+}
+
+export async function enrolFace(s: Sessions, img: Rgb): Promise<EmbeddedFace> {
+  const face = pickEnrolFace(await detectFaces(s, img));
+  return { ...publicFace(face), embedding: await embedFace(s, img, face.landmarks) };
+}
+
+export async function analyzeFaces(s: Sessions, img: Rgb, minQuality = 0): Promise<EmbeddedFace[]> {
+  const faces = (await detectFaces(s, img)).filter((f) => f.quality >= minQuality);
+  const out: EmbeddedFace[] = [];
+  for (const f of faces) out.push({ ...publicFace(f), embedding: await embedFace(s, img, f.landmarks) });
+  return out;
+}

@@ -1,0 +1,66 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
+import { AppError, isAppError } from '../errors.ts';
+import { decodeImage } from './image.ts';
+import { loadSessions, type Sessions } from './models.ts';
+import { analyzeFaces, detectFaces, embedFace, enrolFace, publicFace } from './pipeline.ts';
+import type { DetectedFace, ImageInput, ImageLimits, Rgb } from './types.ts';
+
+/**
+ * Inference worker. onnxruntime-node runs a session synchronously on the calling thread, and image
+ * decode, resize and warp are CPU work too, so all of it lives here and the HTTP thread only posts
+ * bytes and awaits answers. Failures travel back as values: { kind, msg } for AppErrors.
+ */
+export type Request =
+  | { id: number; op: 'detect'; input: ImageInput; limits: ImageLimits }
+  | { id: number; op: 'enrol'; input: ImageInput; limits: ImageLimits }
+  | { id: number; op: 'analyze'; input: ImageInput; limits: ImageLimits; minQuality?: number }
+  | { id: number; op: 'embed'; input: ImageInput; limits: ImageLimits; face: DetectedFace }
+  | { id: number; op: 'crop'; input: ImageInput; limits: ImageLimits; face: DetectedFace; margin: number };
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; kind: AppError['kind']; msg: string };
+
+const { modelsDir, threads } = workerData as { modelsDir: string; threads: number };
+let sessions: Promise<Sessions> | undefined;
+
+/** Padded crop around the face box, as JPEG, for storing capture images. */
+async function cropJpeg(img: Rgb, face: DetectedFace, margin: number): Promise<Buffer> {
+  const { x, y, width, height } = face.box;
+  const left = Math.max(0, Math.floor(x - width * margin)), top = Math.max(0, Math.floor(y - height * margin));
+  const right = Math.min(img.width, Math.ceil(x + width * (1 + margin))), bottom = Math.min(img.height, Math.ceil(y + height * (1 + margin)));
+  if (right - left < 1 || bottom - top < 1) throw new AppError('NO_FACE', 'face box lies outside the image');
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extract({ left, top, width: right - left, height: bottom - top })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+async function handle(req: Request): Promise<unknown> {
+  // Loaded once, on first use; a failed load is forgotten so the next request tries again.
+  sessions ??= loadSessions(modelsDir, threads).catch((e: unknown) => {
+    sessions = undefined;
+    throw e;
+  });
+  const s = await sessions;
+  const img = await decodeImage(req.input, req.limits);
+  switch (req.op) {
+    case 'detect': return (await detectFaces(s, img)).map(publicFace);
+    case 'enrol': return enrolFace(s, img);
+    case 'analyze': return analyzeFaces(s, img, req.minQuality);
+    case 'embed': return embedFace(s, img, req.face.landmarks);
+    case 'crop': return cropJpeg(img, req.face, req.margin);
+  }
+}
+
+parentPort!.on('message', (req: Request) => {
+  handle(req).then(
+    (value) => parentPort!.postMessage({ id: req.id, ok: true, value } satisfies Reply),
+    (e: unknown) => {
+      const reply: Reply = isAppError(e)
+        ? { id: req.id, ok: false, kind: e.kind, msg: e.message }
+        : { id: req.id, ok: false, kind: 'FACE_ENGINE_FAILED', msg: `face engine failed: ${(e as Error)?.message ?? String(e)}` };
+      parentPort!.postMessage(reply);
+    },
+  );
+});
