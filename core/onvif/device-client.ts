@@ -70,19 +70,25 @@ function where(s: DeviceSession) {
   return s.target.hostHeader;
 }
 
-/** One authenticated (when creds are set) call; auth faults become CAMERA_AUTH_FAILED. */
+/** One authenticated (when creds are set) call; auth faults and HTTP 401s become CAMERA_AUTH_FAILED. */
 async function call(s: DeviceSession, action: string, body: string, path = s.target.path): Promise<Envelope> {
   const header = s.creds ? usernameTokenHeader(s.creds, s.clockOffsetMs) : '';
-  const { envelope: env } = await postSoap({ ...s.target, path }, action, envelope(body, header), s.timeoutMs);
-  if (env.fault && isAuthFault(env.fault)) {
+  const authFailed = () => {
     const name = action.slice(action.lastIndexOf('/') + 1);
-    throw new AppError(
+    return new AppError(
       'CAMERA_AUTH_FAILED',
       s.creds
         ? `camera at ${where(s)} refused user "${s.creds.user}" or its password (${name})`
         : `camera at ${where(s)} requires a user and password (${name})`,
     );
+  };
+  let env: Envelope;
+  try {
+    ({ envelope: env } = await postSoap({ ...s.target, path }, action, envelope(body, header), s.timeoutMs, s.creds));
+  } catch (e) {
+    throw e instanceof AppError && e.kind === 'CAMERA_AUTH_FAILED' ? authFailed() : e;
   }
+  if (env.fault && isAuthFault(env.fault)) throw authFailed();
   return env;
 }
 
@@ -91,7 +97,14 @@ async function call(s: DeviceSession, action: string, body: string, path = s.tar
  * ONVIF and gives the clock offset for the UsernameToken `Created` field.
  */
 export async function handshake(s: DeviceSession): Promise<void> {
-  const { envelope: env } = await postSoap(s.target, ACTION.date, envelope('<tds:GetSystemDateAndTime/>'), s.timeoutMs);
+  let env: Envelope;
+  try {
+    ({ envelope: env } = await postSoap(s.target, ACTION.date, envelope('<tds:GetSystemDateAndTime/>'), s.timeoutMs, s.creds));
+  } catch (e) {
+    // HTTP 401 even here (and for our credentials too): the next, authenticated call will say so
+    if (e instanceof AppError && e.kind === 'CAMERA_AUTH_FAILED') return;
+    throw e;
+  }
   if (env.fault) {
     // Some devices want authentication even here: they still speak ONVIF; keep offset 0.
     if (isAuthFault(env.fault)) return;

@@ -44,21 +44,27 @@ export interface OnvifService {
 export function createOnvifService(cfg: OnvifConfig): OnvifService {
   const policy = configured('ONVIF_ALLOWED_RANGES', () => createAddressPolicy(cfg.allowedRanges));
   const targets: ProbeTarget[] = cfg.discoveryTargets ? configured('ONVIF_DISCOVERY_TARGETS', () => parseProbeTargets(cfg.discoveryTargets!)) : [];
+  const searchOnce = async (): Promise<CameraSearchResult> => {
+    const devices = await discover({
+      windowMs: cfg.discoveryMs,
+      targets,
+      multicastInterface: cfg.multicastInterface,
+      policy,
+      timeoutMs: cfg.timeoutMs,
+    });
+    const items = devices
+      .map((d) => ({ ip: d.ip, manufacturer: d.manufacturer }))
+      .sort((a, b) => a.ip.localeCompare(b.ip, 'en', { numeric: true }));
+    return { total_count: items.length, items };
+  };
+  // Calls that arrive while a search runs share its answer: one Probe and one window, however many clicks.
+  let running: Promise<CameraSearchResult> | undefined;
   return {
     policy,
-    async search() {
-      const devices = await discover({
-        windowMs: cfg.discoveryMs,
-        targets,
-        multicastInterface: cfg.multicastInterface,
-        policy,
-        timeoutMs: cfg.timeoutMs,
-      });
-      const items = devices
-        .map((d) => ({ ip: d.ip, manufacturer: d.manufacturer }))
-        .sort((a, b) => a.ip.localeCompare(b.ip, 'en', { numeric: true }));
-      return { total_count: items.length, items };
-    },
+    search: () =>
+      (running ??= searchOnce().finally(() => {
+        running = undefined;
+      })),
     queryRtsp: (q) => queryRtsp(q, { policy, timeoutMs: cfg.timeoutMs }),
   };
 }

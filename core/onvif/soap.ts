@@ -142,20 +142,78 @@ export interface SoapResponse {
   envelope: Envelope;
 }
 
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ECONNRESET', 'EPIPE', 'EADDRNOTAVAIL', 'ENETDOWN', 'ECONNABORTED',
-]);
+/**
+ * POSTs one SOAP envelope and parses the answer, all within `timeoutMs` (connect, send, read; an HTTP
+ * Digest retry shares the same bound). Errors: CAMERA_UNREACHABLE (refused, no route, reset),
+ * CAMERA_TIMEOUT, NOT_ONVIF (the answer is not a SOAP envelope, or is too large),
+ * CAMERA_AUTH_FAILED (HTTP 401/403 without a SOAP body, after one Digest retry when `httpCreds` are
+ * given: ONVIF devices may ask for HTTP Digest instead of, or on top of, WS-Security). A SOAP fault is
+ * returned in `envelope.fault` for the caller to judge.
+ */
+export async function postSoap(
+  target: SoapTarget,
+  action: string,
+  xml: string,
+  timeoutMs: number,
+  httpCreds?: Credentials,
+): Promise<SoapResponse> {
+  const deadline = Date.now() + timeoutMs;
+  const answer = await postOnce(target, action, xml, timeoutMs);
+  if ('envelope' in answer) return answer;
+  if (httpCreds && answer.challenge) {
+    const authorization = digestAuthorization(answer.challenge, httpCreds, 'POST', target.path);
+    if (authorization) {
+      const retry = await postOnce(target, action, xml, Math.max(1, deadline - Date.now()), authorization);
+      if ('envelope' in retry) return retry;
+    }
+  }
+  throw new AppError('CAMERA_AUTH_FAILED', `camera at ${target.hostHeader} refused ${actionName(action)} with HTTP ${answer.status}`);
+}
+
+const actionName = (action: string) => action.slice(action.lastIndexOf('/') + 1);
 
 /**
- * POSTs one SOAP envelope and parses the answer, all within `timeoutMs` (connect, send, read).
- * Errors: CAMERA_UNREACHABLE (refused, no route, reset), CAMERA_TIMEOUT, NOT_ONVIF (the answer is not a
- * SOAP envelope, or is too large). HTTP 401/403 without a SOAP body → CAMERA_AUTH_FAILED. A SOAP fault
- * is returned in `envelope.fault` for the caller to judge.
+ * RFC 7616 Digest (MD5 or SHA-256, qop=auth or none) for the first challenge we can answer;
+ * undefined when none is (e.g. MD5-sess only).
  */
-export function postSoap(target: SoapTarget, action: string, xml: string, timeoutMs: number): Promise<SoapResponse> {
+export function digestAuthorization(challenges: string[], creds: Credentials, method: string, uri: string): string | undefined {
+  for (const header of challenges) {
+    const p: Record<string, string> = {};
+    for (const m of header.replace(/^\s*Digest\s+/i, '').matchAll(/([a-z0-9_-]+)\s*=\s*(?:"([^"]*)"|([^\s,]+))/gi)) {
+      p[m[1].toLowerCase()] = m[2] ?? m[3];
+    }
+    const alg = (p.algorithm ?? 'MD5').toUpperCase();
+    const hashName = alg === 'MD5' ? 'md5' : alg === 'SHA-256' ? 'sha256' : undefined;
+    if (!hashName || p.realm === undefined || !p.nonce) continue;
+    const h = (v: string) => createHash(hashName).update(v, 'utf8').digest('hex');
+    const qop = p.qop?.split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
+    const ha1 = h(`${creds.user}:${p.realm}:${creds.password}`);
+    const ha2 = h(`${method}:${uri}`);
+    const nc = '00000001';
+    const cnonce = randomBytes(8).toString('hex');
+    const response = qop ? h(`${ha1}:${p.nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : h(`${ha1}:${p.nonce}:${ha2}`);
+    const q = (v: string) => `"${v.replace(/["\\]/g, '')}"`;
+    return (
+      `Digest username=${q(creds.user)}, realm=${q(p.realm)}, nonce=${q(p.nonce)}, uri=${q(uri)}, algorithm=${alg}, response="${response}"` +
+      (p.opaque !== undefined ? `, opaque=${q(p.opaque)}` : '') +
+      (qop ? `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"` : '')
+    );
+  }
+  return undefined;
+}
+
+type Once = SoapResponse | { status: number; challenge?: string[] };
+
+function postOnce(target: SoapTarget, action: string, xml: string, timeoutMs: number, authorization?: string): Promise<Once> {
   const where = `${isIP(target.ip) === 6 ? `[${target.ip}]` : target.ip}:${target.port}`;
   return new Promise((resolvePromise, reject) => {
     let settled = false;
+    const finish = (v: Once) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolvePromise(v);
+    };
     const fail = (e: AppError) => {
       if (settled) return;
       settled = true;
@@ -164,7 +222,7 @@ export function postSoap(target: SoapTarget, action: string, xml: string, timeou
       reject(e);
     };
     const timer = setTimeout(
-      () => fail(new AppError('CAMERA_TIMEOUT', `camera at ${where} did not answer ${action} within ${timeoutMs} ms`)),
+      () => fail(new AppError('CAMERA_TIMEOUT', `camera at ${where} did not answer ${actionName(action)} within ${timeoutMs} ms`)),
       timeoutMs,
     );
     const body = Buffer.from(xml, 'utf8');
@@ -178,17 +236,11 @@ export function postSoap(target: SoapTarget, action: string, xml: string, timeou
         Host: target.hostHeader,
         'Content-Type': `application/soap+xml; charset=utf-8; action="${action}"`,
         'Content-Length': body.length,
+        ...(authorization ? { Authorization: authorization } : {}),
       },
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      const code = err.code ?? '';
-      fail(
-        new AppError(
-          'CAMERA_UNREACHABLE',
-          `camera at ${where} is unreachable${UNREACHABLE_CODES.has(code) || code ? ` (${code})` : `: ${err.message}`}`,
-          { cause: err },
-        ),
-      );
+      fail(new AppError('CAMERA_UNREACHABLE', `camera at ${where} is unreachable (${err.code ?? err.message})`, { cause: err }));
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -196,7 +248,7 @@ export function postSoap(target: SoapTarget, action: string, xml: string, timeou
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_SOAP_BYTES) {
-          fail(new AppError('NOT_ONVIF', `device at ${where} answered ${action} with more than ${MAX_SOAP_BYTES} bytes`));
+          fail(new AppError('NOT_ONVIF', `device at ${where} answered ${actionName(action)} with more than ${MAX_SOAP_BYTES} bytes`));
           return;
         }
         chunks.push(chunk);
@@ -204,20 +256,15 @@ export function postSoap(target: SoapTarget, action: string, xml: string, timeou
       res.on('error', (err) => fail(new AppError('CAMERA_UNREACHABLE', `camera at ${where} closed the connection: ${err.message}`, { cause: err })));
       res.on('end', () => {
         if (settled) return;
-        const textBody = Buffer.concat(chunks).toString('utf8');
-        parseEnvelope(textBody).then((env) => {
-          if (settled) return;
-          if (!env) {
-            if (res.statusCode === 401 || res.statusCode === 403) {
-              fail(new AppError('CAMERA_AUTH_FAILED', `camera at ${where} refused ${action} with HTTP ${res.statusCode}`));
-            } else {
-              fail(new AppError('NOT_ONVIF', `device at ${where} answered ${action} with HTTP ${res.statusCode} and no SOAP envelope`));
-            }
-            return;
-          }
-          settled = true;
-          clearTimeout(timer);
-          resolvePromise({ status: res.statusCode ?? 0, envelope: env });
+        const status = res.statusCode ?? 0;
+        // several WWW-Authenticate headers may come (MD5 and SHA-256): rawHeaders keeps them apart
+        const challenge = res.rawHeaders.filter((v, k) => k % 2 === 1 && /^www-authenticate$/i.test(res.rawHeaders[k - 1]) && /^\s*Digest\s/i.test(v));
+        // a Digest challenge wins over any SOAP fault in the same 401: answering it may succeed
+        if (status === 401 && challenge.length) return finish({ status, challenge });
+        parseEnvelope(Buffer.concat(chunks).toString('utf8')).then((env) => {
+          if (env) return finish({ status, envelope: env });
+          if (status === 401 || status === 403) return finish({ status });
+          fail(new AppError('NOT_ONVIF', `device at ${where} answered ${actionName(action)} with HTTP ${status} and no SOAP envelope`));
         });
       });
     });

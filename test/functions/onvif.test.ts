@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorTable as E } from '../../core/errors.ts';
 import { startApi, type Api } from '../support/api.ts';
@@ -53,6 +53,14 @@ describe('/SearchCamera and /QueryCameraRtsp', () => {
       );
     });
 
+    it('concurrent SearchCamera calls share one probe', async () => {
+      const before = acme.probes;
+      const [a, b] = await Promise.all([api.call('/SearchCamera'), api.call('/SearchCamera')]);
+      expect(a).toEqual(b);
+      expect(a.info.total_count).toBe(3);
+      expect(acme.probes - before).toBe(1);
+    });
+
     it('QueryCameraRtsp returns the stream URI for an ip SearchCamera found', async () => {
       const found = await api.call('/SearchCamera');
       const ip = found.info.items.find((i: { manufacturer: string }) => i.manufacturer === 'Acme Vision').ip;
@@ -71,6 +79,20 @@ describe('/SearchCamera and /QueryCameraRtsp', () => {
       const r = await api.call('/QueryCameraRtsp', { ip: acme.ip, user: 'admin', password: 'nope' });
       expect(r.code).toBe(E.CAMERA_AUTH_FAILED.code);
       expect(r.msg).toMatch(/admin/);
+    });
+
+    it('camera that never answers → CAMERA_TIMEOUT', async () => {
+      const sockets: Socket[] = [];
+      const silent = createTcpServer((c) => sockets.push(c)); // accepts, never answers
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      try {
+        const r = await api.call('/QueryCameraRtsp', { ip: `127.0.0.1:${(silent.address() as AddressInfo).port}` });
+        expect(r.code).toBe(E.CAMERA_TIMEOUT.code);
+        expect(r.msg).toMatch(/1500 ms/);
+      } finally {
+        sockets.forEach((c) => c.destroy());
+        await new Promise((r) => silent.close(r));
+      }
     });
 
     it('dead address → CAMERA_UNREACHABLE', async () => {

@@ -24,6 +24,8 @@ export interface OnvifSimOptions {
   /** when set, every call but GetSystemDateAndTime needs a UsernameToken digest of this user/password */
   user?: string;
   password?: string;
+  /** check credentials by HTTP Digest (401 challenges for SHA-256 and MD5) instead of WS-Security */
+  httpDigest?: boolean;
   /** GetDeviceInformation answers without credentials even when user is set (default true) */
   infoWithoutAuth?: boolean;
   /** host the device advertises in its media XAddr (default: the Host header it was asked with) */
@@ -57,6 +59,7 @@ export async function startOnvifSim(opts: OnvifSimOptions = {}): Promise<OnvifSi
   const endpoint = `urn:uuid:${randomUUID()}`;
   const actions: string[] = [];
   let probes = 0;
+  const digestNonce = randomUUID().replace(/-/g, '');
 
   const server: Server = createServer((req, res) => {
     readBody(req)
@@ -77,7 +80,18 @@ export async function startOnvifSim(opts: OnvifSimOptions = {}): Promise<OnvifSi
       res.end(soap(inner));
     };
     const needsAuth = opts.user !== undefined && action !== 'GetSystemDateAndTime' && !(action === 'GetDeviceInformation' && opts.infoWithoutAuth !== false);
-    if (needsAuth && !validToken(body, opts.user!, opts.password ?? '')) {
+    if (needsAuth && opts.httpDigest) {
+      if (!validDigest(req, opts.user!, opts.password ?? '', digestNonce)) {
+        res.writeHead(401, {
+          'WWW-Authenticate': [
+            `Digest realm="sim", qop="auth", nonce="${digestNonce}", algorithm=SHA-256`,
+            `Digest realm="sim", qop="auth", nonce="${digestNonce}", algorithm=MD5, opaque="o1"`,
+          ],
+          'Content-Type': 'text/html',
+        });
+        return res.end('<html><body>401 Unauthorized</body></html>');
+      }
+    } else if (needsAuth && !validToken(body, opts.user!, opts.password ?? '')) {
       return send(400, fault('env:Sender', 'ter:NotAuthorized', 'Sender not Authorized'));
     }
     switch (action) {
@@ -212,6 +226,20 @@ function validToken(body: string, user: string, password: string): boolean {
     .update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created + password, 'utf8')]))
     .digest('base64');
   return u === user && digest === expected;
+}
+
+/** Checks an RFC 7616 Digest Authorization header (MD5 or SHA-256, qop=auth). */
+function validDigest(req: IncomingMessage, user: string, password: string, nonce: string): boolean {
+  const header = req.headers.authorization ?? '';
+  if (!/^Digest\s/i.test(header)) return false;
+  const p: Record<string, string> = {};
+  for (const m of header.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^\s,]+))/g)) p[m[1]] = m[2] ?? m[3];
+  const alg = p.algorithm === 'SHA-256' ? 'sha256' : 'md5';
+  const h = (v: string) => createHash(alg).update(v).digest('hex');
+  const ha1 = h(`${user}:sim:${password}`);
+  const ha2 = h(`${req.method}:${req.url}`);
+  const expected = h(`${ha1}:${nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
+  return p.username === user && p.nonce === nonce && p.uri === req.url && p.qop === 'auth' && p.response === expected;
 }
 
 function soap(inner: string) {

@@ -15,6 +15,7 @@ describe('QueryCameraRtsp service (simulated camera on loopback)', () => {
   let cam: OnvifSim;
   let open: OnvifSim;
   let empty: OnvifSim;
+  let digest: OnvifSim;
   let html: Server;
   let silent: TcpServer;
   const silentSockets: Socket[] = [];
@@ -24,6 +25,7 @@ describe('QueryCameraRtsp service (simulated camera on loopback)', () => {
     cam = await startOnvifSim({ user: 'admin', password: 'pa:ss@word', mediaXAddrHost: '203.0.113.9', discovery: { mode: 'none' } });
     open = await startOnvifSim({ discovery: { mode: 'none' } });
     empty = await startOnvifSim({ user: 'admin', password: 'x', profiles: 0, discovery: { mode: 'none' } });
+    digest = await startOnvifSim({ user: 'op', password: 'dig"est', httpDigest: true, discovery: { mode: 'none' } });
     html = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>router login</body></html>'));
     await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
     silent = createTcpServer((s) => silentSockets.push(s)); // accepts, never answers
@@ -35,7 +37,7 @@ describe('QueryCameraRtsp service (simulated camera on loopback)', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([cam, open, empty].map((s) => s?.close()));
+    await Promise.all([cam, open, empty, digest].map((s) => s?.close()));
     html?.closeAllConnections();
     await new Promise((r) => html?.close(r));
     silentSockets.forEach((s) => s.destroy());
@@ -70,6 +72,14 @@ describe('QueryCameraRtsp service (simulated camera on loopback)', () => {
     const f = await failure(queryRtsp({ ip: cam.ip }, opts));
     expect(f.code).toBe(5104);
     expect(f.message).toMatch(/requires a user and password/);
+  });
+
+  it('answers an HTTP Digest challenge instead of WS-Security when the camera asks for it', async () => {
+    expect(await queryRtsp({ ip: digest.ip, user: 'op', password: 'dig"est' }, opts)).toEqual({ rtsp: 'rtsp://127.0.0.1:554/Streaming/Channels/101' });
+    expect((await failure(queryRtsp({ ip: digest.ip, user: 'op', password: 'wrong' }, opts))).code).toBe(5104);
+    const none = await failure(queryRtsp({ ip: digest.ip }, opts));
+    expect(none.code).toBe(5104);
+    expect(none.message).toMatch(/requires a user and password/);
   });
 
   it('camera without profiles → 5105 NO_MEDIA_PROFILE', async () => {
