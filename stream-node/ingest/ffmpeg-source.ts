@@ -1,0 +1,210 @@
+/**
+ * Frames of one camera: the system ffmpeg (driven by fluent-ffmpeg) reads RTSP over TCP and writes
+ * raw RGB24 frames, scaled down to at most `maxWidth`, at most one per `intervalMs`, to a pipe.
+ *
+ * It decodes no more than needed (figures: test/bench/ingest.ts, stream-node/README.md):
+ * - 'keyframes' (default): `-skip_frame nokey`, the decoder skips every frame but key frames. A
+ *   camera's GOP is usually 1-2 s, so at an interval of a second or more this is 3-4x cheaper than
+ *   decoding everything; the frame rate is then bounded by the GOP (a frame every GOP at most).
+ * - 'all': every frame is decoded; needed when the interval is shorter than the GOP.
+ * Either way frames are dropped by `select` before `scale` and the RGB conversion, and the decoder
+ * runs on one thread (a camera is one of many on a node; frame threads only add memory and delay).
+ *
+ * A stream that ends, fails or stalls (no frame for stallTimeoutMs) is reopened with exponential
+ * backoff (capped). State changes are emitted as 'state': connecting -> online -> offline -> online
+ * ... The source never throws at its user; it keeps trying until stop().
+ */
+import { EventEmitter } from 'node:events';
+import ffmpeg from 'fluent-ffmpeg';
+import type { Logger } from '../../core/log.ts';
+import type { StreamState } from '../../core/bus/messages.ts';
+
+export type DecodeMode = 'keyframes' | 'all';
+
+export interface Frame {
+  /** RGB24, width * height * 3 bytes, rows top to bottom */
+  data: Buffer;
+  width: number;
+  height: number;
+  /** epoch ms when the frame left ffmpeg (the capture time: the stream is live) */
+  time: number;
+  /** frames emitted by this source so far, from 0 (across reconnects) */
+  seq: number;
+}
+
+export interface FfmpegSourceOptions {
+  url: string;
+  intervalMs: number;
+  /** frames wider than this are scaled down (aspect kept); narrower ones are left alone */
+  maxWidth: number;
+  decode?: DecodeMode;
+  /** reconnect delays: initialMs, doubled after each failure, at most maxMs */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** no frame for this long means the stream is dead; default max(10 s, 3 intervals) */
+  stallTimeoutMs?: number;
+  /** RTSP socket timeout; default 5 s */
+  socketTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface FfmpegSourceEvents {
+  frame: [Frame];
+  state: [StreamState, string | undefined];
+}
+
+/** The ffmpeg arguments, apart from the input URL: input options, then output options. */
+export function ffmpegArgs(o: Pick<FfmpegSourceOptions, 'intervalMs' | 'maxWidth' | 'decode' | 'socketTimeoutMs'>): { input: string[]; output: string[] } {
+  const seconds = o.intervalMs / 1000;
+  // A frame is taken when at least an interval (less a little timestamp jitter) has passed since
+  // the last one taken.
+  const minGap = Math.max(0, seconds - Math.min(0.05, seconds * 0.1)).toFixed(3);
+  const input = [
+    '-rtsp_transport', 'tcp',
+    '-timeout', String((o.socketTimeoutMs ?? 5000) * 1000),
+    // ffmpeg probes 5 s of stream by default, which with skipped frames means ~5 s to the first
+    // frame; the SDP already tells the codec and size, a second is plenty (0.2 s fails on cameras
+    // that send SPS/PPS only in band).
+    '-analyzeduration', '1000000',
+    '-flags', 'low_delay',
+    '-threads', '1',
+    ...((o.decode ?? 'keyframes') === 'keyframes' ? ['-skip_frame', 'nokey'] : []),
+  ];
+  const output = [
+    '-an', '-sn', '-dn',
+    '-vf', `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${minGap})',scale='min(iw\\,${o.maxWidth})':-2:flags=bilinear`,
+    '-fps_mode', 'passthrough',
+    '-pix_fmt', 'rgb24',
+    '-f', 'rawvideo',
+  ];
+  return { input, output };
+}
+
+export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
+  private cmd: ffmpeg.FfmpegCommand | undefined;
+  private stopped = true;
+  private current: StreamState | undefined;
+  private failures = 0;
+  private seq = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private pidValue: number | undefined;
+  private readonly log: Logger | undefined;
+
+  constructor(private readonly o: FfmpegSourceOptions) {
+    super();
+    this.log = o.logger?.child({ stage: 'ingest' });
+  }
+
+  get state(): StreamState | undefined { return this.current; }
+  /** pid of the running ffmpeg, for CPU/RSS figures */
+  get pid(): number | undefined { return this.pidValue; }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.setState('connecting');
+    this.open();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.stallTimer);
+    this.kill();
+  }
+
+  private setState(s: StreamState, reason?: string) {
+    if (s === this.current) return;
+    this.current = s;
+    this.emit('state', s, reason);
+  }
+
+  private kill() {
+    const cmd = this.cmd;
+    this.cmd = undefined;
+    this.pidValue = undefined;
+    if (cmd) cmd.kill('SIGKILL');
+  }
+
+  private armStall() {
+    clearTimeout(this.stallTimer);
+    const ms = this.o.stallTimeoutMs ?? Math.max(10_000, 3 * this.o.intervalMs);
+    this.stallTimer = setTimeout(() => this.fail(`no frame for ${ms} ms`), ms);
+  }
+
+  private open() {
+    const { input, output } = ffmpegArgs(this.o);
+    let width = 0;
+    let height = 0;
+    let inOutput = false;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let lastStderr = '';
+    const cmd = ffmpeg(this.o.url).inputOptions(input).outputOptions(output);
+    this.cmd = cmd;
+    const mine = () => this.cmd === cmd;
+
+    cmd.on('start', () => {
+      this.pidValue = (cmd as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
+      this.log?.debug({ url: redact(this.o.url), pid: this.pidValue }, 'ffmpeg started');
+    });
+    cmd.on('stderr', (line: string) => {
+      lastStderr = line;
+      if (line.startsWith('Output #0')) inOutput = true;
+      if (inOutput && width === 0) {
+        const m = /Video: rawvideo.*?, (\d{2,5})x(\d{2,5})/.exec(line);
+        if (m) { width = Number(m[1]); height = Number(m[2]); drain(); }
+      }
+    });
+    cmd.on('error', (err: Error) => { if (mine()) this.fail(lastStderr || err.message); });
+    cmd.on('end', () => { if (mine()) this.fail('stream ended'); });
+
+    const frameBytes = () => width * height * 3;
+    const drain = () => {
+      const size = frameBytes();
+      if (size === 0) return;
+      while (pendingBytes >= size) {
+        const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+        const data = Buffer.from(all.subarray(0, size)); // a copy: consumers may keep it
+        const rest = all.subarray(size);
+        pending = rest.length ? [rest] : [];
+        pendingBytes = rest.length;
+        if (mine()) this.onFrame({ data, width, height, time: Date.now(), seq: this.seq++ });
+      }
+    };
+    const out = cmd.pipe() as NodeJS.ReadableStream;
+    out.on('data', (chunk: Buffer) => {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      drain();
+    });
+    out.on('error', () => {}); // the command's 'error' reports it
+    this.armStall();
+  }
+
+  private onFrame(f: Frame) {
+    this.failures = 0;
+    this.armStall();
+    this.setState('online');
+    this.emit('frame', f);
+  }
+
+  private fail(reason: string) {
+    if (this.stopped) return;
+    clearTimeout(this.stallTimer);
+    this.kill();
+    this.failures++;
+    const initial = this.o.backoff?.initialMs ?? 500;
+    const max = this.o.backoff?.maxMs ?? 30_000;
+    const delay = Math.min(max, initial * 2 ** (this.failures - 1));
+    this.log?.warn({ url: redact(this.o.url), reason, retryInMs: delay }, 'camera stream failed');
+    this.setState('offline', reason);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => { if (!this.stopped) this.open(); }, delay);
+  }
+}
+
+/** rtsp://user:pass@host/... -> rtsp://***@host/... for logs */
+export function redact(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//***@');
+}

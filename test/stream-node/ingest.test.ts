@@ -1,0 +1,124 @@
+/**
+ * The ffmpeg frame source against a real RTSP server (gst-rtsp-server) serving an H.264 clip made
+ * by ffmpeg from a real photo (shipped by the @vladmandic/face-api dev dependency).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
+import { makeTestVideo } from '../../infra/services/video.ts';
+import { FfmpegFrameSource, ffmpegArgs, redact, type Frame } from '../../stream-node/ingest/ffmpeg-source.ts';
+import type { StreamState } from '../../core/bus/messages.ts';
+
+const photo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
+
+let dir: string;
+let rtsp: RtspServer;
+const sources: FfmpegFrameSource[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'facewatch-ingest-'));
+  // 1280x720 at 25 fps, a key frame every 12 frames (~0.5 s), flat grey background (0x70)
+  const clip = await makeTestVideo({ foreground: photo, out: join(dir, 'clip.h264'), width: 1280, height: 720, seconds: 4, gop: 12, noise: 0, bitrate: '1M' });
+  rtsp = await startRtspServer({ streams: [{ path: 'cam1', source: clip }, { path: 'cam2', source: clip }] });
+});
+
+afterAll(async () => {
+  for (const s of sources) await s.stop();
+  await rtsp?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function source(opts: Partial<ConstructorParameters<typeof FfmpegFrameSource>[0]> & { url: string }) {
+  const s = new FfmpegFrameSource({ intervalMs: 500, maxWidth: 640, stallTimeoutMs: 3000, backoff: { initialMs: 200, maxMs: 1000 }, ...opts });
+  sources.push(s);
+  const frames: Frame[] = [];
+  const states: StreamState[] = [];
+  s.on('frame', (f) => frames.push(f));
+  s.on('state', (st) => states.push(st));
+  return { s, frames, states };
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** mean of each channel over a w x h block at (x, y) */
+function meanRgb(f: Frame, x: number, y: number, w: number, h: number): number[] {
+  const sum = [0, 0, 0];
+  for (let j = y; j < y + h; j++) for (let i = x; i < x + w; i++) for (let c = 0; c < 3; c++) sum[c] += f.data[(j * f.width + i) * 3 + c];
+  return sum.map((v) => v / (w * h));
+}
+
+describe('ffmpeg frame source', () => {
+  it.each(['keyframes', 'all'] as const)('decode=%s: RGB frames scaled to maxWidth, at most one per interval', async (decode) => {
+    const { s, frames, states } = source({ url: rtsp.urlFor('cam1'), decode });
+    s.start();
+    await until(() => frames.length >= 1, 'the first frame');
+    const t0 = Date.now();
+    const n0 = frames.length;
+    await new Promise((r) => setTimeout(r, 3000));
+    const n = frames.length - n0;
+    await s.stop();
+    expect(states.slice(0, 2)).toEqual(['connecting', 'online']);
+    const f = frames[0];
+    expect([f.width, f.height]).toEqual([640, 360]);
+    expect(f.data.length).toBe(640 * 360 * 3);
+    expect(frames.map((x) => x.seq)).toEqual(frames.map((_, i) => i));
+    // the grey background at the bottom right: rows are where they should be, channels in RGB order
+    for (const v of meanRgb(f, 560, 300, 60, 40)) expect(Math.abs(v - 0x70)).toBeLessThan(12);
+    // the photo is somewhere at the top left quarter: not flat grey there
+    const photoArea = meanRgb(f, 64, 90, 100, 60);
+    expect(Math.max(...photoArea.map((v) => Math.abs(v - 0x70)))).toBeGreaterThan(5);
+    // 3 s at one frame per 500 ms: about 6; the server may burst a little after connecting
+    const elapsed = Date.now() - t0;
+    expect(n).toBeGreaterThanOrEqual(3);
+    expect(n).toBeLessThanOrEqual(Math.ceil(elapsed / 500) + 2);
+    expect(f.time).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('goes offline when the camera drops, reconnects with backoff, and is online again when it is back', async () => {
+    const { s, frames, states } = source({ url: rtsp.urlFor('cam2') });
+    s.start();
+    await until(() => states.includes('online'), 'online');
+    await rtsp.stop();
+    await until(() => states.at(-1) === 'offline', 'offline after the drop');
+    const before = frames.length;
+    await new Promise((r) => setTimeout(r, 1500)); // a few failed attempts while it is away
+    expect(states.at(-1)).toBe('offline');
+    await rtsp.start();
+    await until(() => states.at(-1) === 'online' && frames.length > before, 'online again', 20_000);
+    expect(states).toEqual(['connecting', 'online', 'offline', 'online']);
+    await s.stop();
+  });
+
+  it('a camera that never answers stays offline without disturbing another camera', async () => {
+    const bad = source({ url: 'rtsp://127.0.0.1:9/nothing' }); // port 9 (discard): refused on loopback
+    const good = source({ url: rtsp.urlFor('cam1') });
+    bad.s.start();
+    good.s.start();
+    await until(() => good.frames.length >= 3, 'frames of the good camera');
+    expect(bad.states).toEqual(['connecting', 'offline']);
+    expect(bad.frames.length).toBe(0);
+    expect(good.states.at(-1)).toBe('online');
+    await bad.s.stop();
+    await good.s.stop();
+  });
+
+  it('builds the decode options for each mode and keeps credentials out of logs', () => {
+    const k = ffmpegArgs({ intervalMs: 1000, maxWidth: 960, decode: 'keyframes' });
+    const a = ffmpegArgs({ intervalMs: 1000, maxWidth: 960, decode: 'all' });
+    expect(k.input.join(' ')).toContain('-skip_frame nokey');
+    expect(a.input.join(' ')).not.toContain('-skip_frame');
+    expect(k.input.join(' ')).toContain('-rtsp_transport tcp');
+    expect(k.output.join(' ')).toContain('gte(t-prev_selected_t\\,0.950)');
+    expect(k.output.join(' ')).toContain("scale='min(iw\\,960)'");
+    expect(redact('rtsp://admin:secret@10.0.0.5:554/s1')).toBe('rtsp://***@10.0.0.5:554/s1');
+  });
+});
