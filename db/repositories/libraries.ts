@@ -44,7 +44,8 @@ export function createLibrariesRepo(orm: Orm) {
       const [{ n }] = await orm.select({ n: count() }).from(libraries).where(where);
       const rows = await orm.select({
         id: libraries.id, name: libraries.name, type: libraries.type, remark: libraries.remark, createTime: libraries.createTime,
-        personCount: sql<number>`(select count(*) from ${persons} where ${persons.libId} = ${libraries.id})`.mapWith(Number),
+        // qualified by hand: drizzle leaves columns of a one-table select unqualified, and "id" would bind to persons.id
+        personCount: sql<number>`(select count(*) from ${persons} p where p.lib_id = "libraries"."id")`.mapWith(Number),
       }).from(libraries).where(where).orderBy(desc(libraries.createTime), desc(libraries.id)).limit(page.pageSize).offset(offsetOf(page));
       return { total: Number(n), rows };
     },

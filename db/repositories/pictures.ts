@@ -37,8 +37,9 @@ export function createPicturesRepo(orm: Orm) {
       const rows = await orm.delete(pictures).where(and(
         inArray(pictures.url, [...new Set(urls)]),
         eq(pictures.kind, 'person'),
-        notExists(orm.select({ one: sql`1` }).from(persons).where(eq(persons.picUrl, pictures.url))),
-        notExists(orm.select({ one: sql`1` }).from(captureRecords).where(eq(captureRecords.picUrl, pictures.url))),
+        // the outer column qualified by hand (drizzle leaves one-table columns unqualified)
+        notExists(orm.select({ one: sql`1` }).from(persons).where(sql`${persons.picUrl} = "pictures"."url"`)),
+        notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${captureRecords.picUrl} = "pictures"."url"`)),
       )).returning({ url: pictures.url });
       return rows.map((r) => r.url);
     },

@@ -48,7 +48,7 @@ export function defineFunction<S extends z.ZodType, R extends object | void>(def
       const userId = def.auth === false ? 0 : await services.accounts.authenticate(sessionOf(c.req.raw, body));
       delete body.session;
       const parsed = def.input.safeParse(body);
-      if (!parsed.success) throw invalidField(parsed.error);
+      if (!parsed.success) throw invalidField(parsed.error, body);
       const result = await def.handler(parsed.data, { services, userId, requestId: c.get('requestId'), log });
       return c.json(ok(result ?? undefined));
     } catch (e) {

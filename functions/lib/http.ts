@@ -67,11 +67,13 @@ export async function parseMultipart(req: Request, body: Buffer): Promise<Record
   return out;
 }
 
-/** The first zod issue as INVALID_FIELD with a msg naming the field path. */
-export function invalidField(error: z.ZodError): AppError {
+/** The first zod issue as INVALID_FIELD with a msg naming the field path ("x: is required" when absent). */
+export function invalidField(error: z.ZodError, body: unknown): AppError {
   const issue = error.issues[0];
   const path = issue.path.length ? issue.path.map(String).join('.') : 'body';
-  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  let value: unknown = body;
+  for (const k of issue.path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
+  const missing = issue.code === 'invalid_type' && value === undefined;
   return new AppError('INVALID_FIELD', missing ? `${path}: is required` : `${path}: ${issue.message}`);
 }
 

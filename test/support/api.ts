@@ -29,6 +29,8 @@ export interface Api {
   call(uri: string, body?: Record<string, unknown>, options?: CallOptions): Promise<Reply>;
   raw(uri: string, init: RequestInit): Promise<Response>;
   login(username?: string, password?: string): Promise<string>;
+  /** multipart upload to /UploadPersonPicture; the session goes in the form unless options.session is null */
+  upload(data: Buffer, filename?: string, options?: CallOptions & { field?: string; type?: string }): Promise<Reply>;
   /** stop the host and start it again on the same database and store */
   restart(extraEnv?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
@@ -75,6 +77,14 @@ export async function startApi(backend: Backend, extraEnv: Record<string, string
         headers: { 'content-type': 'application/json', ...options.headers },
         body: JSON.stringify(payload),
       });
+      return (await res.json()) as Reply;
+    },
+    async upload(data, filename = 'face.jpg', options = {}) {
+      const form = new FormData();
+      const session = options.session === undefined ? api.session : options.session;
+      if (session) form.append('session', session);
+      form.append(options.field ?? 'file', new Blob([new Uint8Array(data)], { type: options.type ?? 'image/jpeg' }), filename);
+      const res = await fetch(host.url + '/UploadPersonPicture', { method: 'POST', body: form, headers: options.headers });
       return (await res.json()) as Reply;
     },
     async login(username = 'admin', password = ADMIN_PASSWORD) {

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorTable as E } from '../../core/errors.ts';
+import { backends, startApi, type Api } from '../support/api.ts';
+import { makeFixtures, type Fixtures } from './fixtures.ts';
+
+const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
+  let api: Api;
+  let fx: Fixtures;
+  const pics: Record<string, string> = {};
+  beforeAll(async () => {
+    [api, fx] = await Promise.all([startApi(backend), makeFixtures()]);
+    await api.login();
+    for (const k of ['alice', 'alice2', 'bob', 'carol', 'group', 'tiny', 'blurred', 'blank'] as const) {
+      const r = await api.upload(fx[k], `${k}.jpg`);
+      expect(r.code).toBe(0);
+      pics[k] = r.pic_url;
+    }
+  });
+  afterAll(async () => { await api?.stop(); });
+
+  const addLib = async (name: string, type = 0) => {
+    const r = await api.call('/AddLibrary', { name, type, remark: `r-${name}` });
+    expect(r.code).toBe(0);
+    return r.lib_id as number;
+  };
+  const addPerson = async (lib_id: number, name: string, pic = 'alice', extra: Record<string, unknown> = {}) => {
+    const r = await api.call('/AddPerson', { lib_id, name, pic_url: pics[pic], ...extra });
+    expect(r).toMatchObject({ code: 0, msg: '' });
+    return r.person_id as number;
+  };
+  const upload = async (k: keyof Fixtures) => (await api.upload(fx[k])).pic_url as string;
+  const personCount = async () => (await api.call('/QueryPersonList', { page_no: 1, page_size: 1 })).info.total_count as number;
+
+  describe('libraries', () => {
+    it('AddLibrary → lib_id; QueryLibraryList fields, person_count, filters, paging, newest first', async () => {
+      const a = await addLib('Lib_Alpha', 7);
+      const b = await addLib('lib 100% beta', 7);
+      await addPerson(b, 'P1');
+      const r = await api.call('/QueryLibraryList', { page_no: 1, page_size: 10, type: 7 });
+      expect(r.code).toBe(0);
+      expect(r.info).toMatchObject({ page_no: 1, page_size: 10, total_count: 2 });
+      expect(r.info.items.map((i: any) => i.lib_id)).toEqual([b, a]);
+      expect(r.info.items[0]).toEqual({ lib_id: b, name: 'lib 100% beta', type: 7, person_count: 1, remark: 'r-lib 100% beta', create_time: expect.stringMatching(TIME) });
+      const ci = await api.call('/QueryLibraryList', { page_no: 1, page_size: 10, name: 'LIB_alp' });
+      expect(ci.info.items.map((i: any) => i.lib_id)).toEqual([a]);
+      // % and _ are literal
+      expect((await api.call('/QueryLibraryList', { page_no: 1, page_size: 10, name: '100%' })).info.items.map((i: any) => i.lib_id)).toEqual([b]);
+      expect((await api.call('/QueryLibraryList', { page_no: 1, page_size: 10, name: '%' })).info.items.map((i: any) => i.lib_id)).toEqual([b]);
+      expect((await api.call('/QueryLibraryList', { page_no: 1, page_size: 10, name: 'b_A' })).info.total_count).toBe(1);
+      const p2 = await api.call('/QueryLibraryList', { page_no: 2, page_size: 1, type: 7 });
+      expect(p2.info).toMatchObject({ page_no: 2, page_size: 1, total_count: 2 });
+      expect(p2.info.items.map((i: any) => i.lib_id)).toEqual([a]);
+      expect((await api.call('/QueryLibraryList', { page_no: 9, page_size: 1, type: 7 })).info).toMatchObject({ total_count: 2, items: [] });
+      expect((await api.call('/AddLibrary', { name: 'deftype' })).code).toBe(0);
+    });
+
+    it('DeleteLibrary removes its persons and the pictures only they used', async () => {
+      const lib = await addLib('doomed');
+      const keep = await addLib('keeper');
+      const own = await upload('bob');
+      const shared = await upload('carol');
+      await addPerson(lib, 'owner', 'x', { pic_url: own });
+      await addPerson(lib, 'sharer', 'x', { pic_url: shared });
+      await addPerson(keep, 'other', 'x', { pic_url: shared });
+      expect(await api.call('/DeleteLibrary', { lib_id: lib })).toEqual({ code: 0, msg: '' });
+      expect((await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: lib })).info.total_count).toBe(0);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: own })).code).toBe(E.PICTURE_NOT_FOUND.code);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: shared })).code).toBe(0);
+      expect((await api.call('/DeleteLibrary', { lib_id: lib })).code).toBe(E.LIBRARY_NOT_FOUND.code);
+    });
+
+    it('DeleteLibrary of a library a task uses → LIBRARY_IN_USE, nothing deleted', async () => {
+      const lib = await addLib('in-task');
+      await addPerson(lib, 'stays');
+      const cam = await api.call('/AddCamera', { name: 'c', rtsp: 'rtsp://10.0.0.1/s' });
+      const task = await api.call('/AddTask', { name: 't', camera_list1: String(cam.camera_id), lib_list: String(lib), interval: 1000, threshold: 0.8 });
+      expect(task.code).toBe(0);
+      expect((await api.call('/DeleteLibrary', { lib_id: lib })).code).toBe(E.LIBRARY_IN_USE.code);
+      expect((await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: lib })).info.total_count).toBe(1);
+    });
+
+    it('bad input: missing name, wrong types, absurd pages', async () => {
+      expect(await api.call('/AddLibrary', { type: 0 })).toEqual({ code: E.INVALID_FIELD.code, msg: 'name: is required' });
+      expect((await api.call('/AddLibrary', { name: 'x', type: '0' })).msg).toMatch(/^type:/);
+      expect((await api.call('/DeleteLibrary', { lib_id: -1 })).msg).toMatch(/^lib_id:/);
+      for (const [page_no, page_size, field] of [[0, 10, 'page_no'], [1, 0, 'page_size'], [1, 1001, 'page_size'], [1, -5, 'page_size'], [1.5, 10, 'page_no'], ['1', 10, 'page_no'], [1, 1e12, 'page_size']] as const) {
+        const r = await api.call('/QueryLibraryList', { page_no, page_size });
+        expect(r.code).toBe(E.INVALID_FIELD.code);
+        expect(r.msg.startsWith(`${field}:`)).toBe(true);
+      }
+      expect((await api.call('/QueryLibraryList', { page_size: 10 })).msg).toBe('page_no: is required');
+    });
+  });
+
+  describe('persons', () => {
+    it('AddPerson → person_id; QueryPersonList returns every field, pinyin, lib_name', async () => {
+      const lib = await addLib('staff');
+      const id = await addPerson(lib, '张三', 'alice', { sex: 1, card_no: 'ID-001', phone: '13800138000', category: 1, remark: 'vip' });
+      const r = await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: lib });
+      expect(r.info).toMatchObject({ page_no: 1, page_size: 10, total_count: 1 });
+      expect(r.info.items[0]).toEqual({
+        lib_id: lib, lib_name: 'staff', person_id: id, name: '张三', pinyin: 'zhang san', sex: 1, card_no: 'ID-001', phone: '13800138000',
+        category: 1, pic_url: pics.alice, remark: 'vip', create_time: expect.stringMatching(TIME),
+      });
+      const latin = await addPerson(lib, 'Tom Smith', 'bob');
+      const items = (await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: lib })).info.items;
+      expect(items[0]).toMatchObject({ person_id: latin, pinyin: 'Tom Smith', sex: 0, card_no: '', phone: '', category: 0, remark: '' });
+    });
+
+    it('QueryPersonList filters: name (substring, also pinyin), card_no exact, category, phone substring', async () => {
+      const lib = await addLib('filters');
+      const a = await addPerson(lib, '李小龙', 'alice', { card_no: 'C-1', phone: '555-1234', category: 1 });
+      const b = await addPerson(lib, 'Bruce_Lee', 'bob', { card_no: 'C-12', phone: '555-9999', category: 0 });
+      const q = async (f: Record<string, unknown>) => (await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: lib, ...f })).info.items.map((i: any) => i.person_id);
+      expect(await q({ name: '小龙' })).toEqual([a]);
+      expect(await q({ name: 'xiao long' })).toEqual([a]);
+      expect(await q({ name: 'bruce_' })).toEqual([b]);
+      expect(await q({ name: '_' })).toEqual([b]);
+      expect(await q({ card_no: 'C-1' })).toEqual([a]);
+      expect(await q({ card_no: 'c-1' })).toEqual([]);
+      expect(await q({ card_no: '' })).toEqual([b, a]);
+      expect(await q({ category: 1 })).toEqual([a]);
+      expect(await q({ phone: '1234' })).toEqual([a]);
+      expect(await q({ phone: '555' })).toEqual([b, a]);
+    });
+
+    it('AddPerson refuses pictures without exactly one usable face, with its code, and stores nothing', async () => {
+      const lib = await addLib('refusals');
+      const before = await personCount();
+      for (const [pic, kind] of [['blank', 'NO_FACE'], ['group', 'MULTIPLE_FACES'], ['tiny', 'FACE_TOO_SMALL'], ['blurred', 'FACE_TOO_BLURRY']] as const) {
+        const r = await api.call('/AddPerson', { lib_id: lib, name: 'x', pic_url: pics[pic] });
+        expect(r.code).toBe(E[kind].code);
+        expect(r.msg).toMatch(/^pic_url:/);
+      }
+      expect(await personCount()).toBe(before);
+    });
+
+    it('AddPerson errors: unknown library, bad or unknown pic_url, bad enums', async () => {
+      const lib = await addLib('errs');
+      const before = await personCount();
+      expect((await api.call('/AddPerson', { lib_id: 999999, name: 'x', pic_url: pics.alice })).code).toBe(E.LIBRARY_NOT_FOUND.code);
+      expect((await api.call('/AddPerson', { lib_id: lib, name: 'x', pic_url: '/etc/passwd' })).code).toBe(E.INVALID_PIC_URL.code);
+      expect((await api.call('/AddPerson', { lib_id: lib, name: 'x', pic_url: '/pictures/2026/01/01/00000000-0000-4000-8000-000000000000.jpg' })).code).toBe(E.PICTURE_NOT_FOUND.code);
+      expect((await api.call('/AddPerson', { lib_id: lib, name: 'x', pic_url: pics.alice, sex: 3 })).msg).toMatch(/^sex:/);
+      expect((await api.call('/AddPerson', { lib_id: lib, name: 'x', pic_url: pics.alice, category: 2 })).msg).toMatch(/^category:/);
+      expect(await api.call('/AddPerson', { lib_id: lib, name: 'x' })).toEqual({ code: E.INVALID_FIELD.code, msg: 'pic_url: is required' });
+      expect((await api.call('/AddPerson', { lib_id: lib, name: 'x', pic_url: pics.alice, card_no: 'a'.repeat(65) })).msg).toMatch(/^card_no:/);
+      expect(await personCount()).toBe(before);
+    });
+
+    it('UpdatePerson: fields and pinyin; a new pic_url is enrolled and the old picture goes; a faceless one changes nothing', async () => {
+      const lib = await addLib('upd');
+      const first = await upload('bob');
+      const id = await addPerson(lib, 'Old', 'x', { pic_url: first });
+      expect(await api.call('/UpdatePerson', { lib_id: lib, person_id: id, name: '王五', sex: 2, phone: '1', card_no: 'K', category: 1, remark: 'm' })).toEqual({ code: 0, msg: '' });
+      let p = (await api.call('/QueryPersonList', { page_no: 1, page_size: 1, lib_id: lib })).info.items[0];
+      expect(p).toMatchObject({ name: '王五', pinyin: 'wang wu', sex: 2, phone: '1', card_no: 'K', category: 1, remark: 'm', pic_url: first });
+      const second = await upload('carol');
+      expect((await api.call('/UpdatePerson', { lib_id: lib, person_id: id, pic_url: second })).code).toBe(0);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: first })).code).toBe(E.PICTURE_NOT_FOUND.code);
+      const r = await api.call('/UpdatePerson', { lib_id: lib, person_id: id, pic_url: pics.group, name: 'Nope' });
+      expect(r.code).toBe(E.MULTIPLE_FACES.code);
+      p = (await api.call('/QueryPersonList', { page_no: 1, page_size: 1, lib_id: lib })).info.items[0];
+      expect(p).toMatchObject({ name: '王五', pic_url: second });
+      expect((await api.call('/UpdatePerson', { lib_id: lib + 1000, person_id: id, name: 'x' })).code).toBe(E.LIBRARY_NOT_FOUND.code);
+      const other = await addLib('other');
+      expect((await api.call('/UpdatePerson', { lib_id: other, person_id: id, name: 'x' })).code).toBe(E.PERSON_NOT_FOUND.code);
+      expect((await api.call('/UpdatePerson', { lib_id: lib, person_id: 2 ** 53, name: 'x' })).msg).toMatch(/^person_id:/);
+    });
+
+    it('DeletePerson, DeletePicture while in use → PICTURE_IN_USE', async () => {
+      const lib = await addLib('del');
+      const pic = await upload('carol');
+      const id = await addPerson(lib, 'Gone', 'x', { pic_url: pic });
+      expect((await api.call('/DeletePicture', { pic_url: pic })).code).toBe(E.PICTURE_IN_USE.code);
+      expect((await api.call('/DeletePerson', { lib_id: lib, person_id: id })).code).toBe(0);
+      expect((await api.call('/DeletePerson', { lib_id: lib, person_id: id })).code).toBe(E.PERSON_NOT_FOUND.code);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: pic })).code).toBe(E.PICTURE_NOT_FOUND.code);
+    });
+
+    it('SQL and LIKE metacharacters in names are stored and matched literally', async () => {
+      const lib = await addLib("x'); DROP TABLE persons; --");
+      const evil = "Robert'); DROP TABLE persons;-- %_\\";
+      const id = await addPerson(lib, evil);
+      const r = await api.call('/QueryPersonList', { page_no: 1, page_size: 10, name: "'); DROP TABLE persons;-- %_\\" });
+      expect(r.info.items.map((i: any) => i.person_id)).toEqual([id]);
+      expect(r.info.items[0].name).toBe(evil);
+      expect(r.info.items[0].lib_name).toBe("x'); DROP TABLE persons; --");
+      expect((await api.call('/AddPerson', { lib_id: lib, name: 'a\u0000b', pic_url: pics.alice })).msg).toMatch(/^name:/);
+    });
+  });
+
+  describe('Compare1V1', () => {
+    it('same face → high similarity, different faces → low', async () => {
+      const same = await api.call('/Compare1V1', { first_pic: pics.alice, second_pic: pics.alice2 });
+      expect(same.code).toBe(0);
+      expect(same.similarity).toBeGreaterThanOrEqual(0.8);
+      expect(same.similarity).toBeLessThanOrEqual(1);
+      const diff = await api.call('/Compare1V1', { first_pic: pics.alice, second_pic: pics.bob });
+      expect(diff.similarity).toBeLessThan(0.6);
+      expect(diff.similarity).toBeGreaterThanOrEqual(0);
+    });
+
+    it('names the picture at fault', async () => {
+      const r = await api.call('/Compare1V1', { first_pic: pics.alice, second_pic: pics.blank });
+      expect(r.code).toBe(E.NO_FACE.code);
+      expect(r.msg).toMatch(/^second_pic:/);
+      expect((await api.call('/Compare1V1', { first_pic: '../x', second_pic: pics.alice })).msg).toMatch(/^first_pic:/);
+      expect(await api.call('/Compare1V1', { first_pic: pics.alice })).toEqual({ code: E.INVALID_FIELD.code, msg: 'second_pic: is required' });
+    });
+
+    it('needs a session', async () => {
+      expect((await api.call('/Compare1V1', { first_pic: pics.alice, second_pic: pics.bob }, { session: null })).code).toBe(E.SESSION_MISSING.code);
+    });
+  });
+});
