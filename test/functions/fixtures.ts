@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 const demoDir = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 const sample = (i: number) => readFileSync(join(demoDir, `sample${i}.jpg`));
 
 type Box = [x: number, y: number, w: number, h: number];
-async function crop(i: number, [x, y, w, h]: Box, margin = 0.6): Promise<sharp.Sharp> {
+async function crop(i: number, [x, y, w, h]: Box, margin = 0.6): Promise<Sharp> {
   const meta = await sharp(sample(i)).metadata();
   const left = Math.max(0, Math.round(x - w * margin));
   const top = Math.max(0, Math.round(y - h * margin));
@@ -29,7 +29,7 @@ const CAROL: [number, Box] = [4, [1253, 161, 186, 243]];
 export type Fixtures = Awaited<ReturnType<typeof makeFixtures>>;
 
 export async function makeFixtures() {
-  const jpeg = (s: sharp.Sharp) => s.jpeg({ quality: 90 }).toBuffer();
+  const jpeg = (s: Sharp) => s.jpeg({ quality: 90 }).toBuffer();
   return {
     alice: await jpeg(await crop(...ALICE)),
     /** the same face, smaller, brighter, recompressed: should match alice */
