@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorTable as E } from '../../core/errors.ts';
+import { startS3Server, type S3Server } from '../../infra/services/index.ts';
+import { backends, startApi, type Api } from '../support/api.ts';
+import { makeFixtures, type Fixtures } from './fixtures.ts';
+
+describe.each(backends)('system config, records, restarts (%s)', (backend) => {
+  let api: Api;
+  let fx: Fixtures;
+  let s3: S3Server;
+  beforeAll(async () => {
+    [api, fx, s3] = await Promise.all([startApi(backend), makeFixtures(), startS3Server({ bucket: 'switched' })]);
+    await api.login();
+  });
+  afterAll(async () => { await api?.stop(); await s3?.stop(); });
+
+  const storageConfig = (over: Record<string, unknown> = {}) => {
+    const u = new URL(s3.endpoint);
+    return { ip: u.hostname, port: Number(u.port), bucket: s3.bucket, access_key: s3.accessKeyId, secret_key: s3.secretAccessKey, tls: false, ...over };
+  };
+
+  describe('system config', () => {
+    it('GetSystemConfig StorageServer before any update shows the store in force, secrets masked', async () => {
+      const r = await api.call('/GetSystemConfig', { name: 'StorageServer' });
+      expect(r.code).toBe(0);
+      expect(r.info.name).toBe('StorageServer');
+      const cfg = JSON.parse(r.info.config);
+      if (backend === 'embedded') expect(cfg).toEqual({ type: 'local' });
+      else expect(cfg).toMatchObject({ ip: '127.0.0.1', bucket: expect.any(String), secret_key: '******' });
+    });
+
+    it('a StorageServer that does not answer is refused and the old store stays', async () => {
+      const { pic_url } = await api.upload(fx.bob);
+      const r = await api.call('/UpdateSystemConfig', { name: 'StorageServer', config: JSON.stringify(storageConfig({ port: 1 })) });
+      expect(r.code).toBe(E.STORAGE_CONFIG_REJECTED.code);
+      expect((await api.call('/DownloadPersonPicture', { pic_url })).code).toBe(0);
+      expect((await api.call('/GetSystemConfig', { name: 'StorageServer' })).info.config).not.toContain('"port":1,');
+    });
+
+    it('malformed or incomplete config → INVALID_CONFIG', async () => {
+      for (const config of ['{', '[1]', '"x"', JSON.stringify(storageConfig({ port: 'x' })), JSON.stringify({ ip: '1.2.3.4' }), JSON.stringify(storageConfig({ ip: 'a b' })), JSON.stringify(storageConfig({ tls: 'yes' }))]) {
+        const r = await api.call('/UpdateSystemConfig', { name: 'StorageServer', config });
+        expect({ config, code: r.code }).toEqual({ config, code: E.INVALID_CONFIG.code });
+      }
+      expect((await api.call('/UpdateSystemConfig', { name: 'Other', config: 'nope' })).code).toBe(E.INVALID_CONFIG.code);
+      expect((await api.call('/UpdateSystemConfig', { name: 'StorageServer', config: { ip: 'x' } })).msg).toMatch(/^config:/);
+      expect((await api.call('/UpdateSystemConfig', { name: '../x', config: '{}' })).msg).toMatch(/^name:/);
+    });
+
+    it('a StorageServer that answers is switched to at run time, masked on read, and kept across a restart', async () => {
+      const before = await api.upload(fx.bob);
+      const r = await api.call('/UpdateSystemConfig', { name: 'StorageServer', config: JSON.stringify(storageConfig()), remark: 'new store' });
+      expect(r).toEqual({ code: 0, msg: '' });
+      const got = await api.call('/GetSystemConfig', { name: 'StorageServer' });
+      const cfg = JSON.parse(got.info.config);
+      expect(cfg).toMatchObject({ ip: '127.0.0.1', bucket: 'switched', access_key: s3.accessKeyId, secret_key: '******' });
+      // new pictures go to the new store
+      const after = await api.upload(fx.carol);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: after.pic_url })).code).toBe(0);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: before.pic_url })).code).toBe(E.PICTURE_NOT_FOUND.code);
+      // the masked value sent back keeps the stored secret
+      expect((await api.call('/UpdateSystemConfig', { name: 'StorageServer', config: got.info.config })).code).toBe(0);
+      await api.restart();
+      await api.login();
+      expect((await api.call('/DownloadPersonPicture', { pic_url: after.pic_url })).code).toBe(0);
+    });
+
+    it('other names are stored as given (validated JSON), secrets masked; unknown names → CONFIG_NOT_FOUND', async () => {
+      const config = JSON.stringify({ url: 'https://hooks.example/x', password: 'p4ss', nested: { api_token: 't0k', n: 1 } });
+      expect((await api.call('/UpdateSystemConfig', { name: 'Webhook', config })).code).toBe(0);
+      const r = await api.call('/GetSystemConfig', { name: 'Webhook' });
+      expect(r.info).toEqual({ name: 'Webhook', config: JSON.stringify({ url: 'https://hooks.example/x', password: '******', nested: { api_token: '******', n: 1 } }) });
+      expect((await api.call('/GetSystemConfig', { name: 'Nothing' })).code).toBe(E.CONFIG_NOT_FOUND.code);
+      expect(await api.call('/GetSystemConfig', {})).toEqual({ code: E.INVALID_FIELD.code, msg: 'name: is required' });
+    });
+
+    it('needs a session', async () => {
+      expect((await api.call('/GetSystemConfig', { name: 'StorageServer' }, { session: null })).code).toBe(E.SESSION_MISSING.code);
+      expect((await api.call('/UpdateSystemConfig', { name: 'x', config: '{}' }, { session: 'bad' })).code).toBe(E.SESSION_INVALID.code);
+    });
+  });
+
+  describe('capture records', () => {
+    const insertRecord = async (r: Partial<Parameters<Api['host']['services']['repos']['records']['insert']>[0]>, withCapture = true) => {
+      const { services } = api.host;
+      let captureUrl = '';
+      if (withCapture) {
+        captureUrl = `/captures/2026/11/23/${randomUUID()}.jpg`;
+        await services.store.put(captureUrl.slice(1), fx.bob, 'image/jpeg');
+        await services.repos.pictures.insert({ url: captureUrl, kind: 'capture', contentType: 'image/jpeg', bytes: fx.bob.length, width: 10, height: 10 });
+      }
+      const id = await services.repos.records.insert({
+        taskId: 1, taskName: 'T1', cameraId: 1, cameraName: 'Cam1', classify: 0, captureTime: new Date('2026-11-23T02:00:00Z'), captureUrl, ...r,
+      });
+      return { id, captureUrl };
+    };
+    const query = async (f: Record<string, unknown>) => {
+      const r = await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 100, task_id: 77, ...f });
+      expect(r.code).toBe(0);
+      return r.info.items.map((i: any) => i.record_id);
+    };
+
+    it('QueryTaskCaptureRecord returns every field in the configured zone; filters work', async () => {
+      const matched = await insertRecord({
+        taskId: 77, taskName: 'Gate', cameraId: 5, cameraName: 'East', libId: 3, libName: 'Staff', personId: 9, personName: '张三', sex: 1,
+        category: 1, cardNo: 'ID-9', classify: 1, similarity: 0.87, picUrl: '/pictures/2026/11/23/00000000-0000-4000-8000-000000000009.jpg',
+        captureTime: new Date('2026-11-23T01:02:03Z'),
+      });
+      const stranger = await insertRecord({ taskId: 77, cameraId: 6, classify: 0, similarity: 0.41, captureTime: new Date('2026-11-23T05:00:00Z') });
+      const r = await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 10, task_id: 77 });
+      expect(r.info).toMatchObject({ page_no: 1, page_size: 10, total_count: 2 });
+      expect(r.info.items.map((i: any) => i.record_id)).toEqual([stranger.id, matched.id]);
+      expect(r.info.items[1]).toEqual({
+        record_id: matched.id, task_id: 77, task_name: 'Gate', camera_id: 5, camera_name: 'East', lib_id: 3, lib_name: 'Staff', person_id: 9,
+        person_name: '张三', sex: 1, category: 1, card_no: 'ID-9', classify: 1, similarity: 0.87,
+        pic_url: '/pictures/2026/11/23/00000000-0000-4000-8000-000000000009.jpg', capture_url: matched.captureUrl,
+        capture_time: '2026-11-23 09:02:03', create_time: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      });
+      expect(r.info.items[0]).toMatchObject({ person_id: 0, person_name: '', lib_id: 0, lib_name: '', classify: 0, similarity: 0.41 });
+      expect(await query({ camera_id: 5 })).toEqual([matched.id]);
+      expect(await query({ lib_id: 3 })).toEqual([matched.id]);
+      expect(await query({ person_name: '三' })).toEqual([matched.id]);
+      expect(await query({ card_no: 'ID-9' })).toEqual([matched.id]);
+      expect(await query({ card_no: 'ID' })).toEqual([]);
+      expect(await query({ card_no: '', person_name: '' })).toEqual([stranger.id, matched.id]);
+      expect(await query({ classify: 0 })).toEqual([stranger.id]);
+      expect(await query({ similarity: 0.87 })).toEqual([matched.id]);
+      expect(await query({ similarity: 0.4 })).toEqual([stranger.id, matched.id]);
+      expect(await query({ start_time: '2026-11-23 09:02:03', end_time: '2026-11-23 12:00:00' })).toEqual([matched.id]);
+      expect(await query({ start_time: '2026-11-23 09:02:04' })).toEqual([stranger.id]);
+      expect(await query({ end_time: '2026-11-23 09:02:02' })).toEqual([]);
+      const down = await api.call('/DownloadPersonPicture', { pic_url: matched.captureUrl });
+      expect(Buffer.from(down.data, 'base64').equals(fx.bob)).toBe(true);
+    });
+
+    it('bad filters → INVALID_FIELD naming the field', async () => {
+      for (const [f, field] of [[{ start_time: '2026-13-01 00:00:00' }, 'start_time'], [{ end_time: 'yesterday' }, 'end_time'], [{ similarity: 2 }, 'similarity'],
+        [{ classify: 3 }, 'classify'], [{ task_id: 'x' }, 'task_id'], [{ start_time: '2026-11-23 10:00:00', end_time: '2026-11-23 09:00:00' }, 'end_time']] as const) {
+        const r = await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 10, ...f });
+        expect(r.code).toBe(E.INVALID_FIELD.code);
+        expect(r.msg.startsWith(`${field}:`)).toBe(true);
+      }
+    });
+
+    it('DeleteTaskCaptureRecord deletes the record and its capture image', async () => {
+      const rec = await insertRecord({ taskId: 78 });
+      expect(await api.call('/DeleteTaskCaptureRecord', { record_id: rec.id })).toEqual({ code: 0, msg: '' });
+      expect((await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 10, task_id: 78 })).info.total_count).toBe(0);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: rec.captureUrl })).code).toBe(E.PICTURE_NOT_FOUND.code);
+      await expect(api.host.services.store.get(rec.captureUrl.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
+      expect((await api.call('/DeleteTaskCaptureRecord', { record_id: rec.id })).code).toBe(E.RECORD_NOT_FOUND.code);
+      expect((await api.call('/DeleteTaskCaptureRecord', { record_id: 0 })).msg).toMatch(/^record_id:/);
+      const bare = await insertRecord({ taskId: 78 }, false);
+      expect((await api.call('/DeleteTaskCaptureRecord', { record_id: bare.id })).code).toBe(0);
+    });
+
+    it('needs a session', async () => {
+      expect((await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 1 }, { session: null })).code).toBe(E.SESSION_MISSING.code);
+      expect((await api.call('/DeleteTaskCaptureRecord', { record_id: 1 }, { session: null })).code).toBe(E.SESSION_MISSING.code);
+    });
+  });
+
+  describe('restarts', () => {
+    it('data is there after the host stops and starts again on the same database and store', async () => {
+      const lib = (await api.call('/AddLibrary', { name: 'durable' })).lib_id;
+      const { pic_url } = await api.upload(fx.alice);
+      const person = await api.call('/AddPerson', { lib_id: lib, name: '持久', pic_url });
+      expect(person.code).toBe(0);
+      const oldSession = api.session;
+      await api.restart();
+      // sessions are stored too: the old one still works
+      expect((await api.call('/QueryLibraryList', { page_no: 1, page_size: 10, name: 'durable' }, { session: oldSession })).info.items[0]).toMatchObject({ lib_id: lib, person_count: 1 });
+      const p = (await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: lib })).info.items[0];
+      expect(p).toMatchObject({ person_id: person.person_id, name: '持久', pinyin: 'chi jiu', pic_url });
+      expect((await api.call('/DownloadPersonPicture', { pic_url })).code).toBe(0);
+    });
+  });
+});
