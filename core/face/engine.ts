@@ -15,8 +15,11 @@ export interface FaceEngine {
   analyze(img: ImageInput, opts?: { minQuality?: number }): Promise<EmbeddedFace[]>;
   /** Embed one already-detected face of a raw frame or image (the stream node embeds only a track's best shot). */
   embed(img: ImageInput, face: DetectedFace): Promise<Float32Array>;
-  /** Padded face crop (margin = fraction of the box added on each side, default 0.3) as JPEG, for storing capture images. */
-  cropJpeg(img: ImageInput, face: DetectedFace, opts?: { margin?: number }): Promise<Buffer>;
+  /**
+   * Face crop as JPEG, for storing capture images: the box padded by `margin` (fraction of the box
+   * added on each side, default 0.3), or with `aligned` the 112x112 crop the embedding is taken from.
+   */
+  cropJpeg(img: ImageInput, face: DetectedFace, opts?: { margin?: number; aligned?: boolean }): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -104,7 +107,7 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
     enrol: (img) => call({ op: 'enrol' }, img),
     analyze: (img, o) => call({ op: 'analyze', minQuality: o?.minQuality }, img),
     embed: (img, face) => call({ op: 'embed', face }, img),
-    cropJpeg: async (img, face, o) => Buffer.from(await call<Uint8Array>({ op: 'crop', face, margin: o?.margin ?? 0.3 }, img)),
+    cropJpeg: async (img, face, o) => Buffer.from(await call<Uint8Array>({ op: 'crop', face, margin: o?.margin ?? 0.3, aligned: o?.aligned ?? false }, img)),
     close: async () => {
       const w = worker;
       worker = undefined;

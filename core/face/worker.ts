@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { AppError, isAppError } from '../errors.ts';
+import { alignFace } from './align.ts';
 import { decodeImage } from './image.ts';
 import { loadSessions, type Sessions } from './models.ts';
 import { analyzeFaces, detectFaces, embedFace, enrolFace, publicFace } from './pipeline.ts';
@@ -16,7 +17,7 @@ export type Request =
   | { id: number; op: 'enrol'; input: ImageInput; limits: ImageLimits }
   | { id: number; op: 'analyze'; input: ImageInput; limits: ImageLimits; minQuality?: number }
   | { id: number; op: 'embed'; input: ImageInput; limits: ImageLimits; face: DetectedFace }
-  | { id: number; op: 'crop'; input: ImageInput; limits: ImageLimits; face: DetectedFace; margin: number };
+  | { id: number; op: 'crop'; input: ImageInput; limits: ImageLimits; face: DetectedFace; margin: number; aligned: boolean };
 export type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; kind: AppError['kind']; msg: string };
@@ -24,8 +25,12 @@ export type Reply =
 const { modelsDir, threads } = workerData as { modelsDir: string; threads: number };
 let sessions: Promise<Sessions> | undefined;
 
-/** Padded crop around the face box, as JPEG, for storing capture images. */
-async function cropJpeg(img: Rgb, face: DetectedFace, margin: number): Promise<Buffer> {
+/** The aligned 112x112 crop, or a padded crop around the face box, as JPEG, for storing capture images. */
+async function cropJpeg(img: Rgb, face: DetectedFace, margin: number, aligned: boolean): Promise<Buffer> {
+  if (aligned) {
+    const crop = alignFace(img, face.landmarks);
+    return sharp(crop.data, { raw: { width: crop.width, height: crop.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  }
   const { x, y, width, height } = face.box;
   const left = Math.max(0, Math.floor(x - width * margin)), top = Math.max(0, Math.floor(y - height * margin));
   const right = Math.min(img.width, Math.ceil(x + width * (1 + margin))), bottom = Math.min(img.height, Math.ceil(y + height * (1 + margin)));
@@ -49,7 +54,7 @@ async function handle(req: Request): Promise<unknown> {
     case 'enrol': return enrolFace(s, img);
     case 'analyze': return analyzeFaces(s, img, req.minQuality);
     case 'embed': return embedFace(s, img, req.face.landmarks);
-    case 'crop': return cropJpeg(img, req.face, req.margin);
+    case 'crop': return cropJpeg(img, req.face, req.margin, req.aligned);
   }
 }
 

@@ -152,6 +152,11 @@ describe('crops', () => {
     expect(meta.width).toBeGreaterThanOrEqual(Math.floor(face.box.width));
     expect(meta.width).toBeLessThanOrEqual(Math.ceil(face.box.width * 1.2) + 2);
   });
+  it('returns the aligned 112x112 crop', async () => {
+    const [face] = await engine.detect(portrait);
+    const jpeg = await engine.cropJpeg(portrait, face, { aligned: true });
+    expect(await sharp(jpeg).metadata()).toMatchObject({ format: 'jpeg', width: 112, height: 112 });
+  });
 });
 
 describe('event loop', () => {
