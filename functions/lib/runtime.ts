@@ -10,13 +10,20 @@
  */
 import { parseHostEnv } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
-import { createServices } from '../services/index.ts';
+import { createServices, type Services } from '../services/index.ts';
 import { buildApp, once } from './app.ts';
 import type { ApiFunction } from './define.ts';
 
-export function toFetchHandler(fn: ApiFunction, env: Record<string, string | undefined> = process.env): (req: Request) => Promise<Response> {
+export type FetchHandler = ((req: Request) => Promise<Response>) & { close(): Promise<void> };
+
+export function toFetchHandler(fn: ApiFunction, env: Record<string, string | undefined> = process.env): FetchHandler {
   const parsed = parseHostEnv(env);
   const log = createLogger(parsed.LOG_LEVEL, `fn${fn.uri}`);
-  const app = buildApp([fn], once(() => createServices(parsed, log)), log);
-  return async (req) => app.fetch(req);
+  let built: Promise<Services> | undefined;
+  const services = once(() => (built = createServices(parsed, log)));
+  const app = buildApp([fn], services, log);
+  const handler = async (req: Request) => app.fetch(req);
+  /** for runtimes with a shutdown hook (and tests): release the db, store and face engine */
+  const close = async () => { if (built) await (await built).close(); };
+  return Object.assign(handler, { close });
 }
