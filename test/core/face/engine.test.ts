@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDING_DIM } from '../../../core/constants.ts';
@@ -140,6 +143,18 @@ describe('enrol refuses unusable photos', () => {
   });
   it('FACE_TOO_BLURRY for a blurred face', async () => {
     await expect(engine.enrol(await sharp(portrait).blur(6).jpeg().toBuffer())).rejects.toThrow(fails('FACE_TOO_BLURRY'));
+  });
+});
+
+describe('model loading', () => {
+  it('fails with FACE_ENGINE_FAILED, on every call, when the models are missing', async () => {
+    const broken = createFaceEngine({ modelsDir: mkdtempSync(join(tmpdir(), 'no-models-')) });
+    try {
+      await expect(broken.detect(portrait)).rejects.toThrow(fails('FACE_ENGINE_FAILED'));
+      await expect(broken.detect(portrait)).rejects.toThrow(fails('FACE_ENGINE_FAILED'));
+    } finally {
+      await broken.close();
+    }
   });
 });
 
