@@ -55,9 +55,9 @@ export interface FfmpegSourceEvents {
 /** The ffmpeg arguments, apart from the input URL: input options, then output options. */
 export function ffmpegArgs(o: Pick<FfmpegSourceOptions, 'intervalMs' | 'maxWidth' | 'decode' | 'socketTimeoutMs'>): { input: string[]; output: string[] } {
   const seconds = o.intervalMs / 1000;
-  // A frame is taken when at least an interval (less a little timestamp jitter) has passed since
-  // the last one taken.
-  const minGap = Math.max(0, seconds - Math.min(0.05, seconds * 0.1)).toFixed(3);
+  // A frame is taken when at least an interval has passed since the last one taken, less 20 ms of
+  // timestamp jitter: under one frame period up to 50 fps, so 25 fps gives exactly every 25th frame.
+  const minGap = Math.max(0, seconds - Math.min(0.02, seconds * 0.1)).toFixed(3);
   const input = [
     '-rtsp_transport', 'tcp',
     '-timeout', String((o.socketTimeoutMs ?? 5000) * 1000),

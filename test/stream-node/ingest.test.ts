@@ -117,7 +117,7 @@ describe('ffmpeg frame source', () => {
     expect(k.input.join(' ')).toContain('-skip_frame nokey');
     expect(a.input.join(' ')).not.toContain('-skip_frame');
     expect(k.input.join(' ')).toContain('-rtsp_transport tcp');
-    expect(k.output.join(' ')).toContain('gte(t-prev_selected_t\\,0.950)');
+    expect(k.output.join(' ')).toContain('gte(t-prev_selected_t\\,0.980)');
     expect(k.output.join(' ')).toContain("scale='min(iw\\,960)'");
     expect(redact('rtsp://admin:secret@10.0.0.5:554/s1')).toBe('rtsp://***@10.0.0.5:554/s1');
   });
