@@ -176,4 +176,16 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       expect((await api.call('/DownloadPersonPicture', { pic_url })).code).toBe(0);
     });
   });
+
+  describe('dependencies down', () => {
+    it.runIf(backend === 'wire')('a store that stops answering → STORAGE_UNAVAILABLE; a database that stops → DB_UNAVAILABLE', async () => {
+      const { pic_url } = await api.upload(fx.bob);
+      await s3.stop(); // the switched-to store in force since the StorageServer test
+      expect((await api.call('/DownloadPersonPicture', { pic_url })).code).toBe(E.STORAGE_UNAVAILABLE.code);
+      expect((await api.upload(fx.bob)).code).toBe(E.STORAGE_UNAVAILABLE.code);
+      await api.stopDatabase();
+      const r = await api.call('/QueryLibraryList', { page_no: 1, page_size: 1 });
+      expect(r).toEqual({ code: E.DB_UNAVAILABLE.code, msg: E.DB_UNAVAILABLE.msg });
+    });
+  });
 });

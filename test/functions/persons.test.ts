@@ -12,7 +12,7 @@ describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
   beforeAll(async () => {
     [api, fx] = await Promise.all([startApi(backend), makeFixtures()]);
     await api.login();
-    for (const k of ['alice', 'alice2', 'bob', 'carol', 'group', 'tiny', 'blurred', 'blank'] as const) {
+    for (const k of ['alice', 'alice2', 'bob', 'carol', 'group', 'tiny', 'blurred', 'blank', 'profile'] as const) {
       const r = await api.upload(fx[k], `${k}.jpg`);
       expect(r.code).toBe(0);
       pics[k] = r.pic_url;
@@ -129,7 +129,7 @@ describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
     it('AddPerson refuses pictures without exactly one usable face, with its code, and stores nothing', async () => {
       const lib = await addLib('refusals');
       const before = await personCount();
-      for (const [pic, kind] of [['blank', 'NO_FACE'], ['group', 'MULTIPLE_FACES'], ['tiny', 'FACE_TOO_SMALL'], ['blurred', 'FACE_TOO_BLURRY']] as const) {
+      for (const [pic, kind] of [['blank', 'NO_FACE'], ['group', 'MULTIPLE_FACES'], ['tiny', 'FACE_TOO_SMALL'], ['blurred', 'FACE_TOO_BLURRY'], ['profile', 'FACE_POOR_QUALITY']] as const) {
         const r = await api.call('/AddPerson', { lib_id: lib, name: 'x', pic_url: pics[pic] });
         expect(r.code).toBe(E[kind].code);
         expect(r.msg).toMatch(/^pic_url:/);

@@ -34,9 +34,12 @@ export interface Api {
   /** stop the host and start it again on the same database and store */
   restart(extraEnv?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
+  /** wire only: stop the database / S3 server under the running host */
+  stopDatabase(): Promise<void>;
+  stopObjectStore(): Promise<void>;
 }
 
-type Wire = { dbUrl: string; s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string }; stop(): Promise<void> };
+type Wire = { dbUrl: string; s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string }; stopDb(): Promise<void>; stopS3(): Promise<void>; stop(): Promise<void> };
 
 async function startWire(): Promise<Wire> {
   const { startPgliteServer, startS3Server } = await import('../../infra/services/index.ts');
@@ -44,6 +47,8 @@ async function startWire(): Promise<Wire> {
   return {
     dbUrl: pg.url,
     s3,
+    stopDb: () => pg.stop(),
+    stopS3: () => s3.stop(),
     stop: async () => { await Promise.allSettled([pg.stop(), s3.stop()]); },
   };
 }
@@ -98,8 +103,16 @@ export async function startApi(backend: Backend, extraEnv: Record<string, string
       Object.assign(env, more);
       host = await startHost(env);
     },
+    async stopDatabase() {
+      if (!wire) throw new Error('only the wire backend has a database server');
+      await wire.stopDb();
+    },
+    async stopObjectStore() {
+      if (!wire) throw new Error('only the wire backend has an S3 server');
+      await wire.stopS3();
+    },
     async stop() {
-      await host.stop();
+      await host.stop().catch(() => {});
       await wire?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
