@@ -7,12 +7,12 @@ import { EMBEDDING_DIM } from '../constants.ts';
 
 const id = z.number().int().positive();
 
-/** A box in pixels of the camera's full-resolution frame. */
+/** A box in pixels of the camera's full-resolution frame (the face engine's Box shape). */
 export const BoxSchema = z.object({
   x: z.number(),
   y: z.number(),
-  w: z.number().positive(),
-  h: z.number().positive(),
+  width: z.number().positive(),
+  height: z.number().positive(),
 });
 export type Box = z.infer<typeof BoxSchema>;
 

@@ -26,6 +26,8 @@ export interface Frame {
   data: Buffer;
   width: number;
   height: number;
+  /** a Frame is the face engine's RawFrame as it is */
+  channels: 3;
   /** epoch ms when the frame left ffmpeg (the capture time: the stream is live) */
   time: number;
   /** frames emitted by this source so far, from 0 (across reconnects) */
@@ -169,7 +171,7 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
         const rest = all.subarray(size);
         pending = rest.length ? [rest] : [];
         pendingBytes = rest.length;
-        if (mine()) this.onFrame({ data, width, height, time: Date.now(), seq: this.seq++ });
+        if (mine()) this.onFrame({ data, width, height, channels: 3, time: Date.now(), seq: this.seq++ });
       }
     };
     const out = cmd.pipe() as NodeJS.ReadableStream;

@@ -56,7 +56,7 @@ export interface Publish<P = unknown> {
 export interface TrackerOptions {
   /** least IoU to continue a track; default 0.3 */
   iouThreshold?: number;
-  /** fallback: centre distance in units of the track's box size (sqrt(w*h)); default 1.5; 0 = off */
+  /** fallback: centre distance in units of the track's box size (sqrt(width*height)); default 1.5; 0 = off */
   maxCentroidDistance?: number;
   /** fallback: box areas may differ by at most this factor; default 2.5 */
   maxAreaRatio?: number;
@@ -85,18 +85,18 @@ export interface TrackerUpdate<P> {
 export function iou(a: Box, b: Box): number {
   const x1 = Math.max(a.x, b.x);
   const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.w, b.x + b.w);
-  const y2 = Math.min(a.y + a.h, b.y + b.h);
+  const x2 = Math.min(a.x + a.width, b.x + b.width);
+  const y2 = Math.min(a.y + a.height, b.y + b.height);
   const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  const union = a.w * a.h + b.w * b.h - inter;
+  const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
 }
 
 /** centre distance in units of a's size */
 function centroidDistance(a: Box, b: Box): number {
-  const dx = a.x + a.w / 2 - (b.x + b.w / 2);
-  const dy = a.y + a.h / 2 - (b.y + b.h / 2);
-  return Math.hypot(dx, dy) / Math.sqrt(a.w * a.h);
+  const dx = a.x + a.width / 2 - (b.x + b.width / 2);
+  const dy = a.y + a.height / 2 - (b.y + b.height / 2);
+  return Math.hypot(dx, dy) / Math.sqrt(a.width * a.height);
 }
 
 export class Tracker<P = unknown> {
@@ -150,7 +150,7 @@ export class Tracker<P = unknown> {
     pair((t, d) => { const v = iou(t.box, d.box); return v >= this.o.iouThreshold ? v : undefined; }, true);
     if (this.o.maxCentroidDistance > 0) {
       pair((t, d) => {
-        const ratio = (t.box.w * t.box.h) / (d.box.w * d.box.h);
+        const ratio = (t.box.width * t.box.height) / (d.box.width * d.box.height);
         if (ratio > this.o.maxAreaRatio || ratio < 1 / this.o.maxAreaRatio) return undefined;
         const dist = centroidDistance(t.box, d.box);
         return dist <= this.o.maxCentroidDistance ? dist : undefined;

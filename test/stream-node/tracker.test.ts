@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { iou, Tracker, type Detection } from '../../stream-node/track/tracker.ts';
 
-const det = (x: number, y: number, quality = 0.5, w = 100, h = 100, payload?: string): Detection<string> => ({ box: { x, y, w, h }, quality, payload });
+const det = (x: number, y: number, quality = 0.5, w = 100, h = 100, payload?: string): Detection<string> => ({ box: { x, y, width: w, height: h }, quality, payload });
 
 describe('iou', () => {
   it('is 1 for the same box, 0 for disjoint ones, and symmetric in between', () => {
-    const a = { x: 0, y: 0, w: 10, h: 10 };
+    const a = { x: 0, y: 0, width: 10, height: 10 };
     expect(iou(a, a)).toBe(1);
-    expect(iou(a, { x: 10, y: 0, w: 10, h: 10 })).toBe(0);
-    const b = { x: 5, y: 0, w: 10, h: 10 };
+    expect(iou(a, { x: 10, y: 0, width: 10, height: 10 })).toBe(0);
+    const b = { x: 5, y: 0, width: 10, height: 10 };
     expect(iou(a, b)).toBeCloseTo(50 / 150);
     expect(iou(b, a)).toBeCloseTo(iou(a, b));
   });

@@ -192,7 +192,7 @@ describe('messages', () => {
     const v = Float32Array.from({ length: EMBEDDING_DIM }, (_, i) => Math.sin(i));
     const msg = FaceMessageSchema.parse({
       message_id: 'node1-1-2-5-0', task_id: 1, camera_id: 2, camera_list: 1, capture_time: Date.now(),
-      box: { x: 10, y: 20, w: 100, h: 120 }, quality: 0.9, embedding: encodeEmbedding(v),
+      box: { x: 10, y: 20, width: 100, height: 120 }, quality: 0.9, embedding: encodeEmbedding(v),
       capture_url: 'captures/1/2/x.jpg', node: 'node1',
     });
     expect(Array.from(decodeEmbedding(msg.embedding))).toEqual(Array.from(v));
