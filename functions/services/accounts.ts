@@ -64,6 +64,8 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
         throw new AppError('LOGIN_FAILED');
       }
       if (user.failedLogins || user.lockedUntil) await repo.resetLoginFailures(user.id);
+      // sweep sessions that expired unseen, so the table does not grow forever
+      await repo.deleteIdleSessions(new Date(Date.now() - opts.idleMinutes * 60_000));
       return { user_id: user.id, session: await newSession(user.id) };
     },
 

@@ -56,10 +56,12 @@ export function createPicturesService(deps: {
     load,
     collect,
 
-    /** Deletes a picture's row and object whoever uses it (a record's capture image goes with the record). */
+    /**
+     * Deletes a capture image with its record: row and object, unless a person was enrolled from it
+     * (then the person owns it now and it stays).
+     */
     async drop(url: string): Promise<void> {
-      if (!PIC_URL.test(url)) return;
-      await repo.delete(url);
+      if (!PIC_URL.test(url) || !(await repo.deleteUnlessUsed(url))) return;
       await store.delete(keyOf(url)).catch((err) => log.warn({ err, url }, 'could not delete picture object'));
     },
 

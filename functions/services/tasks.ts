@@ -68,6 +68,11 @@ export function createTasksService(deps: { repo: TasksRepo; cameras: CamerasRepo
       if (!(await repo.update(i.task_id, patch, l))) throw new AppError('TASK_NOT_FOUND', `task_id: no task ${i.task_id}`);
     },
 
+    /** For /StartTask and /StopTask (later issue): the desired state the scheduler follows. */
+    async setState(taskId: number, state: 0 | 1): Promise<void> {
+      if (!(await repo.setState(taskId, state))) throw new AppError('TASK_NOT_FOUND', `task_id: no task ${taskId}`);
+    },
+
     async remove(taskId: number): Promise<void> {
       const r = await repo.delete(taskId);
       if (r === 'not-found') throw new AppError('TASK_NOT_FOUND', `task_id: no task ${taskId}`);

@@ -95,7 +95,7 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
       const lib = await addLib('pg');
       const ids: number[] = [];
       for (let i = 0; i < 5; i++) ids.push((await task({ name: `page-${i}`, type: 1, camera_list1: String(cam), lib_list: String(lib) })).task_id);
-      await api.host.services.repos.tasks.setState(ids[2], 1);
+      await api.host.services.tasks.setState(ids[2], 1); // what /StartTask will do
       const running = await api.call('/QueryTaskList', { page_no: 1, page_size: 10, name: 'page-', state: 1 });
       expect(running.info.items.map((t: any) => t.task_id)).toEqual([ids[2]]);
       expect(running.info.items[0].state).toBe(1);

@@ -151,6 +151,12 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       await expect(api.host.services.store.get(rec.captureUrl.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
       expect((await api.call('/DeleteTaskCaptureRecord', { record_id: rec.id })).code).toBe(E.RECORD_NOT_FOUND.code);
       expect((await api.call('/DeleteTaskCaptureRecord', { record_id: 0 })).msg).toMatch(/^record_id:/);
+      // a person enrolled from a capture image keeps it when the record goes
+      const enrolled = await insertRecord({ taskId: 78 });
+      const lib = (await api.call('/AddLibrary', { name: 'from-capture' })).lib_id;
+      expect((await api.call('/AddPerson', { lib_id: lib, name: 'Seen', pic_url: enrolled.captureUrl })).code).toBe(0);
+      expect((await api.call('/DeleteTaskCaptureRecord', { record_id: enrolled.id })).code).toBe(0);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: enrolled.captureUrl })).code).toBe(0);
       const bare = await insertRecord({ taskId: 78 }, false);
       expect((await api.call('/DeleteTaskCaptureRecord', { record_id: bare.id })).code).toBe(0);
     });
