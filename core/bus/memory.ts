@@ -8,8 +8,8 @@
 import { AppError } from '../errors.ts';
 import { subjectMatches } from './subjects.ts';
 import {
-  CONSUMER_DEFAULTS, type Bus, type BusMessage, type ConsumerOptions, type Handler, type PublishResult,
-  type StreamSpec, type Subscription,
+  CONSUMER_DEFAULTS, type Bus, type BusMessage, type ConsumerOptions, type Handler, type Leases, type LeaseSpec,
+  type PublishResult, type StreamSpec, type Subscription,
 } from './types.ts';
 
 interface Stored { seq: number; subject: string; json: string; time: number }
@@ -34,6 +34,7 @@ interface Durable {
 
 export function createMemoryBus(): Bus {
   const streams = new Map<string, Stream>();
+  const buckets = new Map<string, LeaseBucket>();
   const subs = new Set<{ filter: string; queue?: string; handler: (data: unknown, subject: string) => void }>();
   let closed = false;
 
@@ -189,6 +190,14 @@ export function createMemoryBus(): Bus {
       return { stop: async () => { subs.delete(sub); } };
     },
 
+    async leases(spec) {
+      assertOpen();
+      let b = buckets.get(spec.bucket);
+      if (!b) buckets.set(spec.bucket, (b = new Map()));
+      b.spec = spec;
+      return memoryLeases(b);
+    },
+
     async close() {
       closed = true;
       subs.clear();
@@ -198,6 +207,35 @@ export function createMemoryBus(): Bus {
           d.wake?.();
         }
       }
+    },
+  };
+}
+
+type LeaseBucket = Map<string, { owner: string; expires: number }> & { spec?: LeaseSpec };
+
+function memoryLeases(b: LeaseBucket): Leases {
+  const live = (key: string) => {
+    const l = b.get(key);
+    if (l && l.expires <= Date.now()) { b.delete(key); return undefined; }
+    return l;
+  };
+  const take = (key: string, owner: string) => { b.set(key, { owner, expires: Date.now() + b.spec!.ttlMs }); return true; };
+  return {
+    async acquire(key, owner) {
+      const l = live(key);
+      return !l || l.owner === owner ? take(key, owner) : false;
+    },
+    async renew(key, owner) {
+      const l = live(key);
+      return !l || l.owner === owner ? take(key, owner) : false;
+    },
+    async release(key, owner) {
+      if (live(key)?.owner === owner) b.delete(key);
+    },
+    async holders() {
+      const out = new Map<string, string>();
+      for (const key of [...b.keys()]) { const l = live(key); if (l) out.set(key, l.owner); }
+      return out;
     },
   };
 }

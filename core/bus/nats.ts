@@ -4,12 +4,12 @@
  * NATS for fire-and-forget. The only module that imports `nats`.
  */
 import {
-  AckPolicy, connect, DeliverPolicy, JSONCodec, nanos, StorageType, type ConsumerConfig, type JetStreamClient,
-  type JetStreamManager, type NatsConnection, type StreamConfig,
+  AckPolicy, connect, DeliverPolicy, JSONCodec, nanos, StorageType, StringCodec, type ConsumerConfig, type JetStreamClient,
+  type JetStreamManager, type KV, type NatsConnection, type StreamConfig,
 } from 'nats';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { CONSUMER_DEFAULTS, type Bus, type BusMessage, type Subscription } from './types.ts';
+import { CONSUMER_DEFAULTS, type Bus, type BusMessage, type Leases, type Subscription } from './types.ts';
 
 export interface NatsBusOptions {
   /** nats://host:port, comma-separated for a cluster */
@@ -152,9 +152,58 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
       return sub;
     },
 
+    leases: (spec) => wrap(`lease bucket ${spec.bucket}`, async () => {
+      const kv = await js.views.kv(spec.bucket, { ttl: spec.ttlMs, history: 1, storage: StorageType.File });
+      return natsLeases(kv, wrap);
+    }),
+
     async close() {
       for (const s of [...subscriptions]) await s.stop();
       if (!nc.isClosed()) await nc.close();
     },
+  };
+}
+
+const sc = StringCodec();
+
+/**
+ * Leases on a KV bucket whose TTL (the stream's max age) removes entries not rewritten in time. Every
+ * write is compare-and-set on the revision this process last saw, so two nodes never both believe
+ * they hold a key: the loser's create/update fails and it reads who holds it.
+ */
+function natsLeases(kv: KV, wrap: <R>(what: string, fn: () => Promise<R>) => Promise<R>): Leases {
+  const holder = async (key: string) => {
+    const e = await kv.get(key);
+    return e && e.operation === 'PUT' ? { owner: sc.decode(e.value), revision: e.revision } : undefined;
+  };
+  const hold = async (key: string, owner: string): Promise<boolean> => {
+    const h = await holder(key);
+    try {
+      if (!h) await kv.create(key, sc.encode(owner));
+      else if (h.owner === owner) await kv.update(key, sc.encode(owner), h.revision);
+      else return false;
+      return true;
+    } catch {
+      return false; // another node wrote first: it holds the key
+    }
+  };
+  return {
+    acquire: (key, owner) => wrap(`lease ${key}`, () => hold(key, owner)),
+    renew: (key, owner) => wrap(`lease ${key}`, () => hold(key, owner)),
+    release: (key, owner) => wrap(`lease ${key}`, async () => {
+      const h = await holder(key);
+      if (h?.owner === owner) await kv.delete(key, { previousSeq: h.revision }).catch(() => {});
+    }),
+    holders: () => wrap('leases', async () => {
+      // Keys first: awaiting inside the keys() iteration ends it after the first key.
+      const keys: string[] = [];
+      for await (const key of await kv.keys()) keys.push(key);
+      const out = new Map<string, string>();
+      for (const key of keys) {
+        const h = await holder(key);
+        if (h) out.set(key, h.owner);
+      }
+      return out;
+    }),
   };
 }

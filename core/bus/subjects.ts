@@ -34,6 +34,16 @@ export const Streams = {
   },
 } as const;
 
+/** Lease buckets (JetStream KV). Keys: leaseKeys. */
+export const LeaseBuckets = {
+  /** which stream node reads which camera; renewed every ttl/3 */
+  cameras: { bucket: 'camera_leases', ttlMs: 10_000 },
+} as const;
+
+export const LeaseKeys = {
+  camera: (cameraId: number) => `camera.${cameraId}`,
+} as const;
+
 /** Durable consumer names. */
 export const Durables = {
   matcher: 'matcher',

@@ -60,6 +60,27 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/** A bucket of leases: a key held by one owner at a time, lost unless renewed within ttlMs. */
+export interface LeaseSpec {
+  bucket: string;
+  ttlMs: number;
+}
+
+/**
+ * Leases (JetStream KV with a TTL, or in memory): how stream nodes share cameras without a registry
+ * of their own. A node that dies stops renewing, and its keys are free again after ttlMs.
+ */
+export interface Leases {
+  /** takes `key` for `owner` if it is free (or already the owner's); true when owner holds it */
+  acquire(key: string, owner: string): Promise<boolean>;
+  /** keeps `owner`'s lease alive; false when someone else holds the key now */
+  renew(key: string, owner: string): Promise<boolean>;
+  /** frees `key` if `owner` holds it */
+  release(key: string, owner: string): Promise<void>;
+  /** key -> owner of every live lease */
+  holders(): Promise<Map<string, string>>;
+}
+
 export interface Bus {
   /** creates the stream, or updates it to this spec */
   ensureStream(spec: StreamSpec): Promise<void>;
@@ -71,6 +92,8 @@ export interface Bus {
   emit(subject: string, data: unknown): void;
   /** with `queue`, each message goes to one member of the queue group */
   subscribe<T = unknown>(subject: string, handler: (data: T, subject: string) => void, opts?: { queue?: string }): Subscription;
+  /** opens (creating if needed) a bucket of leases */
+  leases(spec: LeaseSpec): Promise<Leases>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,116 @@
+/**
+ * Cameras shared among stream nodes by leases, over a real nats-server (JetStream KV) and over the
+ * in-process bus.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectNatsBus, createMemoryBus, type Bus, type LeaseSpec } from '../../core/bus/index.ts';
+import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
+import { CameraAssigner } from '../../stream-node/share/camera-assigner.ts';
+
+let nats: NatsServer;
+beforeAll(async () => { nats = await startNatsServer(); });
+afterAll(async () => { await nats?.stop(); });
+
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let n = 0;
+const TTL = 1500;
+const TICK = 300;
+
+describe.each([
+  ['nats', () => connectNatsBus({ servers: nats.url })],
+  ['memory', async () => createMemoryBus()],
+])('%s leases', (kind, open) => {
+  const buses: Bus[] = [];
+  const assigners: CameraAssigner[] = [];
+  let shared: Bus | undefined;
+  /** a node's own connection (in-process, all nodes share the one bus) */
+  const bus = async () => {
+    if (kind === 'memory') return (shared ??= await open());
+    const b = await open();
+    buses.push(b);
+    return b;
+  };
+  const spec = (): LeaseSpec => ({ bucket: `leases_${process.pid}_${++n}`, ttlMs: TTL });
+  afterEach(async () => {
+    for (const a of assigners.splice(0)) await a.stop({ release: false });
+    for (const b of buses.splice(0)) await b.close();
+    await shared?.close();
+    shared = undefined;
+  });
+
+  it('a lease has one owner; it is renewed by its owner, released, and free again after the TTL', async () => {
+    const s = spec();
+    const a = await (await bus()).leases(s);
+    const b = await (await bus()).leases(s);
+    expect(await a.acquire('camera.1', 'A')).toBe(true);
+    expect(await b.acquire('camera.1', 'B')).toBe(false);
+    expect(await a.acquire('camera.1', 'A')).toBe(true); // already A's
+    expect(await b.renew('camera.1', 'B')).toBe(false);
+    expect(await a.renew('camera.1', 'A')).toBe(true);
+    expect(await b.acquire('camera.2', 'B')).toBe(true);
+    expect(Object.fromEntries(await b.holders())).toEqual({ 'camera.1': 'A', 'camera.2': 'B' });
+    await b.release('camera.2', 'B');
+    await b.release('camera.1', 'B'); // not B's: nothing happens
+    expect(Object.fromEntries(await a.holders())).toEqual({ 'camera.1': 'A' });
+    await a.release('camera.1', 'A');
+    expect(await b.acquire('camera.1', 'B')).toBe(true);
+    // B stops renewing (dies): after the TTL the key is free for A
+    await until(async () => a.acquire('camera.1', 'A'), 'the lease to expire', TTL * 4);
+    expect(Object.fromEntries(await b.holders())).toEqual({ 'camera.1': 'A' });
+  });
+
+  it('two nodes split the cameras within capacity; a dead node\'s cameras go to the other', async () => {
+    const s = spec();
+    const wanted = [1, 2, 3, 4];
+    const node = async (name: string) => {
+      const a = new CameraAssigner({ leases: await (await bus()).leases(s), node: name, capacity: 3, tickMs: TICK });
+      a.setWanted(wanted);
+      assigners.push(a);
+      return a;
+    };
+    const A = await node('A');
+    A.start();
+    await until(() => A.cameras.length === 3, 'A to take its capacity');
+    const B = await node('B');
+    B.start();
+    await until(() => B.cameras.length === 1, 'B to take the camera left');
+    expect([...A.cameras, ...B.cameras].sort()).toEqual(wanted);
+
+    const holders = await (await bus()).leases(s);
+    const lostByA = A.cameras;
+    await A.stop({ release: false }); // crash: A's leases expire on their own
+    const t0 = Date.now();
+    await until(() => B.cameras.length === 3, 'B to take over A\'s cameras', TTL * 4 + 5000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(TTL / 2); // not before A's leases could expire
+    expect(B.cameras.filter((c) => lostByA.includes(c))).toHaveLength(2);
+    const h = await holders.holders();
+    expect([...h.values()].every((o) => o === 'B')).toBe(true);
+    expect(h.size).toBe(3);
+  });
+
+  it('a node gives up cameras no task wants and frees them at once when it stops', async () => {
+    const s = spec();
+    const events: string[] = [];
+    const A = new CameraAssigner({ leases: await (await bus()).leases(s), node: 'A', capacity: 10, tickMs: TICK });
+    assigners.push(A);
+    A.on('acquired', (id) => events.push(`+${id}`));
+    A.on('released', (id, why) => events.push(`-${id}:${why}`));
+    A.setWanted([5, 6]);
+    A.start();
+    await until(() => A.cameras.length === 2, 'both cameras');
+    A.setWanted([6]);
+    await until(() => A.cameras.length === 1, 'camera 5 given up');
+    expect(A.cameras).toEqual([6]);
+    await A.stop();
+    expect(events.sort()).toEqual(['+5', '+6', '-5:unwanted', '-6:stopped']);
+    const other = await (await bus()).leases(s);
+    expect(await other.acquire('camera.6', 'B')).toBe(true); // freed, not waiting for the TTL
+  });
+});
