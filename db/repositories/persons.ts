@@ -2,7 +2,8 @@
 import { and, count, desc, eq, or, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { libraries, persons } from '../schema.ts';
-import { contains, offsetOf, type Page } from './util.ts';
+import { AppError } from '../../core/errors.ts';
+import { contains, offsetOf, onMissingReference, type Page } from './util.ts';
 
 export type PersonRow = typeof persons.$inferSelect;
 export type PersonFields = { name: string; pinyin: string; sex: number; cardNo: string; phone: string; category: number; picUrl: string; remark: string };
@@ -10,7 +11,10 @@ export type PersonFields = { name: string; pinyin: string; sex: number; cardNo: 
 export function createPersonsRepo(orm: Orm) {
   return {
     async insert(p: PersonFields & { libId: number; embedding: number[] }): Promise<number> {
-      const [row] = await orm.insert(persons).values(p).returning({ id: persons.id });
+      // the library may be deleted between the service's check and this insert
+      const [row] = await onMissingReference(() => orm.insert(persons).values(p).returning({ id: persons.id }), {
+        persons_lib_id_libraries_id_fk: () => new AppError('LIBRARY_NOT_FOUND', `lib_id: no library ${p.libId}`),
+      });
       return row.id;
     },
     async find(libId: number, personId: number) {

@@ -2,7 +2,14 @@
 import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { cameras, libraries, taskCameras, taskLibraries, tasks } from '../schema.ts';
-import { contains, offsetOf, type Page } from './util.ts';
+import { AppError } from '../../core/errors.ts';
+import { contains, offsetOf, onMissingReference, type Page } from './util.ts';
+
+/** A camera or library deleted between the service's check and the insert. */
+const gone = {
+  task_cameras_camera_id_cameras_id_fk: () => new AppError('CAMERA_NOT_FOUND', 'camera_list: a camera was deleted meanwhile'),
+  task_libraries_lib_id_libraries_id_fk: () => new AppError('LIBRARY_NOT_FOUND', 'lib_list: a library was deleted meanwhile'),
+};
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskFields = { name: string; type: number; intervalMs: number; threshold: number; plan: string; remark: string };
@@ -25,24 +32,24 @@ async function writeLinks(tx: Tx, taskId: number, links: TaskLinks): Promise<voi
 export function createTasksRepo(orm: Orm) {
   return {
     async insert(t: TaskFields, links: Required<TaskLinks>): Promise<number> {
-      return orm.transaction(async (tx) => {
+      return onMissingReference(() => orm.transaction(async (tx) => {
         const [row] = await tx.insert(tasks).values(t).returning({ id: tasks.id });
         await writeLinks(tx, row.id, links);
         return row.id;
-      });
+      }), gone);
     },
     async find(id: number): Promise<TaskRow | undefined> {
       const [row] = await orm.select().from(tasks).where(eq(tasks.id, id));
       return row;
     },
     async update(id: number, patch: Partial<TaskFields>, links: TaskLinks): Promise<boolean> {
-      return orm.transaction(async (tx) => {
+      return onMissingReference(() => orm.transaction(async (tx) => {
         const [row] = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.id, id)).for('update');
         if (!row) return false;
         if (Object.keys(patch).length) await tx.update(tasks).set(patch).where(eq(tasks.id, id));
         await writeLinks(tx, id, links);
         return true;
-      });
+      }), gone);
     },
     async cameraLists(id: number): Promise<{ list1: number[]; list2: number[] }> {
       const rows = await orm.select({ list: taskCameras.list, cameraId: taskCameras.cameraId }).from(taskCameras).where(eq(taskCameras.taskId, id));

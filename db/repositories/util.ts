@@ -18,3 +18,26 @@ export function pgCode(e: unknown): string | undefined {
   return undefined;
 }
 export const FOREIGN_KEY_VIOLATION = '23503';
+
+/** The violated constraint's name of a driver error (postgres.js: constraint_name; PGlite: constraint). */
+export function violatedConstraint(e: unknown): string | undefined {
+  for (let cur = e as Record<string, unknown> | undefined, i = 0; cur && typeof cur === 'object' && i < 5; cur = cur.cause as typeof cur, i++) {
+    const name = cur.constraint_name ?? cur.constraint;
+    if (typeof name === 'string') return name;
+  }
+  return undefined;
+}
+
+/**
+ * Runs `work`; a foreign-key violation (a row it points to was deleted meanwhile) becomes the
+ * AppError mapped to the violated constraint, so a race answers "not found", not INTERNAL.
+ */
+export async function onMissingReference<T>(work: () => Promise<T>, byConstraint: Record<string, () => Error>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    const make = pgCode(e) === FOREIGN_KEY_VIOLATION ? byConstraint[violatedConstraint(e) ?? ''] : undefined;
+    if (make) throw make();
+    throw e;
+  }
+}

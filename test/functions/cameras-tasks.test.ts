@@ -186,6 +186,26 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
       }
     });
 
+    it('parallel calls (transactions included) all complete', async () => {
+      const lib = await addLib('par');
+      const cams = await Promise.all(Array.from({ length: 10 }, (_, i) => addCam(`par-${i}`)));
+      const tasks = await Promise.all(cams.map((c) => task({ name: 'par', camera_list1: String(c), lib_list: String(lib) })));
+      expect(tasks.every((t) => t.code === 0)).toBe(true);
+      const deletes = await Promise.all([...tasks.map((t) => api.call('/DeleteTask', { task_id: t.task_id })), api.call('/DeleteLibrary', { lib_id: lib })]);
+      expect(deletes.slice(0, -1).every((d) => d.code === 0)).toBe(true);
+      expect([0, E.LIBRARY_IN_USE.code]).toContain(deletes.at(-1)!.code);
+    });
+
+    it('a camera or library deleted between check and insert is "not found", not INTERNAL (db layer)', async () => {
+      const { repos } = api.host.services;
+      const cam = await addCam('race');
+      const fields = { name: 'race', type: 0, intervalMs: 1000, threshold: 0.8, plan: '', remark: '' };
+      await expect(repos.tasks.insert(fields, { cameraList1: [999_999], cameraList2: [], libList: [] })).rejects.toMatchObject({ kind: 'CAMERA_NOT_FOUND' });
+      await expect(repos.tasks.insert(fields, { cameraList1: [cam], cameraList2: [], libList: [999_999] })).rejects.toMatchObject({ kind: 'LIBRARY_NOT_FOUND' });
+      await expect(repos.persons.insert({ libId: 999_999, name: 'x', pinyin: 'x', sex: 0, cardNo: '', phone: '', category: 0, picUrl: pic, remark: '', embedding: new Array(512).fill(0.01) }))
+        .rejects.toMatchObject({ kind: 'LIBRARY_NOT_FOUND' });
+    });
+
     it('metacharacters in names are data', async () => {
       const id = await addCam("cam'; DELETE FROM cameras; --");
       const r = await api.call('/QueryCameraList', { page_no: 1, page_size: 10, name: "'; DELETE" });

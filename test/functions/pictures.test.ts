@@ -66,6 +66,17 @@ describe.each(backends)('pictures (%s)', (backend) => {
       expect(r.msg).toMatch(/^file:/);
     });
 
+    it('a broken multipart body is MALFORMED_JSON; a repeated field is INVALID_FIELD', async () => {
+      const broken = await (await api.raw('/UploadPersonPicture', { headers: { 'content-type': 'multipart/form-data; boundary=zzz', 'x-session': api.session }, body: '--zzz\r\ngarbage' })).json() as { code: number };
+      expect(broken.code).toBe(E.MALFORMED_JSON.code);
+      const form = new FormData();
+      form.append('session', api.session);
+      form.append('file', new Blob([new Uint8Array(fx.bob)]), 'a.jpg');
+      form.append('file', new Blob([new Uint8Array(fx.bob)]), 'b.jpg');
+      const twice = await (await fetch(`${api.url}/UploadPersonPicture`, { method: 'POST', body: form })).json() as { code: number; msg: string };
+      expect(twice).toEqual({ code: E.INVALID_FIELD.code, msg: 'file: must be given once' });
+    });
+
     it('an upload as JSON is UNSUPPORTED_CONTENT_TYPE', async () => {
       expect((await api.call('/UploadPersonPicture', { file: 'abc' })).code).toBe(E.UNSUPPORTED_CONTENT_TYPE.code);
     });
