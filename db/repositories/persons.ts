@@ -1,5 +1,5 @@
 /** Persons and their face embeddings (pgvector). */
-import { and, count, desc, eq, or, type SQL } from 'drizzle-orm';
+import { and, asc, cosineDistance, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { libraries, persons } from '../schema.ts';
 import { AppError } from '../../core/errors.ts';
@@ -32,6 +32,19 @@ export function createPersonsRepo(orm: Orm) {
     async delete(libId: number, personId: number): Promise<string | undefined> {
       const [row] = await orm.delete(persons).where(and(eq(persons.id, personId), eq(persons.libId, libId))).returning({ url: persons.picUrl });
       return row?.url;
+    },
+    /**
+     * The persons of `libIds` nearest to `embedding` by cosine (HNSW index), best first, with their
+     * cosine similarity (1 - distance). The one nearest-face query of the system.
+     */
+    async nearest(embedding: Float32Array | number[], libIds: number[], limit = 1) {
+      if (!libIds.length) return [];
+      const distance = cosineDistance(persons.embedding, Array.from(embedding));
+      return orm.select({
+        id: persons.id, libId: persons.libId, libName: libraries.name, name: persons.name, sex: persons.sex, cardNo: persons.cardNo,
+        category: persons.category, picUrl: persons.picUrl, cosine: sql<number>`1 - (${distance})`.mapWith(Number),
+      }).from(persons).innerJoin(libraries, eq(libraries.id, persons.libId))
+        .where(inArray(persons.libId, libIds)).orderBy(asc(distance)).limit(limit);
     },
     async list(f: { libId?: number; name?: string; cardNo?: string; category?: number; phone?: string }, page: Page) {
       const conds: SQL[] = [];

@@ -170,6 +170,18 @@ describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
       expect((await api.call('/UpdatePerson', { lib_id: lib, person_id: 2 ** 53, name: 'x' })).msg).toMatch(/^person_id:/);
     });
 
+    it('stores the embedding: the nearest person to another photo of the same face is that person', async () => {
+      const lib = await addLib('nearest');
+      const alice = await addPerson(lib, 'Alice', 'alice');
+      await addPerson(lib, 'Bob', 'bob');
+      await addPerson(lib, 'Carol', 'carol');
+      const probe = await api.host.services.persons.embed(pics.alice2, 'probe');
+      const [best, second] = await api.host.services.repos.persons.nearest(probe, [lib], 2);
+      expect(best).toMatchObject({ id: alice, name: 'Alice', libId: lib, libName: 'nearest' });
+      expect(best.cosine).toBeGreaterThan(second.cosine);
+      expect(await api.host.services.repos.persons.nearest(probe, [], 1)).toEqual([]);
+    });
+
     it('DeletePerson, DeletePicture while in use → PICTURE_IN_USE', async () => {
       const lib = await addLib('del');
       const pic = await upload('carol');
