@@ -108,7 +108,9 @@ export function createSystemConfigService(deps: { repo: SystemConfigRepo; store:
         await store.switchTo(createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
         log.info({ store: store.describe() }, 'object store switched');
       }
-      await repo.put(i.name, JSON.stringify(value), i.remark);
+      // kept as given, unless masked secrets were filled back in
+      const unchanged = JSON.stringify(value) === JSON.stringify(given);
+      await repo.put(i.name, unchanged ? i.config : JSON.stringify(value), i.remark);
     },
 
     async get(name: string): Promise<{ info: { name: string; config: string } }> {

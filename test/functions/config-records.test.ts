@@ -71,6 +71,10 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       expect((await api.call('/UpdateSystemConfig', { name: 'Webhook', config })).code).toBe(0);
       const r = await api.call('/GetSystemConfig', { name: 'Webhook' });
       expect(r.info).toEqual({ name: 'Webhook', config: JSON.stringify({ url: 'https://hooks.example/x', password: '******', nested: { api_token: '******', n: 1 } }) });
+      const plain = '{ "b": 1,\n  "a": [true, null] }';
+      expect((await api.call('/UpdateSystemConfig', { name: 'Display.v2', config: plain, remark: 'as given' })).code).toBe(0);
+      expect((await api.call('/GetSystemConfig', { name: 'Display.v2' })).info).toEqual({ name: 'Display.v2', config: JSON.stringify({ b: 1, a: [true, null] }) });
+      expect((await api.host.services.repos.systemConfig.get('Display.v2'))?.config).toBe(plain);
       expect((await api.call('/GetSystemConfig', { name: 'Nothing' })).code).toBe(E.CONFIG_NOT_FOUND.code);
       expect(await api.call('/GetSystemConfig', {})).toEqual({ code: E.INVALID_FIELD.code, msg: 'name: is required' });
     });
