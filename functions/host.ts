@@ -18,9 +18,16 @@ export async function startHost(env: Record<string, string | undefined> = proces
   const logger = log ?? createLogger(parsed.LOG_LEVEL, 'api');
   const services = await createServices(parsed, logger);
   const app = createHostApp(async () => services, logger);
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: parsed.PORT, hostname: parsed.HOST }, () => resolve(s));
-  });
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: parsed.PORT, hostname: parsed.HOST }, () => resolve(s));
+      s.once('error', reject); // e.g. EADDRINUSE
+    });
+  } catch (e) {
+    await services.close();
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = parsed.HOST === '0.0.0.0' || parsed.HOST === '::' ? '127.0.0.1' : parsed.HOST;
   logger.info({ port, db: services.db.kind }, 'API listening');
