@@ -17,6 +17,7 @@ import { defineFunction } from '../../functions/lib/define.ts';
 import { toFetchHandler } from '../../functions/lib/runtime.ts';
 import { parseIdList } from '../../functions/services/common.ts';
 import { nameToPinyin } from '../../functions/services/pinyin.ts';
+import { createPersonsService } from '../../functions/services/persons.ts';
 import type { Services } from '../../functions/services/index.ts';
 import { md5 } from '../support/api.ts';
 
@@ -106,5 +107,22 @@ describe('id lists and pinyin', () => {
     expect(nameToPinyin('欧阳娜娜')).toBe('ou yang na na');
     expect(nameToPinyin('Tom Smith')).toBe('Tom Smith');
     expect(nameToPinyin('Tom张')).toBe('Tom zhang');
+  });
+});
+
+describe('face engine failures', () => {
+  it('an engine crash (not an AppError) is FACE_ENGINE_FAILED naming the picture; nothing is stored', async () => {
+    let inserted = 0;
+    const persons = createPersonsService({
+      repo: { insert: async () => ++inserted } as never,
+      libraries: { find: async () => ({ id: 1 }) } as never,
+      pictures: { load: async () => Buffer.from('img') } as never,
+      face: { enrol: async () => { throw new Error('worker died'); } } as never,
+      similarity: () => 1,
+      timeZone: 'UTC',
+    });
+    await expect(persons.compare('/a', '/b')).rejects.toMatchObject({ kind: 'FACE_ENGINE_FAILED', message: 'first_pic: face engine failed' });
+    await expect(persons.add({ lib_id: 1, name: 'x', pic_url: '/a' })).rejects.toMatchObject({ kind: 'FACE_ENGINE_FAILED', message: 'pic_url: face engine failed' });
+    expect(inserted).toBe(0);
   });
 });
