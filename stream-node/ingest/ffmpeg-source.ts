@@ -28,6 +28,9 @@ export interface Frame {
   height: number;
   /** a Frame is the face engine's RawFrame as it is */
   channels: 3;
+  /** the camera's own resolution (boxes on the bus are in these pixels) */
+  sourceWidth: number;
+  sourceHeight: number;
   /** epoch ms when the frame left ffmpeg (the capture time: the stream is live) */
   time: number;
   /** frames emitted by this source so far, from 0 (across reconnects) */
@@ -138,6 +141,8 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     const { input, output } = ffmpegArgs(this.o);
     let width = 0;
     let height = 0;
+    let sourceWidth = 0;
+    let sourceHeight = 0;
     let inOutput = false;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -153,10 +158,10 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     cmd.on('stderr', (line: string) => {
       lastStderr = line;
       if (line.startsWith('Output #0')) inOutput = true;
-      if (inOutput && width === 0) {
-        const m = /Video: rawvideo.*?, (\d{2,5})x(\d{2,5})/.exec(line);
-        if (m) { width = Number(m[1]); height = Number(m[2]); drain(); }
-      }
+      const m = /Video: .*?, (\d{2,5})x(\d{2,5})/.exec(line);
+      if (!m) return;
+      if (!inOutput && sourceWidth === 0) { sourceWidth = Number(m[1]); sourceHeight = Number(m[2]); }
+      if (inOutput && width === 0) { width = Number(m[1]); height = Number(m[2]); drain(); }
     });
     cmd.on('error', (err: Error) => { if (mine()) this.fail(lastStderr || err.message); });
     cmd.on('end', () => { if (mine()) this.fail('stream ended'); });
@@ -171,7 +176,9 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
         const rest = all.subarray(size);
         pending = rest.length ? [rest] : [];
         pendingBytes = rest.length;
-        if (mine()) this.onFrame({ data, width, height, channels: 3, time: Date.now(), seq: this.seq++ });
+        if (mine()) this.onFrame({
+          data, width, height, channels: 3, sourceWidth: sourceWidth || width, sourceHeight: sourceHeight || height, time: Date.now(), seq: this.seq++,
+        });
       }
     };
     const out = cmd.pipe() as NodeJS.ReadableStream;

@@ -69,6 +69,7 @@ describe('ffmpeg frame source', () => {
     expect(states.slice(0, 2)).toEqual(['connecting', 'online']);
     const f = frames[0];
     expect([f.width, f.height]).toEqual([640, 360]);
+    expect([f.sourceWidth, f.sourceHeight]).toEqual([1280, 720]);
     expect(f.data.length).toBe(640 * 360 * 3);
     expect(frames.map((x) => x.seq)).toEqual(frames.map((_, i) => i));
     // the grey background at the bottom right: rows are where they should be, channels in RGB order

@@ -1,0 +1,60 @@
+/**
+ * The stream node's configuration: parsed once at start from the environment, failing fast with the
+ * variable's name. Nothing else in stream-node reads process.env. Without NATS_URL the node runs
+ * embedded (inside the API process, in-process bus); the S3 variables are the API host's.
+ */
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { ConfigError, HostEnvSchema } from '../core/config.ts';
+
+const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+export const StreamNodeEnvSchema = HostEnvSchema.pick({
+  LOG_LEVEL: true,
+  NATS_URL: true,
+  S3_ENDPOINT: true,
+  S3_BUCKET: true,
+  S3_ACCESS_KEY_ID: true,
+  S3_SECRET_ACCESS_KEY: true,
+  S3_REGION: true,
+  S3_FORCE_PATH_STYLE: true,
+  DATA_DIR: true,
+  FACE_THREADS: true,
+}).extend({
+  /** the lease owner and the `node` of face messages; letters, digits, '-' and '_' */
+  NODE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)')
+    .default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63) || 'node'),
+  /** most cameras this node reads at once */
+  CAPACITY: int(1, 1000, 16),
+  /** frames are scaled down to this width before detection */
+  DETECT_WIDTH: int(160, 3840, 960),
+  /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame */
+  DECODE: z.enum(['keyframes', 'all']).default('keyframes'),
+  /** one face message per track per this period */
+  PUBLISH_PERIOD_MS: int(1000, 24 * 3600_000, 60_000),
+  /** a track unseen this long has ended */
+  TRACK_IDLE_MS: int(100, 600_000, 3000),
+  /** faces below this quality are tracked but never sent */
+  MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
+  /** camera lease TTL: a dead node's cameras move after this */
+  LEASE_TTL_MS: int(1000, 600_000, 10_000),
+});
+
+export type StreamNodeConfig = z.infer<typeof StreamNodeEnvSchema>;
+
+export function parseStreamNodeEnv(env: Record<string, string | undefined> = process.env): StreamNodeConfig {
+  const parsed = StreamNodeEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`bad environment: ${problems}`);
+  }
+  const cfg = parsed.data;
+  const s3 = [cfg.S3_ENDPOINT, cfg.S3_BUCKET, cfg.S3_ACCESS_KEY_ID, cfg.S3_SECRET_ACCESS_KEY];
+  if (s3.some(Boolean) && !s3.every(Boolean)) {
+    throw new ConfigError('bad environment: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  }
+  if (cfg.NATS_URL && !cfg.S3_ENDPOINT) {
+    throw new ConfigError('bad environment: a stream node on NATS_URL needs the shared object store (S3_ENDPOINT, ...)');
+  }
+  return cfg;
+}

@@ -1,0 +1,149 @@
+/**
+ * One camera on a stream node: ingest -> detect -> track -> (for each track to publish) embed, store
+ * the face crop, publish one FaceMessage per task that uses the camera. Frames stay here; the bus
+ * gets metadata, the embedding and the crop's object key.
+ *
+ * Backpressure: a frame that arrives while the previous one is still being analysed is dropped
+ * (counted in `stats.dropped`), never queued, so a slow engine means fewer analysed frames, not
+ * growing memory or latency. A failure in detect/store/bus is logged and the frame or shot skipped;
+ * the camera keeps running.
+ */
+import { EventEmitter } from 'node:events';
+import type { Bus } from '../../core/bus/types.ts';
+import { encodeEmbedding, type FaceMessage, type StreamState } from '../../core/bus/messages.ts';
+import { Subjects } from '../../core/bus/subjects.ts';
+import type { DetectedFace, FaceEngine } from '../../core/face/index.ts';
+import type { Logger } from '../../core/log.ts';
+import type { ObjectStore } from '../../core/storage/index.ts';
+import { FfmpegFrameSource, type FfmpegSourceOptions, type Frame } from '../ingest/ffmpeg-source.ts';
+import { Tracker, type Publish, type TrackerOptions } from '../track/tracker.ts';
+
+export interface CameraTask {
+  taskId: number;
+  /** 1: the task's camera_list1 (entrance), 2: camera_list2 (exit) */
+  cameraList: 1 | 2;
+}
+
+export interface CameraPipelineOptions {
+  node: string;
+  cameraId: number;
+  url: string;
+  intervalMs: number;
+  tasks: CameraTask[];
+  engine: Pick<FaceEngine, 'detect' | 'embed' | 'cropJpeg'>;
+  store: Pick<ObjectStore, 'put'>;
+  bus: Pick<Bus, 'publish'>;
+  /** frame width for detection; default 960 */
+  detectWidth?: number;
+  decode?: FfmpegSourceOptions['decode'];
+  source?: Partial<Omit<FfmpegSourceOptions, 'url' | 'intervalMs' | 'maxWidth' | 'decode' | 'logger'>>;
+  tracker?: TrackerOptions;
+  logger?: Logger;
+}
+
+interface ShotPayload { frame: Frame; face: DetectedFace }
+
+export interface CameraPipelineEvents {
+  state: [StreamState, string | undefined];
+  /** after each publish: the messages sent (one per task) */
+  published: [FaceMessage[]];
+}
+
+export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
+  readonly stats = { frames: 0, analysed: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
+  private readonly source: FfmpegFrameSource;
+  private readonly tracker: Tracker<ShotPayload>;
+  /** distinguishes this run's track ids from an earlier run's in message ids and object keys */
+  private readonly epoch = Date.now().toString(36);
+  private tasks: CameraTask[];
+  private busy: Promise<void> | undefined;
+  private readonly log: Logger | undefined;
+
+  constructor(private readonly o: CameraPipelineOptions) {
+    super();
+    this.tasks = o.tasks;
+    this.log = o.logger?.child({ camera: o.cameraId });
+    this.tracker = new Tracker<ShotPayload>(o.tracker);
+    this.source = new FfmpegFrameSource({
+      ...o.source,
+      url: o.url,
+      intervalMs: o.intervalMs,
+      maxWidth: o.detectWidth ?? 960,
+      decode: o.decode,
+      logger: this.log,
+    });
+    this.source.on('state', (s, reason) => this.emit('state', s, reason));
+    this.source.on('frame', (f) => this.onFrame(f));
+  }
+
+  get state(): StreamState | undefined { return this.source.state; }
+  /** ffmpeg's pid, for figures */
+  get ffmpegPid(): number | undefined { return this.source.pid; }
+
+  setTasks(tasks: CameraTask[]): void { this.tasks = tasks; }
+
+  start(): void { this.source.start(); }
+
+  /** stops reading; tracks still open are ended and published by the end rule */
+  async stop(): Promise<void> {
+    await this.source.stop();
+    await this.busy;
+    const { publish } = this.tracker.flush();
+    for (const p of publish) await this.publish(p);
+  }
+
+  private onFrame(frame: Frame) {
+    this.stats.frames++;
+    if (this.busy) { this.stats.dropped++; return; }
+    this.busy = this.analyse(frame)
+      .catch((e) => { this.stats.errors++; this.log?.warn({ err: e }, 'frame analysis failed'); })
+      .finally(() => { this.busy = undefined; });
+  }
+
+  private async analyse(frame: Frame) {
+    const faces = await this.o.engine.detect(frame);
+    this.stats.analysed++;
+    this.stats.faces += faces.length;
+    const u = this.tracker.update(frame.time, faces.map((face) => ({ box: face.box, quality: face.quality, payload: { frame, face } })));
+    for (const p of u.publish) await this.publish(p);
+  }
+
+  private async publish(p: Publish<ShotPayload>) {
+    const { frame, face } = p.shot.payload!;
+    const { cameraId, node } = this.o;
+    try {
+      const [embedding, jpeg] = await Promise.all([this.o.engine.embed(frame, face), this.o.engine.cropJpeg(frame, face)]);
+      const day = new Date(p.shot.time).toISOString().slice(0, 10);
+      const name = `${node}-${this.epoch}-${p.trackId}-${p.index}`;
+      const key = `captures/${day}/${cameraId}/${name}.jpg`;
+      await this.o.store.put(key, jpeg, 'image/jpeg');
+      const sx = frame.sourceWidth / frame.width;
+      const sy = frame.sourceHeight / frame.height;
+      const box = { x: face.box.x * sx, y: face.box.y * sy, width: face.box.width * sx, height: face.box.height * sy };
+      const sent: FaceMessage[] = [];
+      const emb = encodeEmbedding(embedding);
+      for (const t of this.tasks) {
+        const msg: FaceMessage = {
+          message_id: `${name}-${cameraId}-${t.taskId}`,
+          task_id: t.taskId,
+          camera_id: cameraId,
+          camera_list: t.cameraList,
+          capture_time: p.shot.time,
+          box,
+          quality: Math.min(1, Math.max(0, p.shot.quality)),
+          embedding: emb,
+          capture_url: key,
+          node,
+          track_id: p.trackId,
+        };
+        await this.o.bus.publish(Subjects.faces(t.taskId, cameraId), msg, { msgId: msg.message_id });
+        sent.push(msg);
+      }
+      this.stats.published++;
+      this.emit('published', sent);
+    } catch (e) {
+      this.stats.errors++;
+      this.log?.warn({ err: e, track: p.trackId }, 'publishing a face failed');
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseStreamNodeEnv } from '../../stream-node/config.ts';
+
+const s3 = { S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' };
+
+describe('stream node config', () => {
+  it('has working defaults for the embedded node', () => {
+    const c = parseStreamNodeEnv({});
+    expect(c).toMatchObject({ CAPACITY: 16, DETECT_WIDTH: 960, DECODE: 'keyframes', PUBLISH_PERIOD_MS: 60_000, LEASE_TTL_MS: 10_000 });
+    expect(c.NODE_NAME).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]*$/);
+    expect(c.NATS_URL).toBeUndefined();
+  });
+
+  it('reads a distributed node from the environment', () => {
+    const c = parseStreamNodeEnv({ ...s3, NATS_URL: 'nats://10.0.0.2:4222', NODE_NAME: 'edge-1', CAPACITY: '24', DECODE: 'all' });
+    expect(c).toMatchObject({ NATS_URL: 'nats://10.0.0.2:4222', NODE_NAME: 'edge-1', CAPACITY: 24, DECODE: 'all' });
+  });
+
+  it.each([
+    [{ CAPACITY: '0' }, 'CAPACITY'],
+    [{ NODE_NAME: 'a.b' }, 'NODE_NAME'],
+    [{ DECODE: 'some' }, 'DECODE'],
+    [{ MIN_FACE_QUALITY: '2' }, 'MIN_FACE_QUALITY'],
+    [{ S3_ENDPOINT: 'http://x' }, 'S3_ENDPOINT, S3_BUCKET'],
+    [{ NATS_URL: 'nats://x:4222' }, 'S3_ENDPOINT'],
+  ])('fails fast on %j, naming %s', (env, name) => {
+    expect(() => parseStreamNodeEnv(env)).toThrow(name);
+  });
+});
