@@ -1,0 +1,134 @@
+/**
+ * A stream node: follows `tasks.desired` (the running tasks and their cameras, re-sent by the API
+ * on every change and periodically, newest version wins), takes its share of those cameras through
+ * leases (share/camera-assigner.ts), runs one CameraPipeline per camera it holds, and reports each
+ * camera's stream state on `camera.state.<id>` (on change and every lease tick). A camera used by
+ * several tasks is read once, at the smallest interval, and its faces go to each task.
+ */
+import type { Bus } from '../core/bus/types.ts';
+import {
+  TasksDesiredMessageSchema, type CameraStateMessage, type StreamState, type TasksDesiredMessage,
+} from '../core/bus/messages.ts';
+import { LeaseBuckets, Subjects } from '../core/bus/subjects.ts';
+import type { Subscription } from '../core/bus/types.ts';
+import type { Logger } from '../core/log.ts';
+import { CameraAssigner } from './share/camera-assigner.ts';
+import { CameraPipeline, type CameraPipelineOptions, type CameraTask } from './pipeline/camera-pipeline.ts';
+
+export interface StreamNodeOptions {
+  node: string;
+  capacity: number;
+  bus: Bus;
+  engine: CameraPipelineOptions['engine'];
+  store: CameraPipelineOptions['store'];
+  leaseTtlMs?: number;
+  detectWidth?: number;
+  decode?: CameraPipelineOptions['decode'];
+  tracker?: CameraPipelineOptions['tracker'];
+  source?: CameraPipelineOptions['source'];
+  logger?: Logger;
+}
+
+interface WantedCamera { rtsp: string; intervalMs: number; tasks: CameraTask[] }
+
+export class StreamNode {
+  private assigner: CameraAssigner | undefined;
+  private sub: Subscription | undefined;
+  private version = -1;
+  private wanted = new Map<number, WantedCamera>();
+  private readonly running = new Map<number, { pipeline: CameraPipeline; rtsp: string; intervalMs: number }>();
+  private stateTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: StreamNodeOptions) {}
+
+  /** cameras this node reads now */
+  get cameras(): number[] { return [...this.running.keys()].sort((a, b) => a - b); }
+  pipeline(cameraId: number): CameraPipeline | undefined { return this.running.get(cameraId)?.pipeline; }
+
+  async start(): Promise<void> {
+    const spec = { ...LeaseBuckets.cameras, ttlMs: this.o.leaseTtlMs ?? LeaseBuckets.cameras.ttlMs };
+    const tickMs = Math.max(100, Math.floor(spec.ttlMs / 3));
+    this.assigner = new CameraAssigner({ leases: await this.o.bus.leases(spec), node: this.o.node, capacity: this.o.capacity, tickMs, logger: this.o.logger });
+    this.assigner.on('acquired', (id) => this.startCamera(id));
+    this.assigner.on('released', (id) => { void this.stopCamera(id); });
+    this.sub = this.o.bus.subscribe<unknown>(Subjects.tasksDesired, (data) => {
+      const parsed = TasksDesiredMessageSchema.safeParse(data);
+      if (!parsed.success) { this.o.logger?.warn({ issues: parsed.error.issues }, 'tasks.desired: ignoring a malformed message'); return; }
+      this.apply(parsed.data);
+    });
+    this.assigner.start();
+    this.stateTimer = setInterval(() => { for (const id of this.running.keys()) this.reportState(id); }, tickMs);
+    this.stateTimer.unref();
+  }
+
+  /** stops every camera and frees the leases (graceful); `crash` leaves them to expire */
+  async stop(opts: { crash?: boolean } = {}): Promise<void> {
+    clearInterval(this.stateTimer);
+    await this.sub?.stop();
+    await this.assigner?.stop({ release: false });
+    await Promise.all(this.cameras.map((id) => this.stopCamera(id)));
+    if (!opts.crash) await this.assigner?.stop({ release: true });
+  }
+
+  /** applies a desired state (also what the subscription does) */
+  apply(msg: TasksDesiredMessage): void {
+    if (msg.version < this.version) return;
+    this.version = msg.version;
+    const wanted = new Map<number, WantedCamera>();
+    for (const t of msg.tasks) {
+      for (const c of t.cameras) {
+        const w = wanted.get(c.camera_id) ?? { rtsp: c.rtsp, intervalMs: t.interval, tasks: [] };
+        w.intervalMs = Math.min(w.intervalMs, t.interval);
+        w.tasks.push({ taskId: t.task_id, cameraList: c.camera_list });
+        wanted.set(c.camera_id, w);
+      }
+    }
+    this.wanted = wanted;
+    this.assigner?.setWanted(wanted.keys());
+    for (const [id, r] of this.running) {
+      const w = wanted.get(id);
+      if (!w) continue; // the assigner releases it on its next tick, which stops the pipeline
+      if (w.rtsp !== r.rtsp || w.intervalMs !== r.intervalMs) {
+        void this.stopCamera(id).then(() => { if (this.assigner?.cameras.includes(id)) this.startCamera(id); });
+      } else {
+        r.pipeline.setTasks(w.tasks);
+      }
+    }
+  }
+
+  private startCamera(id: number) {
+    const w = this.wanted.get(id);
+    if (!w || this.running.has(id)) return;
+    const pipeline = new CameraPipeline({
+      node: this.o.node, cameraId: id, url: w.rtsp, intervalMs: w.intervalMs, tasks: w.tasks,
+      engine: this.o.engine, store: this.o.store, bus: this.o.bus,
+      detectWidth: this.o.detectWidth, decode: this.o.decode, tracker: this.o.tracker, source: this.o.source,
+      logger: this.o.logger,
+    });
+    this.running.set(id, { pipeline, rtsp: w.rtsp, intervalMs: w.intervalMs });
+    pipeline.on('state', (s, reason) => this.reportState(id, s, reason));
+    pipeline.start();
+  }
+
+  private async stopCamera(id: number) {
+    const r = this.running.get(id);
+    if (!r) return;
+    this.running.delete(id);
+    await r.pipeline.stop();
+  }
+
+  private reportState(id: number, state?: StreamState, reason?: string) {
+    const r = this.running.get(id);
+    const s = state ?? r?.pipeline.state;
+    if (!s) return;
+    const msg: CameraStateMessage = {
+      camera_id: id,
+      node: this.o.node,
+      state: s,
+      task_ids: (this.wanted.get(id)?.tasks ?? []).map((t) => t.taskId),
+      time: Date.now(),
+      ...(reason ? { reason } : {}),
+    };
+    this.o.bus.emit(Subjects.cameraState(id), msg);
+  }
+}
