@@ -125,3 +125,18 @@ describe.each([pgliteDriver(), serverDriver()])('$name', (driver) => {
     expect(Number(count[0].n)).toBe(1);
   });
 });
+
+describe('embedded PGlite memory', () => {
+  it('runs with a small shared_buffers (resident in the process) unless told otherwise', async () => {
+    const small = await openDatabase({ kind: 'pglite', dataDir: null });
+    const big = await openDatabase({ kind: 'pglite', dataDir: null, sharedBuffersMb: 64 });
+    try {
+      const show = async (db: Database) => rows<{ shared_buffers: string }>(await db.orm.execute(sql`show shared_buffers`))[0].shared_buffers;
+      expect(await show(small)).toBe('32MB');
+      expect(await show(big)).toBe('64MB');
+    } finally {
+      await small.close();
+      await big.close();
+    }
+  });
+});
