@@ -28,8 +28,9 @@ export const StreamNodeEnvSchema = HostEnvSchema.pick({
   CAPACITY: int(1, 1000, 16),
   /** frames are scaled down to this width before detection */
   DETECT_WIDTH: int(160, 3840, 960),
-  /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame */
-  DECODE: z.enum(['keyframes', 'all']).default('keyframes'),
+  /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame; auto:
+   * key frames unless they come further apart than the interval */
+  DECODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
   /** one face message per track per this period */
   PUBLISH_PERIOD_MS: int(1000, 24 * 3600_000, 60_000),
   /** a track unseen this long has ended */

@@ -3,10 +3,13 @@
  * raw RGB24 frames, scaled down to at most `maxWidth`, at most one per `intervalMs`, to a pipe.
  *
  * It decodes no more than needed (figures: test/bench/ingest.ts, stream-node/README.md):
- * - 'keyframes' (default): `-skip_frame nokey`, the decoder skips every frame but key frames. A
- *   camera's GOP is usually 1-2 s, so at an interval of a second or more this is 3-4x cheaper than
- *   decoding everything; the frame rate is then bounded by the GOP (a frame every GOP at most).
+ * - 'keyframes': `-skip_frame nokey`, the decoder skips every frame but key frames. A camera's
+ *   GOP is usually 1-2 s, so at an interval of a second or more this is ~5x cheaper than decoding
+ *   everything; the frame rate is then bounded by the GOP (a frame every GOP at most).
  * - 'all': every frame is decoded; needed when the interval is shorter than the GOP.
+ * - 'auto' (default): starts with key frames and, when the key frames come further apart than
+ *   1.5 intervals (median of the first 3 gaps), switches to 'all' for the life of the source.
+ * In key-frame mode frames come once per GOP: the default stall timeout (10 s) allows for long GOPs.
  * Either way frames are dropped by `select` before `scale` and the RGB conversion, and the decoder
  * runs on one thread (a camera is one of many on a node; frame threads only add memory and delay).
  *
@@ -19,7 +22,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../../core/log.ts';
 import type { StreamState } from '../../core/bus/messages.ts';
 
-export type DecodeMode = 'keyframes' | 'all';
+export type DecodeMode = 'keyframes' | 'all' | 'auto';
 
 export interface Frame {
   /** RGB24, width * height * 3 bytes, rows top to bottom */
@@ -58,7 +61,7 @@ export interface FfmpegSourceEvents {
 }
 
 /** The ffmpeg arguments, apart from the input URL: input options, then output options. */
-export function ffmpegArgs(o: Pick<FfmpegSourceOptions, 'intervalMs' | 'maxWidth' | 'decode' | 'socketTimeoutMs'>): { input: string[]; output: string[] } {
+export function ffmpegArgs(o: Pick<FfmpegSourceOptions, 'intervalMs' | 'maxWidth' | 'socketTimeoutMs'> & { decode?: 'keyframes' | 'all' }): { input: string[]; output: string[] } {
   const seconds = o.intervalMs / 1000;
   // A frame is taken when at least an interval has passed since the last one taken, less 20 ms of
   // timestamp jitter: under one frame period up to 50 fps, so 25 fps gives exactly every 25th frame.
@@ -94,11 +97,22 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
   private stallTimer: NodeJS.Timeout | undefined;
   private pidValue: number | undefined;
   private readonly log: Logger | undefined;
+  /** what ffmpeg is told now: 'auto' starts as 'keyframes' */
+  private mode: 'keyframes' | 'all';
+  /** gaps between key-frame-only frames, while 'auto' is deciding */
+  private gaps: number[] | undefined;
+  private lastFrameAt = 0;
 
   constructor(private readonly o: FfmpegSourceOptions) {
     super();
     this.log = o.logger?.child({ stage: 'ingest' });
+    const decode = o.decode ?? 'auto';
+    this.mode = decode === 'all' ? 'all' : 'keyframes';
+    this.gaps = decode === 'auto' ? [] : undefined;
   }
+
+  /** the decoding in force ('auto' resolves to one of these) */
+  get decodeMode(): 'keyframes' | 'all' { return this.mode; }
 
   get state(): StreamState | undefined { return this.current; }
   /** pid of the running ffmpeg, for CPU/RSS figures */
@@ -138,7 +152,8 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
   }
 
   private open() {
-    const { input, output } = ffmpegArgs(this.o);
+    const { input, output } = ffmpegArgs({ ...this.o, decode: this.mode });
+    this.lastFrameAt = 0;
     let width = 0;
     let height = 0;
     let sourceWidth = 0;
@@ -196,6 +211,23 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     this.armStall();
     this.setState('online');
     this.emit('frame', f);
+    this.decideDecode(f.time);
+  }
+
+  /** 'auto': are key frames frequent enough for the interval? Decided once, from 3 gaps. */
+  private decideDecode(now: number) {
+    const last = this.lastFrameAt;
+    this.lastFrameAt = now;
+    if (!this.gaps || last === 0) return;
+    this.gaps.push(now - last);
+    if (this.gaps.length < 3) return;
+    const median = [...this.gaps].sort((a, b) => a - b)[1];
+    this.gaps = undefined;
+    if (median <= 1.5 * this.o.intervalMs) return;
+    this.log?.info({ url: redact(this.o.url), keyFrameGapMs: median, intervalMs: this.o.intervalMs }, 'key frames too far apart for the interval: decoding all frames');
+    this.mode = 'all';
+    this.kill();
+    this.open();
   }
 
   private fail(reason: string) {

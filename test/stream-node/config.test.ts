@@ -6,7 +6,7 @@ const s3 = { S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'b', S3_ACCESS_KEY
 describe('stream node config', () => {
   it('has working defaults for the embedded node', () => {
     const c = parseStreamNodeEnv({});
-    expect(c).toMatchObject({ CAPACITY: 16, DETECT_WIDTH: 960, DECODE: 'keyframes', PUBLISH_PERIOD_MS: 60_000, LEASE_TTL_MS: 10_000 });
+    expect(c).toMatchObject({ CAPACITY: 16, DETECT_WIDTH: 960, DECODE: 'auto', PUBLISH_PERIOD_MS: 60_000, LEASE_TTL_MS: 10_000 });
     expect(c.NODE_NAME).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]*$/);
     expect(c.NATS_URL).toBeUndefined();
   });

@@ -21,8 +21,12 @@ const sources: FfmpegFrameSource[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'facewatch-ingest-'));
   // 1280x720 at 25 fps, a key frame every 12 frames (~0.5 s), flat grey background (0x70)
-  const clip = await makeTestVideo({ foreground: photo, out: join(dir, 'clip.h264'), width: 1280, height: 720, seconds: 4, gop: 12, noise: 0, bitrate: '1M' });
-  rtsp = await startRtspServer({ streams: [{ path: 'cam1', source: clip }, { path: 'cam2', source: clip }] });
+  const [clip, slowGop] = await Promise.all([
+    makeTestVideo({ foreground: photo, out: join(dir, 'clip.h264'), width: 1280, height: 720, seconds: 4, gop: 12, noise: 0, bitrate: '1M' }),
+    // a key frame every 2 s, as many cameras send
+    makeTestVideo({ foreground: photo, out: join(dir, 'gop2s.h264'), width: 640, height: 360, seconds: 4, gop: 50, noise: 0, bitrate: '500k' }),
+  ]);
+  rtsp = await startRtspServer({ streams: [{ path: 'cam1', source: clip }, { path: 'cam2', source: clip }, { path: 'gop2s', source: slowGop }] });
 });
 
 afterAll(async () => {
@@ -82,6 +86,30 @@ describe('ffmpeg frame source', () => {
     expect(n).toBeGreaterThanOrEqual(3);
     expect(n).toBeLessThanOrEqual(Math.ceil(elapsed / 500) + 2);
     expect(f.time).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('decode=auto keeps to key frames when they come often enough for the interval', async () => {
+    const { s, frames } = source({ url: rtsp.urlFor('cam1'), intervalMs: 500, decode: 'auto' }); // GOP 0.5 s
+    s.start();
+    await until(() => frames.length >= 6, 'six frames', 20_000);
+    expect(s.decodeMode).toBe('keyframes');
+    await s.stop();
+  });
+
+  it('decode=auto decodes every frame when key frames are further apart than the interval', async () => {
+    const { s, frames, states } = source({ url: rtsp.urlFor('gop2s'), intervalMs: 500, decode: 'auto', stallTimeoutMs: 10_000 }); // GOP 2 s
+    s.start();
+    await until(() => s.decodeMode === 'all', 'the switch to all frames', 20_000);
+    const n0 = frames.length;
+    await until(() => frames.length >= n0 + 1, 'a frame after the switch', 10_000);
+    const t0 = Date.now();
+    const n1 = frames.length;
+    await new Promise((r) => setTimeout(r, 3000));
+    // 3 s at 500 ms: about 6 frames now, where key frames alone gave one per 2 s
+    expect(frames.length - n1).toBeGreaterThanOrEqual(4);
+    expect(frames.length - n1).toBeLessThanOrEqual(Math.ceil((Date.now() - t0) / 500) + 2);
+    expect(states).toEqual(['connecting', 'online']); // the switch is not an outage
+    await s.stop();
   });
 
   it('goes offline when the camera drops, reconnects with backoff, and is online again when it is back', async () => {
