@@ -24,6 +24,10 @@ export type DatabaseConfig =
       /** Postgres shared_buffers of the embedded engine, MB (default 32; PGlite's own default, 128,
        *  is all resident in the process: ~130 MB more RSS for little gain, the OS caches the files) */
       sharedBuffersMb?: number;
+      /** minutes between VACUUM (ANALYZE) runs (default 15; 0: never). PGlite runs single-user, with
+       *  no autovacuum: without this, planner statistics stay empty (tables that grew from nothing
+       *  are planned as if they had a row or two) and counts cannot use index-only scans. */
+      maintenanceMinutes?: number;
     }
   | {
       kind: 'postgres';
@@ -50,7 +54,22 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const client = await PGlite.create(config.dataDir ?? undefined, { extensions: { vector }, startParams });
     const orm = drizzle(client, { schema });
     await migrate(orm, { migrationsFolder });
-    return { kind: 'pglite', orm: orm as unknown as Orm, close: () => client.close() };
+    // statistics now (cheap: ANALYZE samples), the full VACUUM (ANALYZE) in the background later
+    await client.exec('ANALYZE');
+    const minutes = config.maintenanceMinutes ?? 15;
+    let running: Promise<unknown> | undefined;
+    const timer = minutes > 0
+      ? setInterval(() => { running ??= client.exec('VACUUM (ANALYZE)').catch(() => {}).finally(() => { running = undefined; }); }, minutes * 60_000).unref()
+      : undefined;
+    return {
+      kind: 'pglite',
+      orm: orm as unknown as Orm,
+      close: async () => {
+        clearInterval(timer);
+        await running;
+        await client.close();
+      },
+    };
   }
   const [{ default: postgres }, { drizzle }, { migrate }] = await Promise.all([
     import('postgres'),

@@ -140,3 +140,19 @@ describe('embedded PGlite memory', () => {
     }
   });
 });
+
+describe('embedded PGlite maintenance', () => {
+  it('has planner statistics after reopening (PGlite has no autovacuum; openDatabase analyzes)', async () => {
+    const dataDir = join(tmp, 'stats');
+    let db = await openDatabase({ kind: 'pglite', dataDir, maintenanceMinutes: 0 });
+    await db.orm.execute(sql`insert into libraries (name) select 'lib ' || g from generate_series(1, 500) g`);
+    await db.close();
+    db = await openDatabase({ kind: 'pglite', dataDir, maintenanceMinutes: 0 });
+    try {
+      const [{ n }] = rows<{ n: number }>(await db.orm.execute(sql`select reltuples::int as n from pg_class where relname = 'libraries'`));
+      expect(Number(n)).toBe(500);
+    } finally {
+      await db.close();
+    }
+  });
+});
