@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  connectNatsBus, Streams, Subjects, type Bus, type CameraStateMessage, type TasksDesiredMessage,
+  connectNatsBus, createMemoryBus, Streams, Subjects, type Bus, type CameraStateMessage, type TasksDesiredMessage,
 } from '../../core/bus/index.ts';
 import { createFaceEngine, type FaceEngine } from '../../core/face/index.ts';
 import { LocalObjectStore } from '../../core/storage/index.ts';
@@ -102,6 +102,27 @@ describe('stream nodes', () => {
       for (const n of nodes) await n.stop();
       await sub.stop();
       await stateSub.stop();
+    }
+  });
+
+  it('embedded: the same node on the in-process bus sends faces to the in-process FACES stream', async () => {
+    const bus = createMemoryBus();
+    try {
+      await bus.ensureStream(Streams.FACES);
+      const faces: string[] = [];
+      await bus.consume({ stream: Streams.FACES, durable: 'matcher' }, (m) => { faces.push(m.subject); });
+      const node = new StreamNode({ node: 'embedded', capacity: 16, bus, engine, store: new LocalObjectStore(join(dir, 'embedded')), detectWidth: 1280 });
+      await node.start();
+      try {
+        node.apply({ version: 1, tasks: [{ task_id: 4, interval: 1000, cameras: [{ camera_id: 3, rtsp: rtsp.urlFor('door'), camera_list: 1 }] }] });
+        await until(() => node.cameras.includes(3), 'the camera to be taken', 10_000);
+        await until(() => faces.length >= 3, 'three faces', 30_000);
+        expect(new Set(faces)).toEqual(new Set(['faces.4.3']));
+      } finally {
+        await node.stop();
+      }
+    } finally {
+      await bus.close();
     }
   });
 });

@@ -187,6 +187,28 @@ describe('nats bus durability', () => {
   });
 });
 
+describe('nats bus across a server restart', () => {
+  it('a running consumer keeps receiving after nats-server restarts', async () => {
+    const b = await connectNatsBus({ servers: nats.url, name: 'live-consumer' });
+    try {
+      const stream = freshStream();
+      await b.ensureStream(stream);
+      const subj = `${stream.subjects[0].slice(0, -2)}.live`;
+      const got: number[] = [];
+      const sub = await b.consume<{ i: number }>({ stream, durable: 'live', ackWaitMs: 1000 }, (m) => { got.push(m.data.i); });
+      await b.publish(subj, { i: 1 });
+      await until(() => got.length === 1, 'first message');
+      await nats.restart();
+      await retry(() => b.publish(subj, { i: 2 }));
+      await until(() => got.includes(2), 'a message published after the restart', 20_000);
+      expect(got).toEqual([1, 2]);
+      await sub.stop();
+    } finally {
+      await b.close();
+    }
+  });
+});
+
 describe('messages', () => {
   it('FaceMessage carries a base64 float32 embedding that decodes to the same numbers', () => {
     const v = Float32Array.from({ length: EMBEDDING_DIM }, (_, i) => Math.sin(i));
