@@ -40,6 +40,7 @@ const strategies: Array<{ name: string; gop: 'gop2s' | 'gop1s'; input: string[];
   { name: 'c: -discard nokey (demuxer), select, 1 thread', gop: 'gop2s', input: [...tcp, '-threads', '1', '-discard', 'nokey'], output: [...rgbOut(select), '-fps_mode', 'passthrough'] },
   { name: 'd: -skip_frame nokey, select, 1 thread [chosen]', gop: 'gop2s', ...ours('keyframes') },
   { name: 'e: as d, camera GOP 1 s', gop: 'gop1s', ...ours('keyframes') },
+  { name: 'f: as b, -skip_loop_filter all -flags2 fast', gop: 'gop2s', input: [...ours('all').input, '-skip_loop_filter', 'all', '-flags2', 'fast'], output: ours('all').output },
 ];
 
 async function procCpuTicks(pid: number): Promise<number> {
