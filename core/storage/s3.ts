@@ -45,7 +45,8 @@ export class S3ObjectStore implements ObjectStore {
         const out = await this.client.send(new GetObjectCommand({ Bucket: this.cfg.bucket, Key }), { abortSignal });
         return Buffer.from(await out.Body!.transformToByteArray());
       } catch (e) {
-        if (isNotFound(e)) throw new AppError('PICTURE_NOT_FOUND');
+        // a missing bucket is an outage to report, not a missing picture
+        if (isNotFound(e) && (e as Error).name !== 'NoSuchBucket') throw new AppError('PICTURE_NOT_FOUND');
         throw e;
       }
     });

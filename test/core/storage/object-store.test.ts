@@ -145,6 +145,20 @@ describe.each(kinds)('$kind object store', ({ fresh, dead }) => {
   });
 });
 
+describe('S3 object store without its bucket', () => {
+  it('reports STORAGE_UNAVAILABLE (not PICTURE_NOT_FOUND) on get/put when the bucket is gone, and check() creates it', async () => {
+    const store = createObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: `gone-${randomUUID().slice(0, 8)}`, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    try {
+      await expectAppError(store.get('pictures/a.jpg'), 'STORAGE_UNAVAILABLE');
+      await expectAppError(store.put('pictures/a.jpg', Buffer.from('x'), 'image/jpeg'), 'STORAGE_UNAVAILABLE');
+      await store.check();
+      await expectAppError(store.get('pictures/a.jpg'), 'PICTURE_NOT_FOUND');
+    } finally {
+      await store.close?.();
+    }
+  });
+});
+
 describe('local object store files', () => {
   it('keeps objects inside its directory and leaves no temp files behind', async () => {
     const root = join(tmp, `root-${randomUUID()}`);
