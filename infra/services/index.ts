@@ -1,7 +1,8 @@
 /**
  * Real services on loopback for tests and developers, without Docker: each start*() spawns a child
  * process on a random free port with its files in a temp dir, waits until it answers, and returns
- * its connection info and stop(). A child also stops when its parent process goes away.
+ * its connection info and stop(). A child also stops (and removes its temp dir) when its parent
+ * process goes away, even killed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,8 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 export interface PgliteServer {
   /** postgres://postgres:postgres@127.0.0.1:<port>/postgres */
   url: string;
+  /** the server process */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export interface S3Server {
   secretAccessKey: string;
   /** where the objects are kept (deleted by stop()) */
   dir: string;
+  /** the server process */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -40,8 +45,9 @@ export async function startPgliteServer(opts: { dataDir?: string } = {}): Promis
   const dataDir = opts.dataDir ?? join(tempDir!, 'data');
   const cleanup = async () => { if (tempDir) await rm(tempDir, { recursive: true, force: true }); };
   try {
-    const { child, info } = await spawnService<{ url: string }>('pglite-child.mjs', { PGLITE_DATA_DIR: dataDir }, 60_000);
-    return { url: info.url, stop: once(async () => { await stopChild(child); await cleanup(); }) };
+    const { child, info } = await spawnService<{ url: string }>(
+      'pglite-child.mjs', { PGLITE_DATA_DIR: dataDir, PGLITE_REMOVE_ON_EXIT: tempDir ?? '' }, 60_000);
+    return { url: info.url, pid: child.pid!, stop: once(async () => { await stopChild(child); await cleanup(); }) };
   } catch (e) {
     await cleanup();
     throw e;
@@ -57,9 +63,9 @@ export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3S
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-s3-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
-    const { child, info } = await spawnService<Omit<S3Server, 'stop' | 'dir'>>(
-      's3-child.mjs', { S3_DIR: dir, S3_BUCKET: opts.bucket ?? 'facewatch' }, 30_000);
-    return { ...info, dir, stop: once(async () => { await stopChild(child); await cleanup(); }) };
+    const { child, info } = await spawnService<Omit<S3Server, 'stop' | 'dir' | 'pid'>>(
+      's3-child.mjs', { S3_DIR: dir, S3_BUCKET: opts.bucket ?? 'facewatch', S3_REMOVE_ON_EXIT: '1' }, 30_000);
+    return { ...info, dir, pid: child.pid!, stop: once(async () => { await stopChild(child); await cleanup(); }) };
   } catch (e) {
     await cleanup();
     throw e;

@@ -1,7 +1,7 @@
 // Child process of startPgliteServer(): one PGlite engine (+ pgvector) behind the Postgres wire
 // protocol on 127.0.0.1, a random port. Plain JavaScript so it starts without a TypeScript loader.
 // Tells its parent {url} over IPC once listening; stops on SIGTERM/SIGINT or when the parent goes.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -26,6 +26,8 @@ async function stop() {
     await server.stop();
     await db.close(); // flushes the data dir
   } finally {
+    // a temp dir of startPgliteServer(): gone with the server, even when the parent was killed
+    if (process.env.PGLITE_REMOVE_ON_EXIT) rmSync(process.env.PGLITE_REMOVE_ON_EXIT, { recursive: true, force: true });
     process.exit(0);
   }
 }

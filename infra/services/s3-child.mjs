@@ -1,5 +1,6 @@
 // Child process of startS3Server(): s3rver (an S3-protocol server written for tests) on 127.0.0.1,
 // a random port, objects kept in S3_DIR. Tells its parent its address over IPC once listening.
+import { rmSync } from 'node:fs';
 import S3rver from 's3rver';
 
 const dir = process.env.S3_DIR;
@@ -24,7 +25,12 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  try { await server.close(); } finally { process.exit(0); }
+  try {
+    await server.close();
+  } finally {
+    if (process.env.S3_REMOVE_ON_EXIT) rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -64,3 +64,26 @@ describe('startS3Server', () => {
     c.destroy();
   });
 });
+
+describe('service children', () => {
+  it('exit and remove their temp dirs when the process that started them is killed', async () => {
+    const { spawn } = await import('node:child_process');
+    const script = `const m = await import('./infra/services/index.ts');
+      const [s3, pg] = await Promise.all([m.startS3Server(), m.startPgliteServer()]);
+      console.log(JSON.stringify({ pids: [s3.pid, pg.pid], dir: s3.dir }));`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      parent.stdout!.on('data', (d: Buffer) => { out += d; if (out.includes('\n')) resolve(out); });
+      parent.once('exit', (code) => reject(new Error(`parent exited (${code}) before reporting`)));
+    });
+    const { pids, dir } = JSON.parse(line) as { pids: number[]; dir: string };
+    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    expect(pids.every(alive)).toBe(true);
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
