@@ -12,12 +12,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startRtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
 import { ffmpegArgs } from '../../stream-node/ingest/ffmpeg-source.ts';
+import { demoPhotos } from '../stream-node/helpers.ts';
 
 const SECONDS = Number(process.env.SECONDS_PER_RUN ?? 10);
 const WARMUP = Number(process.env.WARMUP_S ?? 3);
@@ -93,10 +93,9 @@ const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-bench-ingest-'));
-  const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
   try {
     console.log(`making 1080p 25 fps H.264 clips (4 Mbit/s, photo over photo, sensor noise) in ${dir} ...`);
-    const clip = (gop: number, name: string) => makeTestVideo({ foreground: join(demo, 'sample1.jpg'), background: join(demo, 'sample2.jpg'), out: join(dir, name), seconds: 10, gop });
+    const clip = (gop: number, name: string) => makeTestVideo({ foreground: join(demoPhotos, 'sample1.jpg'), background: join(demoPhotos, 'sample2.jpg'), out: join(dir, name), seconds: 10, gop });
     const [gop2s, gop1s] = await Promise.all([clip(50, 'gop2s.h264'), clip(25, 'gop1s.h264')]);
     const server = await startRtspServer({ streams: [{ path: 'gop2s', source: gop2s }, { path: 'gop1s', source: gop1s }] });
     try {

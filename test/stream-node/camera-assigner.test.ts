@@ -6,18 +6,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectNatsBus, createMemoryBus, type Bus, type LeaseSpec } from '../../core/bus/index.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { CameraAssigner } from '../../stream-node/share/camera-assigner.ts';
+import { until } from './helpers.ts';
 
 let nats: NatsServer;
 beforeAll(async () => { nats = await startNatsServer(); });
 afterAll(async () => { await nats?.stop(); });
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let n = 0;
 const TTL = 1500;

@@ -5,9 +5,8 @@
  * (tracked, not one per frame), each with a stored crop and an embedding of a face of the photo.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectNatsBus, decodeEmbedding, FaceMessageSchema, Streams, type Bus, type FaceMessage,
@@ -19,8 +18,8 @@ import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
 import { CameraPipeline } from '../../stream-node/pipeline/camera-pipeline.ts';
+import { until, threePeople as photo } from './helpers.ts';
 
-const photo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
 
 let dir: string;
 let rtsp: RtspServer;
@@ -55,13 +54,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function until(cond: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('camera pipeline', () => {
   it('sends one message per person seen, with a stored crop and the face\'s embedding, on the FACES stream', async () => {

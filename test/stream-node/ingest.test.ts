@@ -3,16 +3,15 @@
  * by ffmpeg from a real photo (shipped by the @vladmandic/face-api dev dependency).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
 import { FfmpegFrameSource, ffmpegArgs, redact, type Frame } from '../../stream-node/ingest/ffmpeg-source.ts';
 import type { StreamState } from '../../core/bus/messages.ts';
+import { until, threePeople as photo } from './helpers.ts';
 
-const photo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
 
 let dir: string;
 let rtsp: RtspServer;
@@ -45,13 +44,6 @@ function source(opts: Partial<ConstructorParameters<typeof FfmpegFrameSource>[0]
   return { s, frames, states };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** mean of each channel over a w x h block at (x, y) */
 function meanRgb(f: Frame, x: number, y: number, w: number, h: number): number[] {

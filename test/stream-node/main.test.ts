@@ -4,9 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNatsBus, LeaseBuckets, Subjects, type Bus, type CameraStateMessage } from '../../core/bus/index.ts';
@@ -14,9 +13,9 @@ import { startS3Server, type S3Server } from '../../infra/services/index.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
+import { until, threePeople as photo } from './helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const photo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
 
 let dir: string;
 let rtsp: RtspServer;
@@ -54,13 +53,6 @@ function run(env: Record<string, string>): { child: ChildProcess; out: () => str
   return { child, out: () => out, exited };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs: number, log = () => ''): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${log().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('npm run stream-node (stream-node/main.ts)', () => {
   it('runs the wanted camera, reports it online, and frees its lease on SIGTERM', async () => {

@@ -4,9 +4,8 @@
  * a camera no task wants any more is stopped. Real RTSP, ffmpeg, face engine and object store.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectNatsBus, createMemoryBus, Streams, Subjects, type Bus, type CameraStateMessage, type TasksDesiredMessage,
@@ -17,8 +16,8 @@ import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
 import { StreamNode } from '../../stream-node/node.ts';
+import { until, threePeople as photo } from './helpers.ts';
 
-const photo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
 
 let dir: string;
 let rtsp: RtspServer;
@@ -46,13 +45,6 @@ afterAll(async () => {
 
 const connect = async (name: string) => { const b = await connectNatsBus({ servers: nats.url, name }); buses.push(b); return b; };
 
-async function until(cond: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('stream nodes', () => {
   it('share the cameras of the desired tasks, send faces per task, report states, and fail over', async () => {

@@ -9,19 +9,12 @@ import {
 } from '../../../core/bus/index.ts';
 import { EMBEDDING_DIM } from '../../../core/constants.ts';
 import { startNatsServer, type NatsServer } from '../../../infra/services/nats.ts';
+import { until } from '../../stream-node/helpers.ts';
 
 let nats: NatsServer;
 beforeAll(async () => { nats = await startNatsServer(); });
 afterAll(async () => { await nats?.stop(); });
 
-/** waits until `cond` holds, polling; fails the test with `what` after timeoutMs */
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 let n = 0;
 /** a fresh stream per test so tests never see each other's messages */
