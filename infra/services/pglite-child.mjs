@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { announceAndServe } from './child-lifecycle.mjs';
 
 const dataDir = process.env.PGLITE_DATA_DIR || undefined; // unset: in memory
 const port = Number(process.env.PGLITE_PORT || 0);
@@ -15,22 +16,12 @@ const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port });
 await server.start();
 const [, actualPort] = server.getServerConn().split(':');
 const url = `postgres://postgres:postgres@127.0.0.1:${actualPort}/postgres`;
-if (process.send) process.send({ url });
-else console.log(JSON.stringify({ url }));
-
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
+announceAndServe({ url }, async () => {
   try {
     await server.stop();
     await db.close(); // flushes the data dir
   } finally {
     // a temp dir of startPgliteServer(): gone with the server, even when the parent was killed
     if (process.env.PGLITE_REMOVE_ON_EXIT) rmSync(process.env.PGLITE_REMOVE_ON_EXIT, { recursive: true, force: true });
-    process.exit(0);
   }
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.on('disconnect', stop);
+});

@@ -2,6 +2,7 @@
 // a random port, objects kept in S3_DIR. Tells its parent its address over IPC once listening.
 import { rmSync } from 'node:fs';
 import S3rver from 's3rver';
+import { announceAndServe } from './child-lifecycle.mjs';
 
 const dir = process.env.S3_DIR;
 const bucket = process.env.S3_BUCKET || 'facewatch';
@@ -18,20 +19,10 @@ const server = new S3rver({
 // s3rver knows one built-in key pair; it checks the key id (not SigV4 signatures)
 const { port: actualPort } = await server.run();
 const info = { endpoint: `http://127.0.0.1:${actualPort}`, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-if (process.send) process.send(info);
-else console.log(JSON.stringify(info));
-
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
+announceAndServe(info, async () => {
   try {
     await server.close();
   } finally {
     if (process.env.S3_REMOVE_ON_EXIT) rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
   }
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.on('disconnect', stop);
+});
