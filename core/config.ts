@@ -35,6 +35,28 @@ export const HostEnvSchema = z.object({
   S3_FORCE_PATH_STYLE: bool.default(true),
   NATS_URL: optionalString,
   FACE_THREADS: z.coerce.number().int().positive().optional(),
+  /** run a stream node inside this process; default on without NATS_URL (embedded), off with it */
+  EMBEDDED_STREAM_NODE: bool.optional(),
+  /** the embedded node's name (lease owner, `node` of its face messages) */
+  STREAM_NODE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)').default('embedded'),
+  /** most cameras the embedded node reads at once */
+  STREAM_CAPACITY: z.coerce.number().int().min(1).max(1000).default(16),
+  /** embedded node: one face message (so one capture record) per face track per this period */
+  PUBLISH_PERIOD_MS: z.coerce.number().int().min(1000).max(24 * 3600_000).default(60_000),
+  /** embedded node: a face track unseen this long has ended */
+  TRACK_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
+  /** embedded node: faces below this quality are tracked but never recorded */
+  MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
+  /** embedded node: frames are scaled to this width before detection */
+  DETECT_WIDTH: z.coerce.number().int().min(160).max(3840).default(960),
+  /** embedded node: camera lease TTL */
+  LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  /** tasks.desired is re-sent (and plans re-evaluated) this often, and at once on every change */
+  DESIRED_STATE_PERIOD_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
+  /** a camera no node has reported on for this long is offline */
+  CAMERA_STATE_STALE_MS: z.coerce.number().int().min(500).max(3600_000).default(15_000),
+  /** a face message the matcher took but did not settle (crash) is redelivered after this */
+  MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */
   ONVIF_ALLOWED_RANGES: z.string().default('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10'),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),

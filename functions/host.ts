@@ -1,7 +1,10 @@
 /**
  * The Node entry (`npm start`): parse env, build services (db under DATA_DIR/db unless DATABASE_URL,
- * objects under DATA_DIR/objects unless S3_*), mount every function, listen on PORT, and shut down
- * gracefully on SIGINT/SIGTERM.
+ * objects under DATA_DIR/objects unless S3_*, bus in process unless NATS_URL), start the background
+ * parts — the matcher (face messages → records), the camera-state writer, the desired-state sender
+ * and, by default without NATS_URL (or with EMBEDDED_STREAM_NODE=1), a stream node reading the
+ * cameras in this process — mount every function, listen on PORT, and shut down gracefully on
+ * SIGINT/SIGTERM. Without any outside service this one process is the whole system.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -9,9 +12,19 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, parseHostEnv } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createHostApp } from './app.ts';
-import { createServices, type Services } from './services/index.ts';
+import { createServices, type ParsedEnv, type Services } from './services/index.ts';
+import { StreamNode } from '../stream-node/node.ts';
 
-export type RunningHost = { url: string; port: number; services: Services; stop(): Promise<void> };
+export type RunningHost = { url: string; port: number; services: Services; node?: StreamNode; stop(): Promise<void> };
+
+/** The stream node inside the API process: same engine, store and bus as the API. */
+function embeddedNode(env: ParsedEnv, services: Services, logger: Logger): StreamNode {
+  return new StreamNode({
+    node: env.STREAM_NODE_NAME, capacity: env.STREAM_CAPACITY, bus: services.bus, engine: services.face, store: services.store,
+    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }),
+    tracker: { publishPeriodMs: env.PUBLISH_PERIOD_MS, maxIdleMs: env.TRACK_IDLE_MS, minQuality: env.MIN_FACE_QUALITY },
+  });
+}
 
 export async function startHost(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningHost> {
   const parsed = parseHostEnv(env);
@@ -19,29 +32,40 @@ export async function startHost(env: Record<string, string | undefined> = proces
   const services = await createServices(parsed, logger);
   const app = createHostApp(async () => services, logger);
   let server: ServerType;
+  let node: StreamNode | undefined;
   try {
+    await services.matcher.start();
+    services.cameraState.start();
+    if (parsed.EMBEDDED_STREAM_NODE ?? !parsed.NATS_URL) {
+      node = embeddedNode(parsed, services, logger);
+      await node.start();
+    }
+    services.taskControl.start();
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: parsed.PORT, hostname: parsed.HOST }, () => resolve(s));
       s.once('error', reject); // e.g. EADDRINUSE
     });
   } catch (e) {
+    await node?.stop();
     await services.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
   const host = parsed.HOST === '0.0.0.0' || parsed.HOST === '::' ? '127.0.0.1' : parsed.HOST;
-  logger.info({ port, db: services.db.kind }, 'API listening');
+  logger.info({ port, db: services.db.kind, bus: parsed.NATS_URL ? 'nats' : 'memory', streamNode: !!node }, 'API listening');
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     port,
     services,
+    node,
     stop: () => (stopping ??= (async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // idle keep-alive sockets would hold close() open
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
+      await node?.stop(); // frees its camera leases at once
       await services.close();
     })()),
   };

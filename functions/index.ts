@@ -27,6 +27,8 @@ import * as AddTask from './AddTask.ts';
 import * as DeleteTask from './DeleteTask.ts';
 import * as UpdateTask from './UpdateTask.ts';
 import * as QueryTaskList from './QueryTaskList.ts';
+import * as StartTask from './StartTask.ts';
+import * as StopTask from './StopTask.ts';
 import * as Compare1V1 from './Compare1V1.ts';
 import * as UpdateSystemConfig from './UpdateSystemConfig.ts';
 import * as GetSystemConfig from './GetSystemConfig.ts';
@@ -44,8 +46,8 @@ export const functions: readonly ApiFunction[] = [
   AddPerson.app, DeletePerson.app, UpdatePerson.app, QueryPersonList.app,
   // 五、摄像头
   AddCamera.app, DeleteCamera.app, UpdateCamera.app, QueryCameraList.app, SearchCamera.app, QueryCameraRtsp.app,
-  // 六、任务 (StartTask / StopTask: a later issue)
-  AddTask.app, DeleteTask.app, UpdateTask.app, QueryTaskList.app, Compare1V1.app,
+  // 六、任务
+  AddTask.app, DeleteTask.app, UpdateTask.app, QueryTaskList.app, StartTask.app, StopTask.app, Compare1V1.app,
   // 七、系统配置
   UpdateSystemConfig.app, GetSystemConfig.app,
   // 八、历史记录

@@ -1,5 +1,5 @@
 /** Cameras. `online` is measured elsewhere (stream nodes / probes); the API only reads it. */
-import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { cameras, taskCameras } from '../schema.ts';
 import { contains, FOREIGN_KEY_VIOLATION, offsetOf, pgCode, type Page } from './util.ts';
@@ -38,6 +38,32 @@ export function createCamerasRepo(orm: Orm) {
         if (pgCode(e) === FOREIGN_KEY_VIOLATION) return 'in-use';
         throw e;
       }
+    },
+    /**
+     * A stream node's report on a camera: `online` for the camera, and for each task using it whether
+     * its stream is open in that task (only the tasks the node reads it for, and only while online).
+     */
+    async reportState(cameraId: number, online: boolean, taskIds: number[]): Promise<void> {
+      await orm.transaction(async (tx) => {
+        await tx.update(cameras).set({ online: online ? 1 : 0, lastSeen: sql`now()` }).where(eq(cameras.id, cameraId));
+        const open = online && taskIds.length ? inArray(taskCameras.taskId, taskIds) : sql`false`;
+        await tx.update(taskCameras).set({ state: sql`CASE WHEN ${open} THEN 1 ELSE 0 END` }).where(eq(taskCameras.cameraId, cameraId));
+      });
+    },
+    /**
+     * What no node reports on any more is not open: cameras unreported since `staleBefore` go offline,
+     * and a task camera is closed when its camera is offline or its task is not among `activeTaskIds`.
+     */
+    async expireStates(staleBefore: Date, activeTaskIds: number[]): Promise<void> {
+      await orm.transaction(async (tx) => {
+        await tx.update(cameras).set({ online: 0 })
+          .where(and(eq(cameras.online, 1), or(isNull(cameras.lastSeen), lt(cameras.lastSeen, staleBefore))));
+        const offline = tx.select({ id: cameras.id }).from(cameras).where(eq(cameras.online, 0));
+        await tx.update(taskCameras).set({ state: 0 }).where(and(
+          eq(taskCameras.state, 1),
+          or(inArray(taskCameras.cameraId, offline), activeTaskIds.length ? notInArray(taskCameras.taskId, activeTaskIds) : sql`true`),
+        ));
+      });
     },
     async list(f: { name?: string; type?: number }, page: Page) {
       const conds: SQL[] = [];

@@ -34,17 +34,26 @@ export function createPersonsRepo(orm: Orm) {
       return row?.url;
     },
     /**
-     * The persons of `libIds` nearest to `embedding` by cosine (HNSW index), best first, with their
-     * cosine similarity (1 - distance). The one nearest-face query of the system.
+     * The persons of `libIds` nearest to `embedding` by cosine, best first, with their cosine
+     * similarity (1 - distance). The one nearest-face query of the system.
+     *
+     * Filtered nearest neighbour: the HNSW index alone visits `hnsw.ef_search` (40) candidates and
+     * filters them afterwards, so when the task's libraries are a small part of all persons it can
+     * return nothing at all. pgvector 0.8's iterative scan (`strict_order`) keeps walking the graph
+     * until `limit` rows pass the filter, in exact distance order; the planner still picks an exact
+     * scan of the library's rows (persons_lib_idx) when that is cheaper (small libraries).
      */
     async nearest(embedding: Float32Array | number[], libIds: number[], limit = 1) {
       if (!libIds.length) return [];
       const distance = cosineDistance(persons.embedding, Array.from(embedding));
-      return orm.select({
-        id: persons.id, libId: persons.libId, libName: libraries.name, name: persons.name, sex: persons.sex, cardNo: persons.cardNo,
-        category: persons.category, picUrl: persons.picUrl, cosine: sql<number>`1 - (${distance})`.mapWith(Number),
-      }).from(persons).innerJoin(libraries, eq(libraries.id, persons.libId))
-        .where(inArray(persons.libId, libIds)).orderBy(asc(distance)).limit(limit);
+      return orm.transaction(async (tx) => {
+        await tx.execute(sql`SET LOCAL hnsw.iterative_scan = strict_order`);
+        return tx.select({
+          id: persons.id, libId: persons.libId, libName: libraries.name, name: persons.name, sex: persons.sex, cardNo: persons.cardNo,
+          category: persons.category, picUrl: persons.picUrl, cosine: sql<number>`1 - (${distance})`.mapWith(Number),
+        }).from(persons).innerJoin(libraries, eq(libraries.id, persons.libId))
+          .where(inArray(persons.libId, libIds)).orderBy(asc(distance)).limit(limit);
+      });
     },
     async list(f: { libId?: number; name?: string; cardNo?: string; category?: number; phone?: string }, page: Page) {
       const conds: SQL[] = [];

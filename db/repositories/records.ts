@@ -1,7 +1,7 @@
 /** Capture records, written by the recognition pipeline; the API queries and deletes them. */
-import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
-import { captureRecords } from '../schema.ts';
+import { captureRecords, pictures } from '../schema.ts';
 import { contains, offsetOf, type Page } from './util.ts';
 
 export type RecordRow = typeof captureRecords.$inferSelect;
@@ -15,6 +15,24 @@ export function createRecordsRepo(orm: Orm) {
     async insert(r: typeof captureRecords.$inferInsert): Promise<number> {
       const [row] = await orm.insert(captureRecords).values(r).returning({ id: captureRecords.id });
       return row.id;
+    },
+    /**
+     * The matcher's write: the record of one face message and its capture image's `pictures` row, in
+     * one transaction. Idempotent on `messageId` (unique): a redelivered message writes nothing and
+     * answers undefined.
+     */
+    async insertOnce(r: typeof captureRecords.$inferInsert & { messageId: string }, picture?: Omit<typeof pictures.$inferInsert, 'createTime' | 'kind'>): Promise<number | undefined> {
+      return orm.transaction(async (tx) => {
+        const [row] = await tx.insert(captureRecords).values(r).onConflictDoNothing({ target: captureRecords.messageId })
+          .returning({ id: captureRecords.id });
+        if (row && picture) await tx.insert(pictures).values({ ...picture, kind: 'capture' }).onConflictDoNothing();
+        return row?.id;
+      });
+    },
+    async countByMessageIds(ids: string[]): Promise<number> {
+      if (!ids.length) return 0;
+      const [{ n }] = await orm.select({ n: count() }).from(captureRecords).where(inArray(captureRecords.messageId, ids));
+      return Number(n);
     },
     /** the deleted record's capture_url, or undefined when there was none */
     async delete(id: number): Promise<{ captureUrl: string; picUrl: string } | undefined> {

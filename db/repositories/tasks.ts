@@ -67,8 +67,29 @@ export function createTasksRepo(orm: Orm) {
     },
     /** desired state (StartTask / StopTask): 0 stopped, 1 running */
     async setState(id: number, state: 0 | 1): Promise<boolean> {
-      const rows = await orm.update(tasks).set({ state }).where(eq(tasks.id, id)).returning({ id: tasks.id });
-      return rows.length > 0;
+      return orm.transaction(async (tx) => {
+        const rows = await tx.update(tasks).set({ state }).where(eq(tasks.id, id)).returning({ id: tasks.id });
+        // a stopped task has no open stream, whatever a node reported last
+        if (rows.length && state === 0) await tx.update(taskCameras).set({ state: 0 }).where(eq(taskCameras.taskId, id));
+        return rows.length > 0;
+      });
+    },
+    /** The started tasks (state 1) with what a stream node needs: interval, plan, cameras' rtsp and list. */
+    async started() {
+      const rows = await orm.select({ id: tasks.id, intervalMs: tasks.intervalMs, plan: tasks.plan }).from(tasks).where(eq(tasks.state, 1)).orderBy(asc(tasks.id));
+      const ids = rows.map((r) => r.id);
+      const cams = ids.length ? await orm.select({ taskId: taskCameras.taskId, cameraId: taskCameras.cameraId, list: taskCameras.list, rtsp: cameras.rtsp })
+        .from(taskCameras).innerJoin(cameras, eq(cameras.id, taskCameras.cameraId))
+        .where(inArray(taskCameras.taskId, ids)).orderBy(asc(taskCameras.list), asc(taskCameras.position)) : [];
+      return rows.map((t) => ({ ...t, cameras: cams.filter((c) => c.taskId === t.id) }));
+    },
+    /** What the matcher copies into a record: the task's name, threshold and libraries, the camera's name. */
+    async matchContext(taskId: number, cameraId: number) {
+      const [task] = await orm.select({ name: tasks.name, threshold: tasks.threshold }).from(tasks).where(eq(tasks.id, taskId));
+      if (!task) return undefined;
+      const libs = await orm.select({ libId: taskLibraries.libId }).from(taskLibraries).where(eq(taskLibraries.taskId, taskId));
+      const [camera] = await orm.select({ name: cameras.name }).from(cameras).where(eq(cameras.id, cameraId));
+      return { taskName: task.name, threshold: task.threshold, libIds: libs.map((l) => l.libId), cameraName: camera?.name ?? '' };
     },
     async list(f: { name?: string; type?: number; state?: number }, page: Page) {
       const conds: SQL[] = [];

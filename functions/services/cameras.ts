@@ -17,7 +17,7 @@ export function checkRtsp(url: string): void {
 
 export type CameraInput = { name: string; rtsp: string; type?: number; remark?: string };
 
-export function createCamerasService(deps: { repo: CamerasRepo; timeZone: string }) {
+export function createCamerasService(deps: { repo: CamerasRepo; timeZone: string; changed?: () => void }) {
   const { repo, timeZone } = deps;
   return {
     async add(i: CameraInput): Promise<{ camera_id: number }> {
@@ -33,6 +33,7 @@ export function createCamerasService(deps: { repo: CamerasRepo; timeZone: string
       if (i.type !== undefined) patch.type = i.type;
       if (i.remark !== undefined) patch.remark = i.remark;
       if (!(await repo.update(i.camera_id, patch))) throw new AppError('CAMERA_NOT_FOUND', `camera_id: no camera ${i.camera_id}`);
+      if (patch.rtsp !== undefined) deps.changed?.(); // a running task's node must reopen the stream
     },
 
     async remove(cameraId: number): Promise<void> {

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { HostEnv } from '../../core/config.ts';
 import { createFaceEngine, probeImage, similarity } from '../../core/face/index.ts';
+import { createMatcher } from '../matcher/index.ts';
 import type { Logger } from '../../core/log.ts';
 import { createObjectStore, SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
 import { createOnvifService } from '../../core/onvif/index.ts';
@@ -21,6 +22,9 @@ import { createPicturesService } from './pictures.ts';
 import { createRecordsService } from './records.ts';
 import { createSystemConfigService } from './systemConfig.ts';
 import { createTasksService } from './tasks.ts';
+import { createTaskControl } from './taskControl.ts';
+import { createCameraState } from './cameraState.ts';
+import { connectNatsBus, createMemoryBus, type Bus } from '../../core/bus/index.ts';
 
 export type ParsedEnv = HostEnv & { dataDir: string };
 
@@ -63,6 +67,20 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     // A store saved by /UpdateSystemConfig is used again; if it is down now, keep the env store.
     await store.switchTo(createObjectStore(saved)).catch((err) => log.error({ err }, 'saved StorageServer does not answer; using the environment store'));
   }
+  // The bus: NATS JetStream when NATS_URL is set, else the in-process bus (embedded default).
+  let bus: Bus;
+  try {
+    bus = env.NATS_URL ? await connectNatsBus({ servers: env.NATS_URL, name: 'api', logger: log }) : createMemoryBus();
+  } catch (e) {
+    await db.close();
+    await store.close();
+    throw e;
+  }
+  const taskControl = createTaskControl({
+    tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone, periodMs: env.DESIRED_STATE_PERIOD_MS, staleMs: env.CAMERA_STATE_STALE_MS,
+  });
+  const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
+  const matcher = createMatcher({ bus, repos, store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS });
   const face = createFaceEngine({ threads: env.FACE_THREADS, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
 
   const accounts = createAccountsService(repos.accounts, {
@@ -80,16 +98,22 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     repos,
     store,
     face,
+    bus,
+    taskControl,
+    cameraState,
+    matcher,
     accounts,
     pictures,
     systemConfig,
     libraries: createLibrariesService({ repo: repos.libraries, pictures, timeZone }),
     persons: createPersonsService({ repo: repos.persons, libraries: repos.libraries, pictures, face, similarity, timeZone }),
-    cameras: createCamerasService({ repo: repos.cameras, timeZone }),
-    tasks: createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone }),
+    cameras: createCamerasService({ repo: repos.cameras, timeZone, changed: taskControl.changed }),
+    tasks: createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone, changed: taskControl.changed }),
     records: createRecordsService({ repo: repos.records, pictures, timeZone }),
     onvif: createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
     async close(): Promise<void> {
+      await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop()]);
+      await bus.close().catch((err) => log.warn({ err }, 'closing the bus failed'));
       await Promise.allSettled([face.close(), store.close()]);
       await db.close();
     },

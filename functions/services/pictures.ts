@@ -13,6 +13,9 @@ import type { PicturesRepo } from '../../db/repositories/pictures.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 export const PIC_URL = new RegExp(`^/(pictures|captures)/\\d{4}/\\d{2}/\\d{2}/${UUID}\\.(jpg|png|bmp|webp)$`);
+/** a face crop stored by a stream node: /captures/<yyyy-mm-dd>/<camera id>/<node>-<run>-<track>-<n>.jpg */
+export const NODE_CAPTURE_URL = /^\/captures\/\d{4}-\d{2}-\d{2}\/\d{1,10}\/[A-Za-z0-9][A-Za-z0-9_-]{0,199}\.jpg$/;
+const kindOf = (url: string) => PIC_URL.exec(url)?.[1] ?? (NODE_CAPTURE_URL.test(url) ? 'captures' : undefined);
 
 const EXT = { jpeg: 'jpg', png: 'png', bmp: 'bmp', webp: 'webp' } as const;
 const CONTENT_TYPE = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', webp: 'image/webp' } as const;
@@ -21,8 +24,8 @@ export const keyOf = (url: string) => url.slice(1);
 
 /** Throws INVALID_PIC_URL naming `field` unless `url` is one of ours. */
 export function checkPicUrl(url: string, field = 'pic_url', kinds: readonly ('pictures' | 'captures')[] = ['pictures', 'captures']): void {
-  const m = PIC_URL.exec(url);
-  if (!m || !kinds.includes(m[1] as 'pictures')) {
+  const kind = kindOf(url);
+  if (!kind || !kinds.includes(kind as 'pictures')) {
     throw new AppError('INVALID_PIC_URL', `${field}: not a picture reference of this server (expected /${kinds.join('|')}/yyyy/mm/dd/<uuid>.jpg)`);
   }
 }
@@ -61,7 +64,7 @@ export function createPicturesService(deps: {
      * (then the person owns it now and it stays).
      */
     async drop(url: string): Promise<void> {
-      if (!PIC_URL.test(url) || !(await repo.deleteUnlessUsed(url))) return;
+      if (!kindOf(url) || !(await repo.deleteUnlessUsed(url))) return;
       await store.delete(keyOf(url)).catch((err) => log.warn({ err, url }, 'could not delete picture object'));
     },
 

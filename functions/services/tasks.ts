@@ -17,8 +17,13 @@ export type TaskInput = {
   interval: number; threshold: number; plan?: string; remark?: string;
 };
 
-export function createTasksService(deps: { repo: TasksRepo; cameras: CamerasRepo; libraries: LibrariesRepo; timeZone: string }) {
+export function createTasksService(deps: {
+  repo: TasksRepo; cameras: CamerasRepo; libraries: LibrariesRepo; timeZone: string;
+  /** a change stream nodes must follow (taskControl.changed: tasks.desired is sent again) */
+  changed?: () => void;
+}) {
   const { repo, timeZone } = deps;
+  const changed = () => deps.changed?.();
 
   /** Parses and checks the lists given; undefined = not given (unchanged on update). */
   async function links(i: { camera_list1?: string; camera_list2?: string; lib_list?: string }, forUpdate: boolean): Promise<TaskLinks> {
@@ -66,11 +71,16 @@ export function createTasksService(deps: { repo: TasksRepo; cameras: CamerasRepo
       if (i.plan !== undefined) patch.plan = i.plan;
       if (i.remark !== undefined) patch.remark = i.remark;
       if (!(await repo.update(i.task_id, patch, l))) throw new AppError('TASK_NOT_FOUND', `task_id: no task ${i.task_id}`);
+      changed();
     },
 
-    /** For /StartTask and /StopTask (later issue): the desired state the scheduler follows. */
+    /**
+     * /StartTask (1) and /StopTask (0): the desired state, sent to the stream nodes at once. Both are
+     * idempotent (starting a running task is not an error). A started task runs within its plan.
+     */
     async setState(taskId: number, state: 0 | 1): Promise<void> {
       if (!(await repo.setState(taskId, state))) throw new AppError('TASK_NOT_FOUND', `task_id: no task ${taskId}`);
+      changed();
     },
 
     async remove(taskId: number): Promise<void> {

@@ -1,0 +1,93 @@
+/**
+ * The desired state: which tasks should run now and on which cameras, as `tasks.desired` on the bus.
+ * Stream nodes follow the newest one (core/bus/messages.ts). It is sent at once after every change
+ * (StartTask, StopTask, UpdateTask, DeleteTask, UpdateCamera: `changed()`) and again every
+ * `periodMs`, which also re-evaluates plans: a started task is in the message only while its plan is
+ * active now, so a task outside its windows idles and starts again at the next window by itself.
+ *
+ * Each send also closes what nobody reports on any more (cameras unreported for `staleMs` go
+ * offline; cameras of tasks no longer desired get task state 0): see cameraState.ts for the reports.
+ */
+import type { Bus } from '../../core/bus/types.ts';
+import { Subjects } from '../../core/bus/subjects.ts';
+import type { TasksDesiredMessage } from '../../core/bus/messages.ts';
+import type { Logger } from '../../core/log.ts';
+import { isPlanActive, parsePlan } from '../../core/plan.ts';
+import type { CamerasRepo } from '../../db/repositories/cameras.ts';
+import type { TasksRepo } from '../../db/repositories/tasks.ts';
+
+export function createTaskControl(deps: {
+  tasks: TasksRepo; cameras: CamerasRepo; bus: Bus; log: Logger; timeZone: string;
+  periodMs: number; staleMs: number; now?: () => Date;
+}) {
+  const { bus, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  let version = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let sending: Promise<void> | undefined;
+  let again = false;
+
+  /** the started tasks whose plan is active at `at`, with their cameras */
+  async function desired(at: Date): Promise<TasksDesiredMessage> {
+    const started = await deps.tasks.started();
+    const tasks = started.filter((t) => {
+      try {
+        return isPlanActive(parsePlan(t.plan), at, deps.timeZone);
+      } catch (err) {
+        log.error({ err, task: t.id }, 'stored plan does not parse; task idles');
+        return false;
+      }
+    }).map((t) => ({
+      task_id: t.id,
+      interval: t.intervalMs,
+      cameras: t.cameras.map((c) => ({ camera_id: c.cameraId, rtsp: c.rtsp, camera_list: c.list === 2 ? 2 as const : 1 as const })),
+    }));
+    // Newest wins at the nodes: time-based, so a restarted (or second) API instance is not ignored.
+    version = Math.max(Date.now(), version + 1);
+    return { version, tasks };
+  }
+
+  async function sendOnce(): Promise<void> {
+    const at = now();
+    const msg = await desired(at);
+    bus.emit(Subjects.tasksDesired, msg);
+    await deps.cameras.expireStates(new Date(Date.now() - deps.staleMs), msg.tasks.map((t) => t.task_id));
+  }
+
+  /** sends now; calls made while a send runs coalesce into one more send after it */
+  function send(): Promise<void> {
+    if (sending) { again = true; return sending; }
+    sending = (async () => {
+      try {
+        do {
+          again = false;
+          await sendOnce();
+        } while (again);
+      } catch (err) {
+        log.error({ err }, 'could not send the desired state; retrying on the next period');
+      } finally {
+        sending = undefined;
+      }
+    })();
+    return sending;
+  }
+
+  return {
+    desired,
+    send,
+    /** something a node must know changed: send the desired state now (without waiting for it) */
+    changed(): void { void send(); },
+    start(): void {
+      if (timer) return;
+      timer = setInterval(() => { void send(); }, deps.periodMs);
+      timer.unref();
+      void send();
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      timer = undefined;
+      await sending;
+    },
+  };
+}
+export type TaskControl = ReturnType<typeof createTaskControl>;
