@@ -11,6 +11,7 @@ import {
 } from '../core/bus/messages.ts';
 import { LeaseBuckets, Subjects } from '../core/bus/subjects.ts';
 import type { Subscription } from '../core/bus/types.ts';
+import { Outbox } from '../core/bus/outbox.ts';
 import type { Logger } from '../core/log.ts';
 import { CameraAssigner } from './share/camera-assigner.ts';
 import { CameraPipeline, type CameraPipelineOptions, type CameraTask } from './pipeline/camera-pipeline.ts';
@@ -23,9 +24,12 @@ export interface StreamNodeOptions {
   store: CameraPipelineOptions['store'];
   leaseTtlMs?: number;
   detectWidth?: number;
+  detectTiles?: boolean;
   decode?: CameraPipelineOptions['decode'];
   tracker?: CameraPipelineOptions['tracker'];
   source?: CameraPipelineOptions['source'];
+  /** most face messages kept while the bus is down (oldest dropped beyond); default 10 000 */
+  outboxMax?: number;
   logger?: Logger;
 }
 
@@ -38,8 +42,12 @@ export class StreamNode {
   private wanted = new Map<number, WantedCamera>();
   private readonly running = new Map<number, { pipeline: CameraPipeline; rtsp: string; intervalMs: number }>();
   private stateTimer: NodeJS.Timeout | undefined;
+  /** face messages of all cameras, kept and retried while the bus is down */
+  readonly outbox: Outbox;
 
-  constructor(private readonly o: StreamNodeOptions) {}
+  constructor(private readonly o: StreamNodeOptions) {
+    this.outbox = new Outbox({ bus: o.bus, maxMessages: o.outboxMax, logger: o.logger });
+  }
 
   /** cameras this node reads now */
   get cameras(): number[] { return [...this.running.keys()].sort((a, b) => a - b); }
@@ -67,7 +75,12 @@ export class StreamNode {
     await this.sub?.stop();
     await this.assigner?.stop({ release: false });
     await Promise.all(this.cameras.map((id) => this.stopCamera(id)));
-    if (!opts.crash) await this.assigner?.stop({ release: true });
+    if (!opts.crash) {
+      await this.assigner?.stop({ release: true });
+      // the last faces, if the bus takes them soon; a re-publish after a restart is deduped anyway
+      if (!(await this.outbox.flush(5000))) this.o.logger?.warn({ waiting: this.outbox.size }, 'stopping with face messages not sent');
+    }
+    this.outbox.close();
   }
 
   /** applies a desired state (also what the subscription does) */
@@ -101,8 +114,8 @@ export class StreamNode {
     if (!w || this.running.has(id)) return;
     const pipeline = new CameraPipeline({
       node: this.o.node, cameraId: id, url: w.rtsp, intervalMs: w.intervalMs, tasks: w.tasks,
-      engine: this.o.engine, store: this.o.store, bus: this.o.bus,
-      detectWidth: this.o.detectWidth, decode: this.o.decode, tracker: this.o.tracker, source: this.o.source,
+      engine: this.o.engine, store: this.o.store, bus: this.o.bus, outbox: this.outbox,
+      detectWidth: this.o.detectWidth, detectTiles: this.o.detectTiles, decode: this.o.decode, tracker: this.o.tracker, source: this.o.source,
       logger: this.o.logger,
     });
     this.running.set(id, { pipeline, rtsp: w.rtsp, intervalMs: w.intervalMs });

@@ -4,3 +4,4 @@ export * from './messages.ts';
 export * from './types.ts';
 export { createMemoryBus } from './memory.ts';
 export { connectNatsBus, type NatsBusOptions } from './nats.ts';
+export { Outbox, type OutboxOptions } from './outbox.ts';

@@ -42,7 +42,15 @@ export const LeaseBuckets = {
 
 export const LeaseKeys = {
   camera: (cameraId: number) => `camera.${cameraId}`,
+  /** a live stream node and its capacity, held by the node itself (its presence, for fair shares) */
+  node: (name: string, capacity: number) => `node.${name}.${capacity}`,
 } as const;
+
+/** node.<name>.<capacity> -> { name, capacity }; undefined for any other key */
+export function parseNodeKey(key: string): { name: string; capacity: number } | undefined {
+  const m = /^node\.([^.]+)\.(\d+)$/.exec(key);
+  return m ? { name: m[1], capacity: Number(m[2]) } : undefined;
+}
 
 /** Durable consumer names. */
 export const Durables = {

@@ -15,11 +15,14 @@ export interface NatsServer {
   port: number;
   /** JetStream store dir (inside a temp dir removed by stop()) */
   storeDir: string;
+  /** pid of the running server (for CPU/RSS figures in benches) */
+  pid(): number | undefined;
   /**
    * stops the server and starts it again on the same port and store; `crash` kills it (SIGKILL),
-   * which may lose what JetStream had not yet written to its store
+   * which may lose what JetStream had not yet written to its store; `downMs` keeps it down that
+   * long before starting it again (an outage)
    */
-  restart(opts?: { crash?: boolean }): Promise<void>;
+  restart(opts?: { crash?: boolean; downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,8 +44,10 @@ export async function startNatsServer(opts: { bin?: string; startTimeoutMs?: num
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    pid: () => child?.pid,
     async restart(o = {}) {
       await killChild(child!, o.crash ? 'SIGKILL' : 'SIGTERM');
+      if (o.downMs) await sleep(o.downMs);
       ({ child } = await launch(bin, dir, storeDir, port, timeoutMs));
     },
     stop() {

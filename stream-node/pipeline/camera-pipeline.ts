@@ -3,6 +3,9 @@
  * the face crop, publish one FaceMessage per task that uses the camera. Frames stay here; the bus
  * gets metadata, the embedding and the crop's object key.
  *
+ * Publishing goes through the node's outbox when it has one (core/bus/outbox.ts): a NATS outage
+ * delays messages instead of losing them.
+ *
  * Backpressure: a frame that arrives while the previous one is still being analysed is dropped
  * (counted in `stats.dropped`), never queued, so a slow engine means fewer analysed frames, not
  * growing memory or latency. A failure in detect/store/bus is logged and the frame or shot skipped;
@@ -10,6 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Bus } from '../../core/bus/types.ts';
+import type { Outbox } from '../../core/bus/outbox.ts';
 import { encodeEmbedding, type FaceMessage, type StreamState } from '../../core/bus/messages.ts';
 import { Subjects } from '../../core/bus/subjects.ts';
 import type { DetectedFace, FaceEngine } from '../../core/face/index.ts';
@@ -17,6 +21,7 @@ import type { Logger } from '../../core/log.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
 import { FfmpegFrameSource, type FfmpegSourceOptions, type Frame } from '../ingest/ffmpeg-source.ts';
 import { Tracker, type Publish, type TrackerOptions } from '../track/tracker.ts';
+import { detectTiled } from './tiles.ts';
 
 export interface CameraTask {
   taskId: number;
@@ -33,8 +38,12 @@ export interface CameraPipelineOptions {
   engine: Pick<FaceEngine, 'detect' | 'embed' | 'cropJpeg'>;
   store: Pick<ObjectStore, 'put'>;
   bus: Pick<Bus, 'publish'>;
+  /** when given, messages go through it (kept and retried while the bus is down) instead of bus.publish */
+  outbox?: Pick<Outbox, 'push'>;
   /** frame width for detection; default 960 */
   detectWidth?: number;
+  /** detect on 640 px tiles at the frame's resolution (small faces) instead of the frame shrunk to 640 px */
+  detectTiles?: boolean;
   decode?: FfmpegSourceOptions['decode'];
   source?: Partial<Omit<FfmpegSourceOptions, 'url' | 'intervalMs' | 'maxWidth' | 'decode' | 'logger'>>;
   tracker?: TrackerOptions;
@@ -47,6 +56,8 @@ export interface CameraPipelineEvents {
   state: [StreamState, string | undefined];
   /** after each publish: the messages sent (one per task) */
   published: [FaceMessage[]];
+  /** after each detection: the frame's time, when its analysis ended and the faces found (figures) */
+  analysed: [{ frameTime: number; doneAt: number; faces: number }];
 }
 
 export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
@@ -101,9 +112,10 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   }
 
   private async analyse(frame: Frame) {
-    const faces = await this.o.engine.detect(frame);
+    const faces = this.o.detectTiles ? await detectTiled(this.o.engine, frame) : await this.o.engine.detect(frame);
     this.stats.analysed++;
     this.stats.faces += faces.length;
+    this.emit('analysed', { frameTime: frame.time, doneAt: Date.now(), faces: faces.length });
     const u = this.tracker.update(frame.time, faces.map((face) => ({ box: face.box, quality: face.quality, payload: { frame, face } })));
     for (const p of u.publish) await this.publish(p);
   }
@@ -136,7 +148,8 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
           node,
           track_id: p.trackId,
         };
-        await this.o.bus.publish(Subjects.faces(t.taskId, cameraId), msg, { msgId: msg.message_id });
+        if (this.o.outbox) this.o.outbox.push(Subjects.faces(t.taskId, cameraId), msg, { msgId: msg.message_id });
+        else await this.o.bus.publish(Subjects.faces(t.taskId, cameraId), msg, { msgId: msg.message_id });
         sent.push(msg);
       }
       this.stats.published++;

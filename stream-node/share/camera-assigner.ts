@@ -1,17 +1,20 @@
 /**
  * Which cameras this node reads: cameras are shared among stream nodes through leases on the bus
  * (JetStream KV with a TTL; core/bus), not a registry of our own. Every tick a node renews its
- * leases (a lease lost, e.g. after a long NATS outage, stops that camera here), gives up cameras no
- * task wants any more, and takes free wanted ones: up to its fair share (wanted cameras / live
- * nodes, rounded up) at once, beyond that one per tick, never more than its capacity. A node that
- * dies stops renewing; its cameras are free after the TTL and the other nodes take them.
- *
- * To come: shedding cameras when a node joins a busy cluster (today a new node only takes free ones).
+ * presence (`node.<name>.<capacity>`, a lease of its own) and its camera leases (a lease lost, e.g.
+ * after a long NATS outage, stops that camera here), gives up cameras no task wants any more, and
+ * compares what it holds with its fair share: the wanted cameras spread evenly over the live nodes,
+ * none above its capacity (fairShares). Below its share it takes free wanted cameras at once; above
+ * it (a node joined, or the wanted set shrank) it releases one camera per tick, gracefully, and does
+ * not take it back for a few ticks, so the newcomer gets it. A free camera nobody took for a whole
+ * tick is taken even beyond the share (one per tick, within capacity): a node that cannot take its
+ * share must not leave cameras unread. A node that dies stops renewing; after the TTL its presence
+ * and its cameras are gone and the others take them.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../core/log.ts';
 import type { Leases } from '../../core/bus/types.ts';
-import { LeaseKeys } from '../../core/bus/subjects.ts';
+import { LeaseKeys, parseNodeKey } from '../../core/bus/subjects.ts';
 
 export interface CameraAssignerOptions {
   leases: Leases;
@@ -26,8 +29,11 @@ export interface CameraAssignerOptions {
 
 export interface CameraAssignerEvents {
   acquired: [number];
-  released: [number, 'unwanted' | 'lost' | 'stopped'];
+  /** rebalanced: given to a node that has fewer than its share */
+  released: [number, ReleaseReason];
 }
+
+export type ReleaseReason = 'unwanted' | 'lost' | 'stopped' | 'rebalanced';
 
 export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
   private readonly wanted = new Set<number>();
@@ -35,6 +41,10 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<void> | undefined;
+  /** cameras released for rebalancing: not taken back before this time */
+  private readonly cooldown = new Map<number, number>();
+  /** wanted cameras nobody held at the last tick */
+  private freeLastTick = new Set<number>();
 
   constructor(private readonly o: CameraAssignerOptions) { super(); }
 
@@ -69,11 +79,15 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
       await this.o.leases.release(LeaseKeys.camera(id), this.o.node).catch(() => {});
       this.drop(id, 'stopped');
     }
+    await this.o.leases.release(this.presenceKey, this.o.node).catch(() => {});
   }
 
-  /** one round: renew, give up, take */
+  private get presenceKey(): string { return LeaseKeys.node(this.o.node, this.o.capacity); }
+
+  /** one round: presence, renew, give up, then shed above the fair share or take up to it */
   async tick(): Promise<void> {
     const { leases, node } = this.o;
+    await leases.acquire(this.presenceKey, node);
     for (const id of [...this.owned]) {
       if (!this.wanted.has(id)) {
         await leases.release(LeaseKeys.camera(id), node);
@@ -82,29 +96,84 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
         this.drop(id, 'lost');
       }
     }
-    const free = [...this.wanted].filter((id) => !this.owned.has(id));
-    if (free.length === 0 || this.owned.size >= this.o.capacity) return;
     const holders = await leases.holders();
-    const nodes = new Set([...holders.values(), node]).size;
-    const fairShare = Math.ceil(this.wanted.size / nodes);
-    const byKey = new Set(holders.keys());
-    let budget = Math.min(this.o.capacity, Math.max(fairShare, this.owned.size + 1)) - this.owned.size;
-    for (const id of shuffle(free.filter((c) => !byKey.has(LeaseKeys.camera(c))))) {
-      if (budget <= 0) break;
+    const nodes = new Map<string, number>([[node, this.o.capacity]]);
+    const holding = new Map<string, number>();
+    const held = new Set<number>();
+    for (const [key, owner] of holders) {
+      const p = parseNodeKey(key);
+      if (p && p.name === owner) nodes.set(p.name, p.capacity);
+      const cam = /^camera\.(\d+)$/.exec(key);
+      if (cam && this.wanted.has(Number(cam[1]))) {
+        held.add(Number(cam[1]));
+        holding.set(owner, (holding.get(owner) ?? 0) + 1);
+      }
+    }
+    const share = fairShares(this.wanted.size, [...nodes].map(([name, capacity]) => ({ name, capacity, holding: holding.get(name) ?? 0 }))).get(node) ?? 0;
+    const now = Date.now();
+    for (const [id, until] of this.cooldown) if (until <= now) this.cooldown.delete(id);
+
+    if (this.owned.size > share) {
+      // one per tick: the cameras move one at a time, each read by someone all along but a moment
+      const id = this.cameras[this.cameras.length - 1];
+      this.cooldown.set(id, now + 3 * this.o.tickMs);
+      await leases.release(LeaseKeys.camera(id), node);
+      this.drop(id, 'rebalanced');
+      this.freeLastTick = new Set();
+      return;
+    }
+
+    const free = [...this.wanted].filter((id) => !this.owned.has(id) && !held.has(id));
+    const lastFree = this.freeLastTick;
+    this.freeLastTick = new Set(free);
+    let budget = Math.min(this.o.capacity, share) - this.owned.size;
+    // beyond the share: one camera per tick, only one left free by everyone for a whole tick
+    let extra = this.owned.size < this.o.capacity ? 1 : 0;
+    for (const id of shuffle(free.filter((c) => !this.cooldown.has(c)))) {
+      const beyond = budget <= 0;
+      if (beyond && (extra <= 0 || !lastFree.has(id))) continue;
       if (await leases.acquire(LeaseKeys.camera(id), node)) {
         this.owned.add(id);
-        budget--;
+        if (beyond) extra--; else budget--;
         this.o.logger?.info({ camera: id, node }, 'camera lease acquired');
         this.emit('acquired', id);
       }
     }
   }
 
-  private drop(id: number, why: 'unwanted' | 'lost' | 'stopped') {
+  private drop(id: number, why: ReleaseReason) {
     if (!this.owned.delete(id)) return;
     this.o.logger?.info({ camera: id, node: this.o.node, why }, 'camera lease released');
     this.emit('released', id, why);
   }
+}
+
+/**
+ * How many of `wanted` cameras each node should read: evenly spread, none above its capacity (water
+ * filling); the cameras that do not divide evenly go to the nodes holding most now (fewest moves),
+ * then by name, so every node computes the same answer from the same KV view.
+ */
+export function fairShares(wanted: number, nodes: Array<{ name: string; capacity: number; holding?: number }>): Map<string, number> {
+  const out = new Map(nodes.map((n) => [n.name, 0]));
+  let left = wanted;
+  let open = nodes.filter((n) => n.capacity > 0);
+  while (left > 0 && open.length > 0) {
+    const each = Math.floor(left / open.length);
+    if (each === 0) {
+      const order = [...open].sort((a, b) => (b.holding ?? 0) - (a.holding ?? 0) || (a.name < b.name ? -1 : 1));
+      for (const n of order.slice(0, left)) out.set(n.name, out.get(n.name)! + 1);
+      break;
+    }
+    const next: typeof open = [];
+    for (const n of open) {
+      const give = Math.min(each, n.capacity - out.get(n.name)!);
+      out.set(n.name, out.get(n.name)! + give);
+      left -= give;
+      if (out.get(n.name)! < n.capacity) next.push(n);
+    }
+    open = next;
+  }
+  return out;
 }
 
 function shuffle<T>(xs: T[]): T[] {

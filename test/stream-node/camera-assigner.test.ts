@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectNatsBus, createMemoryBus, type Bus, type LeaseSpec } from '../../core/bus/index.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
-import { CameraAssigner } from '../../stream-node/share/camera-assigner.ts';
+import { CameraAssigner, fairShares } from '../../stream-node/share/camera-assigner.ts';
 import { until } from './helpers.ts';
 
 let nats: NatsServer;
@@ -60,7 +60,7 @@ describe.each([
     expect(Object.fromEntries(await b.holders())).toEqual({ 'camera.1': 'A' });
   });
 
-  it('two nodes split the cameras within capacity; a dead node\'s cameras go to the other', async () => {
+  it('two nodes split the cameras evenly within capacity; a dead node\'s cameras go to the other', async () => {
     const s = spec();
     const wanted = [1, 2, 3, 4];
     const node = async (name: string) => {
@@ -72,21 +72,64 @@ describe.each([
     const A = await node('A');
     A.start();
     await until(() => A.cameras.length === 3, 'A to take its capacity');
+    await new Promise((r) => setTimeout(r, 3 * TICK));
+    expect(A.cameras).toHaveLength(3); // never beyond capacity
     const B = await node('B');
     B.start();
-    await until(() => B.cameras.length === 1, 'B to take the camera left');
+    await until(() => A.cameras.length === 2 && B.cameras.length === 2, 'two cameras each');
     expect([...A.cameras, ...B.cameras].sort()).toEqual(wanted);
 
     const holders = await (await bus()).leases(s);
     const lostByA = A.cameras;
     await A.stop({ release: false }); // crash: A's leases expire on their own
     const t0 = Date.now();
-    await until(() => B.cameras.length === 3, 'B to take over A\'s cameras', TTL * 4 + 5000);
+    await until(() => B.cameras.length === 3, 'B to take over A\'s cameras up to its capacity', TTL * 4 + 5000);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(TTL / 2); // not before A's leases could expire
-    expect(B.cameras.filter((c) => lostByA.includes(c))).toHaveLength(2);
+    expect(B.cameras.filter((c) => lostByA.includes(c))).toHaveLength(1);
     const h = await holders.holders();
-    expect([...h.values()].every((o) => o === 'B')).toBe(true);
-    expect(h.size).toBe(3);
+    expect([...h].filter(([k]) => k.startsWith('camera.')).every(([, o]) => o === 'B')).toBe(true);
+    expect([...h.keys()].filter((k) => k.startsWith('camera.'))).toHaveLength(3);
+  });
+
+  it('a node that joins a busy cluster gets its fair share: the busy node hands cameras over one at a time', async () => {
+    const s = spec();
+    const wanted = [1, 2, 3, 4];
+    const events: string[] = [];
+    const node = async (name: string) => {
+      const a = new CameraAssigner({ leases: await (await bus()).leases(s), node: name, capacity: 10, tickMs: TICK });
+      a.setWanted(wanted);
+      a.on('acquired', (id) => events.push(`${name}+${id}`));
+      a.on('released', (id, why) => events.push(`${name}-${id}:${why}`));
+      assigners.push(a);
+      return a;
+    };
+    const A = await node('A');
+    A.start();
+    await until(() => A.cameras.length === 4, 'A to take all four');
+    const B = await node('B');
+    const t0 = Date.now();
+    B.start();
+    // bounded: a release per tick of A, B takes each within its next tick
+    await until(() => A.cameras.length === 2 && B.cameras.length === 2, 'two cameras each', 10 * TICK * 1.2 + 2000);
+    const took = Date.now() - t0;
+    expect([...A.cameras, ...B.cameras].sort()).toEqual(wanted);
+    const handedOver = events.filter((e) => e.startsWith('A-'));
+    expect(handedOver).toHaveLength(2);
+    expect(handedOver.every((e) => e.endsWith(':rebalanced'))).toBe(true);
+    // and it stays that way: no camera moves back and forth
+    await new Promise((r) => setTimeout(r, 6 * TICK));
+    expect(events.filter((e) => e.startsWith('A-') || e.startsWith('B-'))).toHaveLength(2);
+    expect(A.cameras).toHaveLength(2);
+    expect(B.cameras).toHaveLength(2);
+    expect(took).toBeLessThan(10 * TICK * 1.2 + 2000);
+  });
+
+  it('fair shares: even, capped by capacity, the odd camera to who holds it', () => {
+    expect(Object.fromEntries(fairShares(4, [{ name: 'A', capacity: 10 }, { name: 'B', capacity: 10 }]))).toEqual({ A: 2, B: 2 });
+    expect(Object.fromEntries(fairShares(5, [{ name: 'A', capacity: 10, holding: 2 }, { name: 'B', capacity: 10, holding: 3 }]))).toEqual({ A: 2, B: 3 });
+    expect(Object.fromEntries(fairShares(10, [{ name: 'A', capacity: 2 }, { name: 'B', capacity: 16 }, { name: 'C', capacity: 16 }]))).toEqual({ A: 2, B: 4, C: 4 });
+    expect(Object.fromEntries(fairShares(40, [{ name: 'A', capacity: 16 }, { name: 'B', capacity: 16 }]))).toEqual({ A: 16, B: 16 });
+    expect(Object.fromEntries(fairShares(0, [{ name: 'A', capacity: 16 }]))).toEqual({ A: 0 });
   });
 
   it('a node gives up cameras no task wants and frees them at once when it stops', async () => {
@@ -106,5 +149,6 @@ describe.each([
     expect(events.sort()).toEqual(['+5', '+6', '-5:unwanted', '-6:stopped']);
     const other = await (await bus()).leases(s);
     expect(await other.acquire('camera.6', 'B')).toBe(true); // freed, not waiting for the TTL
+    expect([...(await other.holders()).keys()].filter((k) => k.startsWith('node.'))).toEqual([]); // and its presence
   });
 });

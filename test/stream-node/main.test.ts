@@ -72,7 +72,7 @@ describe('npm run stream-node (stream-node/main.ts)', () => {
         clearInterval(resend);
       }
       const leases = await bus.leases({ ...LeaseBuckets.cameras, ttlMs: 30_000 });
-      expect(Object.fromEntries(await leases.holders())).toEqual({ 'camera.9': 'edge-1' });
+      expect(Object.fromEntries(await leases.holders())).toEqual({ 'camera.9': 'edge-1', 'node.edge-1.16': 'edge-1' }); // its camera and its presence
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
       // freed now, not after the 30 s TTL

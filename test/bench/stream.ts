@@ -1,0 +1,257 @@
+/**
+ * npm run bench:stream: how many cameras one stream node keeps analysed on time on this machine.
+ *
+ * Real parts: gst-rtsp-server (rtsp-server.py) serves N cameras, 1080p 25 fps H.264 made from a real
+ * photo of three people walking across a background (a new set of tracks every loop of the clip);
+ * nats-server with JetStream; an S3 server; the face engine (ONNX). A StreamNode runs in this
+ * process on the NATS bus and is ramped to N = 4, 8, 12, ... cameras (tasks.desired applied
+ * directly, one task at interval 1000 ms). For each N, after a warm-up, over a window:
+ *
+ * - on time: every camera had an analysed frame at least every 1.5 x max(interval, GOP) (capture
+ *   times, from the window's start to its end: no frame skipped), the analysis lag (frame ->
+ *   detection done) is under 1 s at p99, and no growing backlog (the lag of the window's second
+ *   half is not above the first half's by more than half an interval);
+ * - CPU of the node's process tree (this process: event loop, face engine worker and its ONNX
+ *   threads, bus clients; plus every ffmpeg child), % of one core, and of the servers apart;
+ * - memory of the node's tree from /proc/<pid>/smaps_rollup: RSS (shared pages counted in every
+ *   process), PSS (shared pages split among the processes sharing them: the honest total) and
+ *   anonymous (private) memory; per camera = tree / N and the marginal (tree - tree at 0 cameras) / N;
+ * - latency p50/p99: frame -> analysed (the frame left ffmpeg -> its detection is done), and
+ *   frame -> message on the bus for the first shot of each track (capture_time -> the FaceMessage
+ *   received by a NATS subscriber here: detect, track, embed, crop, S3 put, JetStream publish).
+ *   Later publishes of a track carry the best shot of a period, which is older by design.
+ *   (functions/matcher writes the record from there; it is not part of this bench.)
+ *
+ * Env: STEPS (4,8,12,16,20,24), WINDOW_S (20), WARMUP_S (6), GOP (frames, 25 = 1 s), INTERVAL (1000),
+ * DETECT_WIDTH (960), DETECT_TILES (1: by tiles, 0: whole frame; node default), PHOTO_WIDTH (960), RTSP_PER_SERVER (cameras per rtsp-server.py
+ * process, 8), KEEP_GOING (run the steps after the first failure too).
+ */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectNatsBus, FaceMessageSchema, Streams, Subjects } from '../../core/bus/index.ts';
+import { createFaceEngine } from '../../core/face/index.ts';
+import { createLogger } from '../../core/log.ts';
+import { S3ObjectStore } from '../../core/storage/index.ts';
+import { startS3Server } from '../../infra/services/index.ts';
+import { startNatsServer } from '../../infra/services/nats.ts';
+import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
+import { makeTestVideo } from '../../infra/services/video.ts';
+import type { CameraPipeline } from '../../stream-node/pipeline/camera-pipeline.ts';
+import { StreamNode } from '../../stream-node/node.ts';
+import { demoPhotos } from '../stream-node/helpers.ts';
+
+const env = process.env;
+const STEPS = (env.STEPS ?? '4,8,12,16,20,24').split(',').map(Number);
+const WINDOW_S = Number(env.WINDOW_S ?? 20);
+const WARMUP_S = Number(env.WARMUP_S ?? 6);
+const GOP = Number(env.GOP ?? 25);
+const FPS = 25;
+const INTERVAL = Number(env.INTERVAL ?? 1000);
+const DETECT_WIDTH = Number(env.DETECT_WIDTH ?? 960);
+const DETECT_TILES = env.DETECT_TILES === undefined ? undefined : env.DETECT_TILES === '1';
+/** width of the photo of three people in the 1920 px frame: 960 gives ~100 px faces, 400 ~30 px */
+const PHOTO_WIDTH = Number(env.PHOTO_WIDTH ?? 960);
+const PER_SERVER = Number(env.RTSP_PER_SERVER ?? 8);
+const PUBLISH_PERIOD_MS = 5000;
+const TICK = 100; // clock ticks per second in /proc stat (getconf CLK_TCK)
+const MAX_N = Math.max(...STEPS);
+const ON_TIME_MS = 1.5 * Math.max(INTERVAL, (GOP / FPS) * 1000);
+
+async function cpuTicks(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch { return undefined; }
+}
+interface Mem { rss: number; pss: number; anon: number }
+async function mem(pid: number): Promise<Mem> {
+  try {
+    const s = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) / 1024;
+    return { rss: kb('Rss'), pss: kb('Pss'), anon: kb('Anonymous') };
+  } catch { return { rss: 0, pss: 0, anon: 0 }; }
+}
+const addMem = (a: Mem, b: Mem): Mem => ({ rss: a.rss + b.rss, pss: a.pss + b.pss, anon: a.anon + b.anon });
+/** this process's ffmpeg children (the node's cameras); the servers are children too, but not ffmpeg */
+async function ffmpegChildren(): Promise<number[]> {
+  const out: number[] = [];
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = await readFile(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && comm === 'ffmpeg') out.push(Number(d));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+async function treeMem(): Promise<Mem> {
+  let m = await mem(process.pid);
+  for (const p of await ffmpegChildren()) m = addMem(m, await mem(p));
+  return m;
+}
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const median = (xs: number[]) => pct(xs, 50);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'facewatch-bench-stream-'));
+  const log = createLogger(env.LOG_LEVEL ?? 'error', 'bench-stream');
+  console.log(`bench:stream  ${new Date().toISOString()}  load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
+  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
+  const clip = await makeTestVideo({
+    foreground: join(demoPhotos, 'sample1.jpg'), background: join(demoPhotos, 'sample2.jpg'), out: join(dir, 'cam.h264'),
+    seconds: 12, gop: GOP, foregroundWidth: PHOTO_WIDTH, speed: 60,
+  });
+  const [nats, s3] = await Promise.all([startNatsServer(), startS3Server({ bucket: 'captures' })]);
+  const servers: RtspServer[] = [];
+  for (let i = 0; i < Math.ceil(MAX_N / PER_SERVER); i++) {
+    servers.push(await startRtspServer({ streams: Array.from({ length: PER_SERVER }, (_, k) => ({ path: `cam${i * PER_SERVER + k + 1}`, source: clip })) }));
+  }
+  const urlFor = (cam: number) => servers[Math.floor((cam - 1) / PER_SERVER)].urlFor(`cam${cam}`);
+  const store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  const engine = createFaceEngine();
+  const bus = await connectNatsBus({ servers: nats.url, name: 'bench-stream' });
+  await bus.ensureStream(Streams.FACES);
+  const node = new StreamNode({
+    node: 'bench', capacity: 1000, bus, engine, store, leaseTtlMs: 3000, detectWidth: DETECT_WIDTH, logger: log,
+    ...(DETECT_TILES === undefined ? {} : { detectTiles: DETECT_TILES }),
+    tracker: { publishPeriodMs: PUBLISH_PERIOD_MS, maxIdleMs: 3000, minQuality: 0.3 },
+  });
+
+  // what the node does, as it happens
+  type Analysed = { frameTime: number; doneAt: number; faces: number };
+  const analysed = new Map<number, Analysed[]>();
+  const busLatency: Array<{ at: number; ms: number }> = [];
+  const watched = new WeakSet<CameraPipeline>();
+  const watch = () => {
+    for (const id of node.cameras) {
+      const p = node.pipeline(id);
+      if (!p || watched.has(p)) continue;
+      watched.add(p);
+      p.on('analysed', (a) => { const xs = analysed.get(id) ?? []; xs.push(a); analysed.set(id, xs); });
+    }
+  };
+  const sub = bus.subscribe<unknown>(Subjects.facesAll, (data) => {
+    const m = FaceMessageSchema.safeParse(data);
+    // first publishes only (index 0 in <node>-<run>-<track>-<index>-<camera>-<task>): later ones
+    // carry the best shot of a period, up to PUBLISH_PERIOD_MS old by design
+    if (m.success && m.data.message_id.split('-').at(-3) === '0') busLatency.push({ at: Date.now(), ms: Date.now() - m.data.capture_time });
+  });
+
+  try {
+    await engine.detect({ data: Buffer.alloc(960 * 540 * 3), width: 960, height: 540, channels: 3 }); // load the models
+    await node.start();
+    await sleep(1000);
+    const base = await treeMem();
+    console.log(`node at 0 cameras (engine loaded): RSS ${base.rss.toFixed(0)} MB, PSS ${base.pss.toFixed(0)} MB, anon ${base.anon.toFixed(0)} MB\n`);
+    const head = ['N', 'on time', 'worst gap s (frames/done)', 'frames/cam/s', 'faces/frame', 'drop%', 'node cpu%', 'ffmpeg cpu%', 'cpu%/cam', 'rtsp cpu%', 'nats+s3 cpu%',
+      'RSS MB/cam', 'PSS MB/cam', 'anon MB/cam', 'marg PSS/cam', 'analyse p50/p99 ms', 'frame->bus p50/p99 ms (n)', 'load1'];
+    console.log(head.join(' | '));
+    let version = 0;
+    const results: string[] = [];
+    for (const n of STEPS) {
+      node.apply({ version: ++version, tasks: [{ task_id: 1, interval: INTERVAL, cameras: Array.from({ length: n }, (_, i) => ({ camera_id: i + 1, rtsp: urlFor(i + 1), camera_list: 1 as const })) }] });
+      // warm-up: every camera online and analysing
+      const warmEnd = Date.now() + 30_000;
+      while (Date.now() < warmEnd) {
+        watch();
+        if (node.cameras.length === n && [...Array(n).keys()].every((i) => (analysed.get(i + 1)?.length ?? 0) >= 2)) break;
+        await sleep(200);
+      }
+      await sleep(WARMUP_S * 1000);
+      watch();
+      const statsBefore = new Map(node.cameras.map((id) => [id, { ...node.pipeline(id)!.stats }]));
+      const t0 = Date.now();
+      const pids = await ffmpegChildren();
+      const serverPids = servers.map((s) => s.pid()!);
+      const others = [nats.pid()!, s3.pid];
+      const c0 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)) };
+      const mems: Mem[] = [];
+      while (Date.now() < t0 + WINDOW_S * 1000) {
+        await sleep(2000);
+        mems.push(await treeMem());
+      }
+      const t1 = Date.now();
+      const c1 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)) };
+      const secs = (t1 - t0) / 1000;
+      const delta = (a: Array<number | undefined>, b: Array<number | undefined>) => a.reduce<number>((s, x, i) => s + ((b[i] ?? x ?? 0) - (x ?? 0)), 0) / TICK / secs * 100;
+      const nodeCpu = ((c1.self ?? 0) - (c0.self ?? 0)) / TICK / secs * 100;
+      const ffCpu = delta(c0.ff, c1.ff);
+      const rtspCpu = delta(c0.rtsp, c1.rtsp);
+      const othCpu = delta(c0.oth, c1.oth);
+      const lostFfmpeg = c1.ff.filter((x) => x === undefined).length;
+
+      // on time, per camera, over [t0, t1]: the frames analysed come at the camera's cadence (none
+      // skipped: gaps between their capture times, and from the window's edges), the analysis lag
+      // stays under a second at p99 and does not grow
+      let worstGap = 0;
+      let worstDoneGap = 0;
+      let late = 0;
+      let framesPerCam = 0;
+      let faces = 0;
+      let analysedN = 0;
+      const lags: number[] = [];
+      let growing = false;
+      for (let id = 1; id <= n; id++) {
+        const xs = (analysed.get(id) ?? []).filter((a) => a.frameTime >= t0 && a.frameTime <= t1);
+        const gap = (times: number[]) => times.slice(1).reduce((g, t, i) => Math.max(g, t - times[i]), 0);
+        const camGap = gap([t0, ...xs.map((a) => a.frameTime), t1]);
+        worstGap = Math.max(worstGap, camGap);
+        worstDoneGap = Math.max(worstDoneGap, gap(xs.map((a) => a.doneAt)));
+        if (camGap > ON_TIME_MS) late++;
+        framesPerCam += xs.length / secs / n;
+        analysedN += xs.length;
+        faces += xs.reduce((t, a) => t + a.faces, 0);
+        const camLags = xs.map((a) => a.doneAt - a.frameTime);
+        lags.push(...camLags);
+        const half = xs.length >> 1;
+        if (half >= 3 && median(camLags.slice(half)) - median(camLags.slice(0, half)) > INTERVAL / 2) growing = true;
+      }
+      const slow = pct(lags, 99) >= 1000;
+      let frames = 0;
+      let dropped = 0;
+      for (const [id, b] of statsBefore) {
+        const s = node.pipeline(id)?.stats;
+        if (!s) continue;
+        frames += s.frames - b.frames;
+        dropped += s.dropped - b.dropped;
+      }
+      const bus = busLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
+      const peak = mems.reduce((a, m) => (m.pss > a.pss ? m : a), mems[0]);
+      const ok = late === 0 && !growing && !slow && lostFfmpeg === 0;
+      const row = [
+        String(n), ok ? 'yes' : `NO (${late} late${growing ? ', lag growing' : ''}${slow ? ', lag p99 >= 1 s' : ''}${lostFfmpeg ? `, ${lostFfmpeg} ffmpeg restarted` : ''})`,
+        `${(worstGap / 1000).toFixed(2)}/${(worstDoneGap / 1000).toFixed(2)}`, framesPerCam.toFixed(2), (faces / Math.max(1, analysedN)).toFixed(2), frames ? (100 * dropped / frames).toFixed(0) : '-',
+        nodeCpu.toFixed(0), ffCpu.toFixed(0), ((nodeCpu + ffCpu) / n).toFixed(1), rtspCpu.toFixed(0), othCpu.toFixed(0),
+        (peak.rss / n).toFixed(1), (peak.pss / n).toFixed(1), (peak.anon / n).toFixed(1), ((peak.pss - base.pss) / n).toFixed(1),
+        `${pct(lags, 50).toFixed(0)}/${pct(lags, 99).toFixed(0)}`, `${pct(bus, 50).toFixed(0)}/${pct(bus, 99).toFixed(0)} (${bus.length})`,
+        loadavg()[0].toFixed(2),
+      ];
+      console.log(row.join(' | '));
+      results.push(`${n}:${ok}`);
+      if (!ok && !env.KEEP_GOING) break;
+    }
+    const sustained = results.filter((r) => r.endsWith(':true')).map((r) => Number(r.split(':')[0]));
+    console.log(`\nlargest N sustained on time: ${sustained.length ? Math.max(...sustained) : 0} (steps: ${results.join(', ')})`);
+    console.log('cpu% is of one core (the machine has 2); node = this process (event loop, face engine worker, ONNX threads, NATS/S3 clients); per camera = (node + ffmpeg) / N; rtsp and nats+s3 are the test servers, not the node.');
+  } finally {
+    await sub.stop();
+    await node.stop();
+    await engine.close();
+    await bus.close();
+    await store.close?.();
+    await Promise.all([...servers.map((s) => s.stop()), nats.stop(), s3.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
