@@ -28,6 +28,9 @@ export const StreamNodeEnvSchema = HostEnvSchema.pick({
   CAPACITY: int(1, 1000, 16),
   /** frames are scaled down to this width before detection */
   DETECT_WIDTH: int(160, 3840, 960),
+  /** 1: detect on 640 px tiles at DETECT_WIDTH (finds faces down to ~15 px of a 1080p camera, 2
+   * detector runs per 960 px frame); 0: the frame shrunk to 640 px (faces under ~30 px missed) */
+  DETECT_TILES: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
   /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame; auto:
    * key frames unless they come further apart than the interval */
   DECODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
@@ -37,6 +40,8 @@ export const StreamNodeEnvSchema = HostEnvSchema.pick({
   TRACK_IDLE_MS: int(100, 600_000, 3000),
   /** faces below this quality are tracked but never sent */
   MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
+  /** most face messages kept while NATS is down (the oldest are dropped beyond) */
+  OUTBOX_MAX: int(10, 1_000_000, 10_000),
   /** camera lease TTL: a dead node's cameras move after this */
   LEASE_TTL_MS: int(1000, 600_000, 10_000),
 });

@@ -32,11 +32,11 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
     await bus.ensureStream(Streams.FACES);
     const node = new StreamNode({
       node: cfg.NODE_NAME, capacity: cfg.CAPACITY, bus, engine, store, leaseTtlMs: cfg.LEASE_TTL_MS,
-      detectWidth: cfg.DETECT_WIDTH, decode: cfg.DECODE, logger,
+      detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES, decode: cfg.DECODE, outboxMax: cfg.OUTBOX_MAX, logger,
       tracker: { publishPeriodMs: cfg.PUBLISH_PERIOD_MS, maxIdleMs: cfg.TRACK_IDLE_MS, minQuality: cfg.MIN_FACE_QUALITY },
     });
     await node.start();
-    logger.info({ capacity: cfg.CAPACITY, decode: cfg.DECODE, detectWidth: cfg.DETECT_WIDTH }, 'stream node started');
+    logger.info({ capacity: cfg.CAPACITY, decode: cfg.DECODE, detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES }, 'stream node started');
     let stopping: Promise<void> | undefined;
     return {
       node,

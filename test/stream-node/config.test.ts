@@ -12,14 +12,16 @@ describe('stream node config', () => {
   });
 
   it('reads a distributed node from the environment', () => {
-    const c = parseStreamNodeEnv({ ...s3, NATS_URL: 'nats://10.0.0.2:4222', NODE_NAME: 'edge-1', CAPACITY: '24', DECODE: 'all' });
-    expect(c).toMatchObject({ NATS_URL: 'nats://10.0.0.2:4222', NODE_NAME: 'edge-1', CAPACITY: 24, DECODE: 'all' });
+    const c = parseStreamNodeEnv({ ...s3, NATS_URL: 'nats://10.0.0.2:4222', NODE_NAME: 'edge-1', CAPACITY: '24', DECODE: 'all', DETECT_TILES: '1', OUTBOX_MAX: '500' });
+    expect(c).toMatchObject({ NATS_URL: 'nats://10.0.0.2:4222', NODE_NAME: 'edge-1', CAPACITY: 24, DECODE: 'all', DETECT_TILES: true, OUTBOX_MAX: 500 });
   });
 
   it.each([
     [{ CAPACITY: '0' }, 'CAPACITY'],
     [{ NODE_NAME: 'a.b' }, 'NODE_NAME'],
     [{ DECODE: 'some' }, 'DECODE'],
+    [{ DETECT_TILES: 'yes' }, 'DETECT_TILES'],
+    [{ OUTBOX_MAX: '1' }, 'OUTBOX_MAX'],
     [{ MIN_FACE_QUALITY: '2' }, 'MIN_FACE_QUALITY'],
     [{ S3_ENDPOINT: 'http://x' }, 'S3_ENDPOINT, S3_BUCKET'],
     [{ NATS_URL: 'nats://x:4222' }, 'S3_ENDPOINT'],
