@@ -53,8 +53,8 @@ export const HostEnvSchema = z.object({
   LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** tasks.desired is re-sent (and plans re-evaluated) this often, and at once on every change */
   DESIRED_STATE_PERIOD_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
-  /** a camera no node has reported on for this long is offline */
-  CAMERA_STATE_STALE_MS: z.coerce.number().int().min(500).max(3600_000).default(15_000),
+  /** a camera no node has reported on for this long is offline (nodes report every LEASE_TTL_MS / 3) */
+  CAMERA_STATE_STALE_MS: z.coerce.number().int().min(500).max(3600_000).default(10_000),
   /** a face message the matcher took but did not settle (crash) is redelivered after this */
   MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */

@@ -1,7 +1,7 @@
 /** Cameras. `online` is measured elsewhere (stream nodes / probes); the API only reads it. */
 import { and, count, desc, eq, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
-import { cameras, taskCameras } from '../schema.ts';
+import { cameras, taskCameras, tasks } from '../schema.ts';
 import { contains, FOREIGN_KEY_VIOLATION, offsetOf, pgCode, type Page } from './util.ts';
 
 export type CameraRow = typeof cameras.$inferSelect;
@@ -46,7 +46,9 @@ export function createCamerasRepo(orm: Orm) {
     async reportState(cameraId: number, online: boolean, taskIds: number[]): Promise<void> {
       await orm.transaction(async (tx) => {
         await tx.update(cameras).set({ online: online ? 1 : 0, lastSeen: sql`now()` }).where(eq(cameras.id, cameraId));
-        const open = online && taskIds.length ? inArray(taskCameras.taskId, taskIds) : sql`false`;
+        // only started tasks: a report sent just before StopTask reached the node must not reopen it
+        const started = tx.select({ id: tasks.id }).from(tasks).where(and(inArray(tasks.id, taskIds), eq(tasks.state, 1)));
+        const open = online && taskIds.length ? inArray(taskCameras.taskId, started) : sql`false`;
         await tx.update(taskCameras).set({ state: sql`CASE WHEN ${open} THEN 1 ELSE 0 END` }).where(eq(taskCameras.cameraId, cameraId));
       });
     },
