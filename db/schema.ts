@@ -67,6 +67,8 @@ export const persons = pgTable('persons', {
   createTime: createdAt(),
 }, (t) => [
   index('persons_lib_idx').on(t.libId, t.id),
+  // the list's order (newest first): without it every page sorts the whole table
+  index('persons_create_idx').on(t.createTime, t.id),
   index('persons_card_idx').on(t.cardNo),
   index('persons_pic_idx').on(t.picUrl),
   index('persons_embedding_hnsw').using('hnsw', t.embedding.op('vector_cosine_ops')),
@@ -147,6 +149,16 @@ export const captureRecords = pgTable('capture_records', {
   index('capture_records_person_idx').on(t.personId),
   index('capture_records_card_idx').on(t.cardNo),
 ]);
+
+/**
+ * A counter per table, bumped by a statement trigger on every insert, update and delete (see the
+ * table_versions migration). Exact `total_count`s are cached against it, so a count is computed
+ * once per change of its table, whichever process or instance made the change.
+ */
+export const tableVersions = pgTable('table_versions', {
+  name: text('name').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+});
 
 export const systemConfig = pgTable('system_config', {
   name: text('name').primaryKey(),

@@ -2,6 +2,7 @@
 import type { Orm } from '../client.ts';
 import { createAccountsRepo } from './accounts.ts';
 import { createCamerasRepo } from './cameras.ts';
+import { createCountCache } from './count-cache.ts';
 import { createLibrariesRepo } from './libraries.ts';
 import { createPersonsRepo } from './persons.ts';
 import { createPicturesRepo } from './pictures.ts';
@@ -10,14 +11,15 @@ import { createSystemConfigRepo } from './systemConfig.ts';
 import { createTasksRepo } from './tasks.ts';
 
 export function createRepositories(orm: Orm) {
+  const counts = createCountCache(orm);
   return {
     accounts: createAccountsRepo(orm),
     pictures: createPicturesRepo(orm),
     libraries: createLibrariesRepo(orm),
-    persons: createPersonsRepo(orm),
+    persons: createPersonsRepo(orm, counts),
     cameras: createCamerasRepo(orm),
     tasks: createTasksRepo(orm),
-    records: createRecordsRepo(orm),
+    records: createRecordsRepo(orm, counts),
     systemConfig: createSystemConfigRepo(orm),
   };
 }

@@ -3,12 +3,13 @@ import { and, asc, cosineDistance, count, desc, eq, inArray, or, sql, type SQL }
 import type { Orm } from '../client.ts';
 import { libraries, persons } from '../schema.ts';
 import { AppError } from '../../core/errors.ts';
+import type { CountCache } from './count-cache.ts';
 import { contains, offsetOf, onMissingReference, type Page } from './util.ts';
 
 export type PersonRow = typeof persons.$inferSelect;
 export type PersonFields = { name: string; pinyin: string; sex: number; cardNo: string; phone: string; category: number; picUrl: string; remark: string };
 
-export function createPersonsRepo(orm: Orm) {
+export function createPersonsRepo(orm: Orm, counts: CountCache) {
   return {
     async insert(p: PersonFields & { libId: number; embedding: number[] }): Promise<number> {
       // the library may be deleted between the service's check and this insert
@@ -63,14 +64,14 @@ export function createPersonsRepo(orm: Orm) {
       if (f.category !== undefined) conds.push(eq(persons.category, f.category));
       if (f.phone) conds.push(contains(persons.phone, f.phone));
       const where = and(...conds);
-      const [{ n }] = await orm.select({ n: count() }).from(persons).where(where);
+      const total = await counts('persons', f, async () => Number((await orm.select({ n: count() }).from(persons).where(where))[0].n));
       const rows = await orm.select({
         libId: persons.libId, libName: libraries.name, id: persons.id, name: persons.name, pinyin: persons.pinyin, sex: persons.sex,
         cardNo: persons.cardNo, phone: persons.phone, category: persons.category, picUrl: persons.picUrl, remark: persons.remark,
         createTime: persons.createTime,
       }).from(persons).innerJoin(libraries, eq(libraries.id, persons.libId)).where(where)
         .orderBy(desc(persons.createTime), desc(persons.id)).limit(page.pageSize).offset(offsetOf(page));
-      return { total: Number(n), rows };
+      return { total, rows };
     },
   };
 }

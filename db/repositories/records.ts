@@ -2,6 +2,7 @@
 import { and, count, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { captureRecords, pictures } from '../schema.ts';
+import type { CountCache } from './count-cache.ts';
 import { contains, offsetOf, type Page } from './util.ts';
 
 export type RecordRow = typeof captureRecords.$inferSelect;
@@ -10,7 +11,7 @@ export type RecordFilter = {
   similarity?: number; start?: Date; end?: Date;
 };
 
-export function createRecordsRepo(orm: Orm) {
+export function createRecordsRepo(orm: Orm, counts: CountCache) {
   return {
     async insert(r: typeof captureRecords.$inferInsert): Promise<number> {
       const [row] = await orm.insert(captureRecords).values(r).returning({ id: captureRecords.id });
@@ -52,10 +53,10 @@ export function createRecordsRepo(orm: Orm) {
       if (f.start) conds.push(gte(captureRecords.captureTime, f.start));
       if (f.end) conds.push(lte(captureRecords.captureTime, f.end));
       const where = and(...conds);
-      const [{ n }] = await orm.select({ n: count() }).from(captureRecords).where(where);
+      const total = await counts('capture_records', f, async () => Number((await orm.select({ n: count() }).from(captureRecords).where(where))[0].n));
       const rows = await orm.select().from(captureRecords).where(where)
         .orderBy(desc(captureRecords.captureTime), desc(captureRecords.id)).limit(page.pageSize).offset(offsetOf(page));
-      return { total: Number(n), rows };
+      return { total, rows };
     },
   };
 }
