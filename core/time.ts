@@ -28,14 +28,49 @@ export type WallClock = { year: number; month: number; day: number; hour: number
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
-/** The wall clock of `date` in `timeZone`. */
-export function wallClock(date: Date, timeZone: string): WallClock {
+function wallClockByIntl(date: Date, timeZone: string): WallClock {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(date)) parts[p.type] = p.value;
   return {
     year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
     hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second),
     weekday: WEEKDAYS[parts.weekday] ?? 0,
+  };
+}
+
+/*
+ * Intl's formatToParts costs ~10 us a call and a page of records formats dozens of times, so the
+ * zone's UTC offset is cached per 15-minute bucket of UTC time: zones change offset only at instants
+ * that fall on such boundaries (offsets and transition times are multiples of 15 minutes), so the
+ * offset is constant within a bucket.
+ */
+const BUCKET_MS = 15 * 60_000;
+const offsets = new Map<string, number>();
+
+function offsetAt(ms: number, timeZone: string): number {
+  const bucket = Math.floor(ms / BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  let off = offsets.get(key);
+  if (off === undefined) {
+    const start = bucket * BUCKET_MS;
+    const w = wallClockByIntl(new Date(start), timeZone);
+    off = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - start;
+    if (offsets.size >= 4096) offsets.clear();
+    offsets.set(key, off);
+  }
+  return off;
+}
+
+/** The wall clock of `date` in `timeZone`. */
+export function wallClock(date: Date, timeZone: string): WallClock {
+  const ms = date.getTime();
+  // Before 1970 some zones had offsets in odd seconds (local mean time): ask Intl directly there.
+  if (!(ms >= 0)) return wallClockByIntl(date, timeZone);
+  const local = new Date(ms + offsetAt(ms, timeZone));
+  return {
+    year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(),
+    hour: local.getUTCHours(), minute: local.getUTCMinutes(), second: local.getUTCSeconds(),
+    weekday: ((local.getUTCDay() + 6) % 7) + 1,
   };
 }
 
