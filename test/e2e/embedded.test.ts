@@ -5,17 +5,17 @@
  * until UpdateTask changes the plan (live, no restart); StartTask/StopTask refuse bad input with their
  * codes.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorTable as E } from '../../core/errors.ts';
 import { wallClock } from '../../core/time.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
-import { makeTestVideo } from '../../infra/services/video.ts';
 import { makeFixtures } from '../functions/fixtures.ts';
 import { until } from '../stream-node/helpers.ts';
 import { startApi, type Api } from '../support/api.ts';
+import { walkingClip } from './helpers.ts';
 
 let dir: string;
 let rtsp: RtspServer;
@@ -26,10 +26,7 @@ let camera: number;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'facewatch-embedded-'));
   const fx = await makeFixtures();
-  await writeFile(join(dir, 'alice.jpg'), fx.alice);
-  const clip = await makeTestVideo({
-    foreground: join(dir, 'alice.jpg'), out: join(dir, 'known.h264'), width: 640, height: 360, seconds: 4, gop: 25, foregroundWidth: 200, speed: 8, noise: 0, bitrate: '800k',
-  });
+  const clip = await walkingClip(dir, 'known', fx.alice);
   rtsp = await startRtspServer({ streams: [{ path: 'door', source: clip }] });
   // no NATS_URL, DATABASE_URL or S3_*: everything in this process
   api = await startApi('embedded', { DESIRED_STATE_PERIOD_MS: '1000', DETECT_WIDTH: '640', LEASE_TTL_MS: '1500', PUBLISH_PERIOD_MS: '60000' });

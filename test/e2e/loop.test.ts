@@ -7,18 +7,18 @@
  * whose RTSP server dies goes offline and comes back; two nodes share four cameras and one takes all
  * when the other dies.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNatsBus, type Bus } from '../../core/bus/index.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
-import { makeTestVideo } from '../../infra/services/video.ts';
 import { StreamNode } from '../../stream-node/node.ts';
 import { makeFixtures } from '../functions/fixtures.ts';
 import { until } from '../stream-node/helpers.ts';
 import { startApi, type Api } from '../support/api.ts';
+import { walkingClip } from './helpers.ts';
 
 let dir: string;
 let nats: NatsServer;
@@ -30,11 +30,6 @@ const nodes = new Map<string, StreamNode>();
 const cam: Record<'known' | 'stranger' | 'flaky' | 'extra', number> = { known: 0, stranger: 0, flaky: 0, extra: 0 };
 let lib: number;
 let alice: number;
-
-/** a photo walking slowly past a 640x360 camera, key frame every second */
-const clip = (photo: string, out: string) => makeTestVideo({
-  foreground: photo, out, width: 640, height: 360, seconds: 4, gop: 25, foregroundWidth: 200, speed: 8, noise: 0, bitrate: '800k',
-});
 
 async function startNode(name: string): Promise<StreamNode> {
   const bus = await connectNatsBus({ servers: nats.url, name });
@@ -52,12 +47,7 @@ async function startNode(name: string): Promise<StreamNode> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'facewatch-e2e-'));
   const fx = await makeFixtures();
-  await Promise.all([writeFile(join(dir, 'alice.jpg'), fx.alice), writeFile(join(dir, 'carol.jpg'), fx.carol)]);
-  const [known, stranger, n] = await Promise.all([
-    clip(join(dir, 'alice.jpg'), join(dir, 'known.h264')),
-    clip(join(dir, 'carol.jpg'), join(dir, 'stranger.h264')),
-    startNatsServer(),
-  ]);
+  const [known, stranger, n] = await Promise.all([walkingClip(dir, 'known', fx.alice), walkingClip(dir, 'stranger', fx.carol), startNatsServer()]);
   nats = n;
   [rtsp, flaky] = await Promise.all([
     startRtspServer({ streams: [{ path: 'known', source: known }, { path: 'stranger', source: stranger }, { path: 'extra', source: known }] }),

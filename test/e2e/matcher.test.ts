@@ -82,6 +82,17 @@ describe('matcher', () => {
     expect((await api.call('/DownloadPersonPicture', { pic_url: c.capture_url })).code).toBe(E.PICTURE_NOT_FOUND.code);
   }, 60_000);
 
+  it('searches only the task\'s libraries', async () => {
+    // the same face enrolled in a library the task does not use: never the match
+    const other = (await api.call('/AddLibrary', { name: 'elsewhere' })).lib_id;
+    const pic = (await api.upload(fx.alice2)).pic_url;
+    expect((await api.call('/AddPerson', { lib_id: other, name: 'Alice elsewhere', pic_url: pic })).code).toBe(0);
+    const emb = (await api.host.services.face.enrol(fx.alice2)).embedding;
+    await publish(await message('m-libs', emb, fx.alice2));
+    await until(async () => (await records({ classify: 1, lib_id: lib })).total_count === 2, 'the match in the task\'s library', 20_000);
+    expect((await records({ lib_id: other })).total_count).toBe(0);
+  }, 30_000);
+
   it('restarted mid-stream: every message gives exactly one record; a redelivered id gives none', async () => {
     const before = (await records()).total_count as number;
     const N = 30;
