@@ -43,6 +43,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+const online = async () => ((await api.call('/QueryCameraList', { page_no: 1, page_size: 10 })).info.items as any[]).find((c) => c.camera_id === camera)?.online;
 const records = async (task: number) => (await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 100, task_id: task })).info;
 
 describe('embedded default (one process)', () => {
@@ -56,6 +57,11 @@ describe('embedded default (one process)', () => {
     expect((await records(task)).items[0]).toMatchObject({ classify: 1, person_name: 'Alice', camera_name: 'door' });
     const cams = (await api.call('/QueryCameraList', { page_no: 1, page_size: 10 })).info.items as any[];
     expect(cams.find((c) => c.camera_id === camera)).toMatchObject({ online: 1, state: 1 });
+    // UpdateCamera on a running task's camera takes effect live: a path the server lacks is offline, the right one online again
+    expect((await api.call('/UpdateCamera', { camera_id: camera, rtsp: rtsp.urlFor('missing') })).code).toBe(0);
+    await until(async () => (await online()) === 0, 'the camera offline on a wrong rtsp', 20_000);
+    expect((await api.call('/UpdateCamera', { camera_id: camera, rtsp: rtsp.urlFor('door') })).code).toBe(0);
+    await until(async () => (await online()) === 1, 'the camera online again', 20_000);
     expect((await api.call('/StopTask', { task_id: task })).code).toBe(0);
     await until(() => api.host.node!.cameras.length === 0, 'the camera to close', 15_000);
     expect((await api.call('/DeleteTask', { task_id: task })).code).toBe(0);
