@@ -93,6 +93,20 @@ describe('matcher', () => {
     expect((await records({ lib_id: other })).total_count).toBe(0);
   }, 30_000);
 
+  it('a sign-in task keeps its captures with the list the camera came from', async () => {
+    const exit = (await api.call('/AddCamera', { name: 'exit', rtsp: 'rtsp://127.0.0.1:1/exit' })).camera_id;
+    const signIn = (await api.call('/AddTask', {
+      name: 'attendance', type: 3, camera_list1: String(camera), camera_list2: String(exit), lib_list: String(lib), interval: 1000, threshold: 0.8,
+    })).task_id;
+    const emb = (await api.host.services.face.enrol(fx.alice2)).embedding;
+    const m = { ...(await message('m-exit', emb, fx.alice2)), task_id: signIn, camera_id: exit, camera_list: 2 as const };
+    await publish(m);
+    await until(async () => (await records({ task_id: signIn })).total_count === 1, 'the sign-in record', 20_000);
+    expect((await records({ task_id: signIn })).items[0]).toMatchObject({ classify: 1, person_id: personId, camera_name: 'exit', task_name: 'attendance' });
+    const { rows } = await api.host.services.repos.records.list({ taskId: signIn }, { pageNo: 1, pageSize: 10 });
+    expect(rows[0].cameraList).toBe(2);
+  }, 30_000);
+
   it('restarted mid-stream: every message gives exactly one record; a redelivered id gives none', async () => {
     const before = (await records()).total_count as number;
     const N = 30;
