@@ -159,8 +159,11 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     let sourceWidth = 0;
     let sourceHeight = 0;
     let inOutput = false;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+    /** chunks that came before the frame size was known (ffmpeg's stderr tells it) */
+    let early: Buffer[] = [];
+    /** the frame being filled, and how many of its bytes are in */
+    let cur: Buffer | undefined;
+    let filled = 0;
     let lastStderr = '';
     const cmd = ffmpeg(this.o.url).inputOptions(input).outputOptions(output);
     this.cmd = cmd;
@@ -182,25 +185,36 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     cmd.on('end', () => { if (mine()) this.fail('stream ended'); });
 
     const frameBytes = () => width * height * 3;
-    const drain = () => {
+    // Each chunk of the pipe (64 KB) is copied once, straight into a frame buffer of its own: no
+    // concatenation, and the frame handed on is never a view of a pooled buffer.
+    const take = (chunk: Buffer) => {
       const size = frameBytes();
-      if (size === 0) return;
-      while (pendingBytes >= size) {
-        const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-        const data = Buffer.from(all.subarray(0, size)); // a copy: consumers may keep it
-        const rest = all.subarray(size);
-        pending = rest.length ? [rest] : [];
-        pendingBytes = rest.length;
-        if (mine()) this.onFrame({
-          data, width, height, channels: 3, sourceWidth: sourceWidth || width, sourceHeight: sourceHeight || height, time: Date.now(), seq: this.seq++,
-        });
+      let at = 0;
+      while (at < chunk.length) {
+        cur ??= Buffer.allocUnsafeSlow(size);
+        const n = chunk.copy(cur, filled, at, Math.min(chunk.length, at + size - filled));
+        filled += n;
+        at += n;
+        if (filled === size) {
+          const data = cur;
+          cur = undefined;
+          filled = 0;
+          if (mine()) this.onFrame({
+            data, width, height, channels: 3, sourceWidth: sourceWidth || width, sourceHeight: sourceHeight || height, time: Date.now(), seq: this.seq++,
+          });
+        }
       }
+    };
+    const drain = () => {
+      if (frameBytes() === 0) return;
+      const chunks = early;
+      early = [];
+      for (const c of chunks) take(c);
     };
     const out = cmd.pipe() as NodeJS.ReadableStream;
     out.on('data', (chunk: Buffer) => {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      drain();
+      if (frameBytes() === 0) early.push(chunk);
+      else take(chunk);
     });
     out.on('error', () => {}); // the command's 'error' reports it
     this.armStall();
