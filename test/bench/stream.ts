@@ -25,7 +25,7 @@
  *
  * Env: STEPS (4,8,12,16,20,24), WINDOW_S (20), WARMUP_S (6), GOP (frames, 25 = 1 s), INTERVAL (1000),
  * DETECT_WIDTH (960), DETECT_TILES (1: by tiles, 0: whole frame; node default), PHOTO_WIDTH (1400), RTSP_PER_SERVER (cameras per rtsp-server.py
- * process, 8), KEEP_GOING (run the steps after the first failure too).
+ * process, 8), FACE_THREADS (ONNX intra-op threads; engine default: all cores), KEEP_GOING (run the steps after the first failure too).
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -107,7 +107,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-bench-stream-'));
   const log = createLogger(env.LOG_LEVEL ?? 'error', 'bench-stream');
   console.log(`bench:stream  ${new Date().toISOString()}  load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
-  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
+  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${env.FACE_THREADS ?? 'default'}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
   const clip = await makeTestVideo({
     foreground: join(demoPhotos, 'sample1.jpg'), out: join(dir, 'cam.h264'),
     seconds: 12, gop: GOP, foregroundWidth: PHOTO_WIDTH, speed: 40,
@@ -119,7 +119,7 @@ async function main() {
   }
   const urlFor = (cam: number) => servers[Math.floor((cam - 1) / PER_SERVER)].urlFor(`cam${cam}`);
   const store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
-  const engine = createFaceEngine();
+  const engine = createFaceEngine(env.FACE_THREADS ? { threads: Number(env.FACE_THREADS) } : {});
   const bus = await connectNatsBus({ servers: nats.url, name: 'bench-stream' });
   await bus.ensureStream(Streams.FACES);
   const node = new StreamNode({

@@ -43,7 +43,9 @@ afterAll(async () => {
 });
 
 function run(env: Record<string, string>): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), ['stream-node/main.ts'], {
+  // node itself with tsx's loader, not the tsx wrapper: one process, so a SIGKILL after a failed
+  // assertion cannot leave an orphaned stream node (and its ffmpeg) running
+  const child = spawn(process.execPath, ['--import', 'tsx', 'stream-node/main.ts'], {
     cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
