@@ -21,13 +21,19 @@
  *   frame -> message on the bus for the first shot of each track (capture_time -> the FaceMessage
  *   received by a NATS subscriber here: detect, track, embed, crop, S3 put, JetStream publish).
  *   Later publishes of a track carry the best shot of a period, which is older by design.
- *   (functions/matcher writes the record from there; it is not part of this bench.)
+ *   And frame -> record: the API host (functions/host.ts, a process of its own, MATCHER=0 leaves it
+ *   out) runs the matcher on FACES (pgvector search in PGlite, the crop read back from S3, the record
+ *   inserted); each new record is announced on events.capture.<task>, received here. Its CPU is
+ *   shown apart (api+matcher). The library is empty: every face is a stranger.
  *
  * Env: STEPS (4,8,12,16,20,24), WINDOW_S (20), WARMUP_S (6), GOP (frames, 25 = 1 s), INTERVAL (1000),
  * DETECT_WIDTH (960), DETECT_TILES (1: by tiles, 0: whole frame; node default), PHOTO_WIDTH (1400), RTSP_PER_SERVER (cameras per rtsp-server.py
  * process, 8), FACE_THREADS (ONNX intra-op threads; engine default: all cores), KEEP_GOING (run the steps after the first failure too).
  */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectNatsBus, FaceMessageSchema, Streams, Subjects } from '../../core/bus/index.ts';
@@ -103,6 +109,62 @@ const pct = (xs: number[], p: number) => {
 const median = (xs: number[]) => pct(xs, 50);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The API host (functions/host.ts, its own process: PGlite, the matcher on FACES, the same S3 and
+ * NATS) with one library, the cameras and one task, so that face messages become records. No task
+ * is started there: the bench drives the node's tasks.desired itself.
+ */
+async function startApiHost(dir: string, natsUrl: string, s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string }) {
+  const dataDir = join(dir, 'api');
+  await mkdir(dataDir);
+  const password = 'bench-admin';
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'functions/host.ts'], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ADMIN_PASSWORD: password,
+      NATS_URL: natsUrl, S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      FACE_THREADS: '1', DESIRED_STATE_PERIOD_MS: '600000',
+    },
+  });
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`API host did not start within 60 s\n${out.slice(-2000)}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out = (out + d.toString()).slice(-20_000);
+      const m = /"port":(\d+)[^\n]*API listening/.exec(out);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`API host exited (${code})\n${out.slice(-2000)}`)); });
+  });
+  child.stdout!.removeAllListeners('data');
+  child.stdout!.resume();
+  child.stderr!.resume();
+  let session = '';
+  const call = async (uri: string, body: Record<string, unknown>) => {
+    const res = await fetch(`http://127.0.0.1:${port}${uri}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...(session ? { session } : {}), ...body }) });
+    const r = (await res.json()) as Record<string, any>;
+    if (r.code !== 0) throw new Error(`${uri}: ${JSON.stringify(r)}`);
+    return r;
+  };
+  session = (await call('/Login', { username: 'admin', password: createHash('md5').update(password).digest('hex') })).session;
+  return {
+    pid: child.pid!,
+    call,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-bench-stream-'));
   const log = createLogger(env.LOG_LEVEL ?? 'error', 'bench-stream');
@@ -118,6 +180,17 @@ async function main() {
     servers.push(await startRtspServer({ streams: Array.from({ length: PER_SERVER }, (_, k) => ({ path: `cam${i * PER_SERVER + k + 1}`, source: clip })) }));
   }
   const urlFor = (cam: number) => servers[Math.floor((cam - 1) / PER_SERVER)].urlFor(`cam${cam}`);
+  const api = env.MATCHER === '0' ? undefined : await startApiHost(dir, nats.url, s3);
+  let taskId = 1;
+  let cameraIds = Array.from({ length: MAX_N }, (_, i) => i + 1);
+  if (api) {
+    const lib = (await api.call('/AddLibrary', { name: 'bench' })).lib_id as number;
+    cameraIds = [];
+    for (let i = 1; i <= MAX_N; i++) cameraIds.push((await api.call('/AddCamera', { name: `cam${i}`, rtsp: urlFor(i) })).camera_id as number);
+    taskId = (await api.call('/AddTask', { name: 'bench', camera_list1: cameraIds.join(','), lib_list: String(lib), interval: INTERVAL, threshold: 0.8 })).task_id as number;
+  }
+  /** camera id -> its number 1..N (the bench's own numbering) */
+  const idOf = new Map(cameraIds.map((c, i) => [c, i + 1]));
   const store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   const engine = createFaceEngine(env.FACE_THREADS ? { threads: Number(env.FACE_THREADS) } : {});
   const bus = await connectNatsBus({ servers: nats.url, name: 'bench-stream' });
@@ -141,14 +214,19 @@ async function main() {
       const p = node.pipeline(id);
       if (!p || watched.has(p)) continue;
       watched.add(p);
-      p.on('analysed', (a) => { const xs = analysed.get(id) ?? []; xs.push(a); analysed.set(id, xs); });
+      p.on('analysed', (a) => { const k = idOf.get(id) ?? id; const xs = analysed.get(k) ?? []; xs.push(a); analysed.set(k, xs); });
     }
   };
+  const recordLatency: Array<{ at: number; ms: number }> = [];
+  const firstShot = (messageId: string) => messageId.split('-').at(-3) === '0';
+  const recSub = bus.subscribe<{ message_id: string; capture_time: number }>(Subjects.eventsCaptureAll, (e) => {
+    if (firstShot(e.message_id)) recordLatency.push({ at: Date.now(), ms: Date.now() - e.capture_time });
+  });
   const sub = bus.subscribe<unknown>(Subjects.facesAll, (data) => {
     const m = FaceMessageSchema.safeParse(data);
     // first publishes only (index 0 in <node>-<run>-<track>-<index>-<camera>-<task>): later ones
     // carry the best shot of a period, up to PUBLISH_PERIOD_MS old by design
-    if (m.success && m.data.message_id.split('-').at(-3) === '0') busLatency.push({ at: Date.now(), ms: Date.now() - m.data.capture_time });
+    if (m.success && firstShot(m.data.message_id)) busLatency.push({ at: Date.now(), ms: Date.now() - m.data.capture_time });
   });
 
   try {
@@ -158,12 +236,13 @@ async function main() {
     const base = await treeMem();
     console.log(`node at 0 cameras (engine loaded): RSS ${base.rss.toFixed(0)} MB, PSS ${base.pss.toFixed(0)} MB, anon ${base.anon.toFixed(0)} MB\n`);
     const head = ['N', 'on time', 'worst gap s (frames/done)', 'frames/cam/s', 'faces/frame', 'drop%', 'node cpu%', 'ffmpeg cpu%', 'cpu%/cam', 'rtsp cpu%', 'nats+s3 cpu%',
-      'RSS MB/cam', 'PSS MB/cam', 'anon MB/cam', 'marg PSS/cam', 'ffmpeg PSS/anon per cam', 'analyse p50/p99 ms', 'frame->bus p50/p99 ms (n)', 'load1'];
+      'RSS MB/cam', 'PSS MB/cam', 'anon MB/cam', 'marg PSS/cam', 'ffmpeg PSS/anon per cam', 'analyse p50/p99 ms', 'frame->bus p50/p99 ms (n)', 'frame->record p50/p99 ms (n)', 'api+matcher cpu%', 'load1'];
     console.log(head.join(' | '));
     let version = 0;
     const results: string[] = [];
     for (const n of STEPS) {
-      node.apply({ version: ++version, tasks: [{ task_id: 1, interval: INTERVAL, cameras: Array.from({ length: n }, (_, i) => ({ camera_id: i + 1, rtsp: urlFor(i + 1), camera_list: 1 as const })) }] });
+      // versions above the API host's (epoch ms), which may send its own (empty) desired state
+      node.apply({ version: Date.now() * 1000 + ++version, tasks: [{ task_id: taskId, interval: INTERVAL, cameras: Array.from({ length: n }, (_, i) => ({ camera_id: cameraIds[i], rtsp: urlFor(i + 1), camera_list: 1 as const })) }] });
       // warm-up: every camera online and analysing
       const warmEnd = Date.now() + 30_000;
       while (Date.now() < warmEnd) {
@@ -178,20 +257,22 @@ async function main() {
       const pids = await ffmpegChildren();
       const serverPids = servers.map((s) => s.pid()!);
       const others = [nats.pid()!, s3.pid];
-      const c0 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)) };
+      const apiPids = api ? [api.pid] : [];
+      const c0 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)), api: await Promise.all(apiPids.map(cpuTicks)) };
       const mems: Array<Mem & { ffmpeg: Mem }> = [];
       while (Date.now() < t0 + WINDOW_S * 1000) {
         await sleep(2000);
         mems.push(await treeMem());
       }
       const t1 = Date.now();
-      const c1 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)) };
+      const c1 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)), api: await Promise.all(apiPids.map(cpuTicks)) };
       const secs = (t1 - t0) / 1000;
       const delta = (a: Array<number | undefined>, b: Array<number | undefined>) => a.reduce<number>((s, x, i) => s + ((b[i] ?? x ?? 0) - (x ?? 0)), 0) / TICK / secs * 100;
       const nodeCpu = ((c1.self ?? 0) - (c0.self ?? 0)) / TICK / secs * 100;
       const ffCpu = delta(c0.ff, c1.ff);
       const rtspCpu = delta(c0.rtsp, c1.rtsp);
       const othCpu = delta(c0.oth, c1.oth);
+      const apiCpu = delta(c0.api, c1.api);
       const lostFfmpeg = c1.ff.filter((x) => x === undefined).length;
 
       // on time, per camera, over [t0, t1]: the frames analysed come at the camera's cadence (none
@@ -230,6 +311,7 @@ async function main() {
         dropped += s.dropped - b.dropped;
       }
       const bus = busLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
+      const rec = recordLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
       const peak = mems.reduce((a, m) => (m.pss > a.pss ? m : a), mems[0]);
       const ok = late === 0 && !growing && !slow && lostFfmpeg === 0;
       const row = [
@@ -238,6 +320,7 @@ async function main() {
         nodeCpu.toFixed(0), ffCpu.toFixed(0), ((nodeCpu + ffCpu) / n).toFixed(1), rtspCpu.toFixed(0), othCpu.toFixed(0),
         (peak.rss / n).toFixed(1), (peak.pss / n).toFixed(1), (peak.anon / n).toFixed(1), ((peak.pss - base.pss) / n).toFixed(1), `${(peak.ffmpeg.pss / n).toFixed(1)}/${(peak.ffmpeg.anon / n).toFixed(1)}`,
         `${pct(lags, 50).toFixed(0)}/${pct(lags, 99).toFixed(0)}`, `${pct(bus, 50).toFixed(0)}/${pct(bus, 99).toFixed(0)} (${bus.length})`,
+        api ? `${pct(rec, 50).toFixed(0)}/${pct(rec, 99).toFixed(0)} (${rec.length})` : '-', api ? apiCpu.toFixed(0) : '-',
         loadavg()[0].toFixed(2),
       ];
       console.log(row.join(' | '));
@@ -249,6 +332,8 @@ async function main() {
     console.log('cpu% is of one core (the machine has 2); node = this process (event loop, face engine worker, ONNX threads, NATS/S3 clients); per camera = (node + ffmpeg) / N; rtsp and nats+s3 are the test servers, not the node.');
   } finally {
     await sub.stop();
+    await recSub.stop();
+    await api?.stop();
     await node.stop();
     await engine.close();
     await bus.close();
