@@ -9,8 +9,11 @@ import type { Reply, Request } from './worker.ts';
 
 export interface FaceEngine {
   detect(img: ImageInput): Promise<DetectedFace[]>;
-  /** Exactly one usable face, else AppError NO_FACE / MULTIPLE_FACES / FACE_TOO_SMALL / FACE_TOO_BLURRY / FACE_POOR_QUALITY / NOT_AN_IMAGE / IMAGE_TOO_LARGE. */
-  enrol(img: ImageInput): Promise<EmbeddedFace>;
+  /**
+   * Exactly one usable face, else AppError NO_FACE / MULTIPLE_FACES / FACE_TOO_SMALL / FACE_TOO_BLURRY / FACE_POOR_QUALITY / NOT_AN_IMAGE / IMAGE_TOO_LARGE.
+   * `forComparison`: one unambiguous face of any size or quality (NO_FACE / MULTIPLE_FACES only), for 1:1 comparison.
+   */
+  enrol(img: ImageInput, opts?: { forComparison?: boolean }): Promise<EmbeddedFace>;
   /** All faces with embeddings (stream node); optional minimum quality. */
   analyze(img: ImageInput, opts?: { minQuality?: number }): Promise<EmbeddedFace[]>;
   /** Embed one already-detected face of a raw frame or image (the stream node embeds only a track's best shot). */
@@ -104,7 +107,7 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
 
   return {
     detect: (img) => call({ op: 'detect' }, img),
-    enrol: (img) => call({ op: 'enrol' }, img),
+    enrol: (img, o) => call({ op: 'enrol', forComparison: o?.forComparison ?? false }, img),
     analyze: (img, o) => call({ op: 'analyze', minQuality: o?.minQuality }, img),
     embed: (img, face) => call({ op: 'embed', face }, img),
     cropJpeg: async (img, face, o) => Buffer.from(await call<Uint8Array>({ op: 'crop', face, margin: o?.margin ?? 0.3, aligned: o?.aligned ?? false }, img)),

@@ -49,6 +49,13 @@ export type EnrolRules = {
 
 export const ENROL_RULES: EnrolRules = { minFaceSize: 40, secondFaceRatio: 0.6, minSharpness: 0.25, minPoseScore: 0.3 };
 
+/**
+ * 1:1 comparison asks "are these the same person?" of whatever photo it is given: it still needs one
+ * unambiguous face, but a small, soft or turned face gives a (lower-confidence) score rather than a
+ * refusal — the quality gate exists to keep bad photos out of libraries, not out of comparisons.
+ */
+export const COMPARE_RULES: EnrolRules = { minFaceSize: 0, secondFaceRatio: 0.6, minSharpness: 0, minPoseScore: 0 };
+
 const side = (f: DetectedFace) => Math.sqrt(f.box.width * f.box.height);
 
 /** The one face an enrolment photo is about, or the reason there is none. */
@@ -69,8 +76,8 @@ export function publicFace(f: ScoredFace): DetectedFace {
   return { box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality };
 }
 
-export async function enrolFace(s: Sessions, img: Rgb): Promise<EmbeddedFace> {
-  const face = pickEnrolFace(await detectFaces(s, img));
+export async function enrolFace(s: Sessions, img: Rgb, rules: EnrolRules = ENROL_RULES): Promise<EmbeddedFace> {
+  const face = pickEnrolFace(await detectFaces(s, img), rules);
   return { ...publicFace(face), embedding: await embedFace(s, img, face.landmarks) };
 }
 

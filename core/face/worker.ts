@@ -4,7 +4,7 @@ import { AppError, isAppError } from '../errors.ts';
 import { alignFace } from './align.ts';
 import { decodeImage } from './image.ts';
 import { loadSessions, type Sessions } from './models.ts';
-import { analyzeFaces, detectFaces, embedFace, enrolFace, publicFace } from './pipeline.ts';
+import { analyzeFaces, COMPARE_RULES, detectFaces, embedFace, enrolFace, ENROL_RULES, publicFace } from './pipeline.ts';
 import type { DetectedFace, ImageInput, ImageLimits, Rgb } from './types.ts';
 
 /**
@@ -14,7 +14,7 @@ import type { DetectedFace, ImageInput, ImageLimits, Rgb } from './types.ts';
  */
 export type Request =
   | { id: number; op: 'detect'; input: ImageInput; limits: ImageLimits }
-  | { id: number; op: 'enrol'; input: ImageInput; limits: ImageLimits }
+  | { id: number; op: 'enrol'; input: ImageInput; limits: ImageLimits; forComparison?: boolean }
   | { id: number; op: 'analyze'; input: ImageInput; limits: ImageLimits; minQuality?: number }
   | { id: number; op: 'embed'; input: ImageInput; limits: ImageLimits; face: DetectedFace }
   | { id: number; op: 'crop'; input: ImageInput; limits: ImageLimits; face: DetectedFace; margin: number; aligned: boolean };
@@ -51,7 +51,7 @@ async function handle(req: Request): Promise<unknown> {
   const img = await decodeImage(req.input, req.limits);
   switch (req.op) {
     case 'detect': return (await detectFaces(s, img)).map(publicFace);
-    case 'enrol': return enrolFace(s, img);
+    case 'enrol': return enrolFace(s, img, req.forComparison ? COMPARE_RULES : ENROL_RULES);
     case 'analyze': return analyzeFaces(s, img, req.minQuality);
     case 'embed': return embedFace(s, img, req.face.landmarks);
     case 'crop': return cropJpeg(img, req.face, req.margin, req.aligned);

@@ -17,11 +17,27 @@ export function createPersonsService(deps: {
 }) {
   const { repo, pictures, timeZone } = deps;
 
+  // Compare1V1 callers compare one picture against many: pictures never change under their url, so
+  // the face found in each is kept (bounded, oldest out) instead of decoded and embedded again.
+  const comparisonFaces = new Map<string, Float32Array>();
+
   /** The embedding of the one face in a stored picture; engine errors name the field. */
-  async function embed(url: string, field: string): Promise<Float32Array> {
+  async function embed(url: string, field: string, opts: { forComparison?: boolean } = {}): Promise<Float32Array> {
+    if (opts.forComparison) {
+      const known = comparisonFaces.get(url);
+      if (known) {
+        await pictures.requireKnown(url, field); // a deleted picture is not compared from memory
+        return known;
+      }
+    }
     const img = await pictures.load(url, field);
     try {
-      return (await deps.face.enrol(img)).embedding;
+      const { embedding } = await deps.face.enrol(img, opts);
+      if (opts.forComparison) {
+        if (comparisonFaces.size >= 1024) comparisonFaces.delete(comparisonFaces.keys().next().value!);
+        comparisonFaces.set(url, embedding);
+      }
+      return embedding;
     } catch (e) {
       if (isAppError(e)) throw new AppError(e.kind, `${field}: ${e.message}`);
       throw new AppError('FACE_ENGINE_FAILED', `${field}: face engine failed`, { cause: e });
@@ -37,8 +53,8 @@ export function createPersonsService(deps: {
 
     /** Calibrated similarity [0, 1] of the faces of two stored pictures (one face each). */
     async compare(first: string, second: string): Promise<{ similarity: number }> {
-      const a = await embed(first, 'first_pic');
-      const b = await embed(second, 'second_pic');
+      const a = await embed(first, 'first_pic', { forComparison: true });
+      const b = await embed(second, 'second_pic', { forComparison: true });
       return { similarity: Math.round(deps.similarity(a, b) * 1e4) / 1e4 };
     },
 

@@ -38,9 +38,14 @@ export function createPicturesService(deps: {
 }) {
   const { repo, store, log } = deps;
 
-  async function load(url: string, field = 'pic_url'): Promise<Buffer> {
+  /** A well-formed url of a picture the API handed out and nobody deleted, else its AppError. */
+  async function requireKnown(url: string, field = 'pic_url'): Promise<void> {
     checkPicUrl(url, field);
     if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `${field}: no picture ${url}`);
+  }
+
+  async function load(url: string, field = 'pic_url'): Promise<Buffer> {
+    await requireKnown(url, field);
     try {
       return await store.get(keyOf(url));
     } catch (e) {
@@ -56,6 +61,7 @@ export function createPicturesService(deps: {
   }
 
   return {
+    requireKnown,
     load,
     collect,
 

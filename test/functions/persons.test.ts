@@ -223,6 +223,27 @@ describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
       expect(await api.call('/Compare1V1', { first_pic: pics.alice })).toEqual({ code: E.INVALID_FIELD.code, msg: 'second_pic: is required' });
     });
 
+    it('compares faces that enrolment refuses (small, blurred, turned) but not ambiguous photos', async () => {
+      for (const k of ['tiny', 'blurred', 'profile'] as const) {
+        const r = await api.call('/Compare1V1', { first_pic: pics.alice, second_pic: pics[k] });
+        expect(r.code, k).toBe(0);
+        expect(r.similarity, k).toBeGreaterThanOrEqual(0);
+        expect(r.similarity, k).toBeLessThanOrEqual(1);
+      }
+      // tiny and blurred are alice: still recognised
+      expect((await api.call('/Compare1V1', { first_pic: pics.alice, second_pic: pics.tiny })).similarity).toBeGreaterThanOrEqual(0.8);
+      const group = await api.call('/Compare1V1', { first_pic: pics.group, second_pic: pics.alice });
+      expect(group.code).toBe(E.MULTIPLE_FACES.code);
+      expect(group.msg).toMatch(/^first_pic:/);
+    });
+
+    it('does not compare a deleted picture from memory', async () => {
+      const copy = (await api.upload(fx.bob, 'copy.jpg')).pic_url;
+      expect((await api.call('/Compare1V1', { first_pic: copy, second_pic: pics.bob })).similarity).toBeGreaterThanOrEqual(0.8);
+      expect((await api.call('/DeletePicture', { pic_url: copy })).code).toBe(0);
+      expect((await api.call('/Compare1V1', { first_pic: copy, second_pic: pics.bob })).code).toBe(E.PICTURE_NOT_FOUND.code);
+    });
+
     it('needs a session', async () => {
       expect((await api.call('/Compare1V1', { first_pic: pics.alice, second_pic: pics.bob }, { session: null })).code).toBe(E.SESSION_MISSING.code);
     });
