@@ -6,7 +6,9 @@
  * clip; the tracker's minQuality is 0.2 here so that each of them is sent);
  * nats-server with JetStream; an S3 server; the face engine (ONNX). A StreamNode runs in this
  * process on the NATS bus and is ramped to N = 4, 8, 12, ... cameras (tasks.desired applied
- * directly, one task at interval 1000 ms). For each N, after a warm-up, over a window:
+ * directly, one task at interval 1000 ms). For each N, after a warm-up, over a window (a step not on
+ * time is measured once more, since this machine is shared and a burst of other work can starve one
+ * window; the ramp stops at the first N not on time twice):
  *
  * - on time: every camera had an analysed frame at least every 1.5 x max(interval, GOP) (capture
  *   times, from the window's start to its end: no frame skipped), the analysis lag (frame ->
@@ -250,80 +252,85 @@ async function main() {
         if (node.cameras.length === n && [...Array(n).keys()].every((i) => (analysed.get(i + 1)?.length ?? 0) >= 2)) break;
         await sleep(200);
       }
-      await sleep(WARMUP_S * 1000);
-      watch();
-      const statsBefore = new Map(node.cameras.map((id) => [id, { ...node.pipeline(id)!.stats }]));
-      const t0 = Date.now();
-      const pids = await ffmpegChildren();
-      const serverPids = servers.map((s) => s.pid()!);
-      const others = [nats.pid()!, s3.pid];
-      const apiPids = api ? [api.pid] : [];
-      const c0 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)), api: await Promise.all(apiPids.map(cpuTicks)) };
-      const mems: Array<Mem & { ffmpeg: Mem }> = [];
-      while (Date.now() < t0 + WINDOW_S * 1000) {
-        await sleep(2000);
-        mems.push(await treeMem());
-      }
-      const t1 = Date.now();
-      const c1 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)), api: await Promise.all(apiPids.map(cpuTicks)) };
-      const secs = (t1 - t0) / 1000;
-      const delta = (a: Array<number | undefined>, b: Array<number | undefined>) => a.reduce<number>((s, x, i) => s + ((b[i] ?? x ?? 0) - (x ?? 0)), 0) / TICK / secs * 100;
-      const nodeCpu = ((c1.self ?? 0) - (c0.self ?? 0)) / TICK / secs * 100;
-      const ffCpu = delta(c0.ff, c1.ff);
-      const rtspCpu = delta(c0.rtsp, c1.rtsp);
-      const othCpu = delta(c0.oth, c1.oth);
-      const apiCpu = delta(c0.api, c1.api);
-      const lostFfmpeg = c1.ff.filter((x) => x === undefined).length;
+      // a step that fails is measured once more: on this shared machine a burst of other work can
+      // starve a window; both rows are printed
+      let ok = false;
+      for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
+        await sleep(WARMUP_S * 1000);
+        watch();
+        const statsBefore = new Map(node.cameras.map((id) => [id, { ...node.pipeline(id)!.stats }]));
+        const t0 = Date.now();
+        const pids = await ffmpegChildren();
+        const serverPids = servers.map((s) => s.pid()!);
+        const others = [nats.pid()!, s3.pid];
+        const apiPids = api ? [api.pid] : [];
+        const c0 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)), api: await Promise.all(apiPids.map(cpuTicks)) };
+        const mems: Array<Mem & { ffmpeg: Mem }> = [];
+        while (Date.now() < t0 + WINDOW_S * 1000) {
+          await sleep(2000);
+          mems.push(await treeMem());
+        }
+        const t1 = Date.now();
+        const c1 = { self: await cpuTicks(process.pid), ff: await Promise.all(pids.map(cpuTicks)), rtsp: await Promise.all(serverPids.map(cpuTicks)), oth: await Promise.all(others.map(cpuTicks)), api: await Promise.all(apiPids.map(cpuTicks)) };
+        const secs = (t1 - t0) / 1000;
+        const delta = (a: Array<number | undefined>, b: Array<number | undefined>) => a.reduce<number>((s, x, i) => s + ((b[i] ?? x ?? 0) - (x ?? 0)), 0) / TICK / secs * 100;
+        const nodeCpu = ((c1.self ?? 0) - (c0.self ?? 0)) / TICK / secs * 100;
+        const ffCpu = delta(c0.ff, c1.ff);
+        const rtspCpu = delta(c0.rtsp, c1.rtsp);
+        const othCpu = delta(c0.oth, c1.oth);
+        const apiCpu = delta(c0.api, c1.api);
+        const lostFfmpeg = c1.ff.filter((x) => x === undefined).length;
 
-      // on time, per camera, over [t0, t1]: the frames analysed come at the camera's cadence (none
-      // skipped: gaps between their capture times, and from the window's edges), the analysis lag
-      // stays under a second at p99 and does not grow
-      let worstGap = 0;
-      let worstDoneGap = 0;
-      let late = 0;
-      let framesPerCam = 0;
-      let faces = 0;
-      let analysedN = 0;
-      const lags: number[] = [];
-      let growing = false;
-      for (let id = 1; id <= n; id++) {
-        const xs = (analysed.get(id) ?? []).filter((a) => a.frameTime >= t0 && a.frameTime <= t1);
-        const gap = (times: number[]) => times.slice(1).reduce((g, t, i) => Math.max(g, t - times[i]), 0);
-        const camGap = gap([t0, ...xs.map((a) => a.frameTime), t1]);
-        worstGap = Math.max(worstGap, camGap);
-        worstDoneGap = Math.max(worstDoneGap, gap(xs.map((a) => a.doneAt)));
-        if (camGap > ON_TIME_MS) late++;
-        framesPerCam += xs.length / secs / n;
-        analysedN += xs.length;
-        faces += xs.reduce((t, a) => t + a.faces, 0);
-        const camLags = xs.map((a) => a.doneAt - a.frameTime);
-        lags.push(...camLags);
-        const half = xs.length >> 1;
-        if (half >= 3 && median(camLags.slice(half)) - median(camLags.slice(0, half)) > INTERVAL / 2) growing = true;
+        // on time, per camera, over [t0, t1]: the frames analysed come at the camera's cadence (none
+        // skipped: gaps between their capture times, and from the window's edges), the analysis lag
+        // stays under a second at p99 and does not grow
+        let worstGap = 0;
+        let worstDoneGap = 0;
+        let late = 0;
+        let framesPerCam = 0;
+        let faces = 0;
+        let analysedN = 0;
+        const lags: number[] = [];
+        let growing = false;
+        for (let id = 1; id <= n; id++) {
+          const xs = (analysed.get(id) ?? []).filter((a) => a.frameTime >= t0 && a.frameTime <= t1);
+          const gap = (times: number[]) => times.slice(1).reduce((g, t, i) => Math.max(g, t - times[i]), 0);
+          const camGap = gap([t0, ...xs.map((a) => a.frameTime), t1]);
+          worstGap = Math.max(worstGap, camGap);
+          worstDoneGap = Math.max(worstDoneGap, gap(xs.map((a) => a.doneAt)));
+          if (camGap > ON_TIME_MS) late++;
+          framesPerCam += xs.length / secs / n;
+          analysedN += xs.length;
+          faces += xs.reduce((t, a) => t + a.faces, 0);
+          const camLags = xs.map((a) => a.doneAt - a.frameTime);
+          lags.push(...camLags);
+          const half = xs.length >> 1;
+          if (half >= 3 && median(camLags.slice(half)) - median(camLags.slice(0, half)) > INTERVAL / 2) growing = true;
+        }
+        const slow = pct(lags, 99) >= 1000;
+        let frames = 0;
+        let dropped = 0;
+        for (const [id, b] of statsBefore) {
+          const s = node.pipeline(id)?.stats;
+          if (!s) continue;
+          frames += s.frames - b.frames;
+          dropped += s.dropped - b.dropped;
+        }
+        const bus = busLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
+        const rec = recordLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
+        const peak = mems.reduce((a, m) => (m.pss > a.pss ? m : a), mems[0]);
+        ok = late === 0 && !growing && !slow && lostFfmpeg === 0;
+        const row = [
+          `${n}${attempt > 1 ? ' (again)' : ''}`, ok ? 'yes' : `NO (${late} late${growing ? ', lag growing' : ''}${slow ? ', lag p99 >= 1 s' : ''}${lostFfmpeg ? `, ${lostFfmpeg} ffmpeg restarted` : ''})`,
+          `${(worstGap / 1000).toFixed(2)}/${(worstDoneGap / 1000).toFixed(2)}`, framesPerCam.toFixed(2), (faces / Math.max(1, analysedN)).toFixed(2), frames ? (100 * dropped / frames).toFixed(0) : '-',
+          nodeCpu.toFixed(0), ffCpu.toFixed(0), ((nodeCpu + ffCpu) / n).toFixed(1), rtspCpu.toFixed(0), othCpu.toFixed(0),
+          (peak.rss / n).toFixed(1), (peak.pss / n).toFixed(1), (peak.anon / n).toFixed(1), ((peak.pss - base.pss) / n).toFixed(1), `${(peak.ffmpeg.pss / n).toFixed(1)}/${(peak.ffmpeg.anon / n).toFixed(1)}`,
+          `${pct(lags, 50).toFixed(0)}/${pct(lags, 99).toFixed(0)}`, `${pct(bus, 50).toFixed(0)}/${pct(bus, 99).toFixed(0)} (${bus.length})`,
+          api ? `${pct(rec, 50).toFixed(0)}/${pct(rec, 99).toFixed(0)} (${rec.length})` : '-', api ? apiCpu.toFixed(0) : '-',
+          loadavg()[0].toFixed(2),
+        ];
+        console.log(row.join(' | '));
       }
-      const slow = pct(lags, 99) >= 1000;
-      let frames = 0;
-      let dropped = 0;
-      for (const [id, b] of statsBefore) {
-        const s = node.pipeline(id)?.stats;
-        if (!s) continue;
-        frames += s.frames - b.frames;
-        dropped += s.dropped - b.dropped;
-      }
-      const bus = busLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
-      const rec = recordLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
-      const peak = mems.reduce((a, m) => (m.pss > a.pss ? m : a), mems[0]);
-      const ok = late === 0 && !growing && !slow && lostFfmpeg === 0;
-      const row = [
-        String(n), ok ? 'yes' : `NO (${late} late${growing ? ', lag growing' : ''}${slow ? ', lag p99 >= 1 s' : ''}${lostFfmpeg ? `, ${lostFfmpeg} ffmpeg restarted` : ''})`,
-        `${(worstGap / 1000).toFixed(2)}/${(worstDoneGap / 1000).toFixed(2)}`, framesPerCam.toFixed(2), (faces / Math.max(1, analysedN)).toFixed(2), frames ? (100 * dropped / frames).toFixed(0) : '-',
-        nodeCpu.toFixed(0), ffCpu.toFixed(0), ((nodeCpu + ffCpu) / n).toFixed(1), rtspCpu.toFixed(0), othCpu.toFixed(0),
-        (peak.rss / n).toFixed(1), (peak.pss / n).toFixed(1), (peak.anon / n).toFixed(1), ((peak.pss - base.pss) / n).toFixed(1), `${(peak.ffmpeg.pss / n).toFixed(1)}/${(peak.ffmpeg.anon / n).toFixed(1)}`,
-        `${pct(lags, 50).toFixed(0)}/${pct(lags, 99).toFixed(0)}`, `${pct(bus, 50).toFixed(0)}/${pct(bus, 99).toFixed(0)} (${bus.length})`,
-        api ? `${pct(rec, 50).toFixed(0)}/${pct(rec, 99).toFixed(0)} (${rec.length})` : '-', api ? apiCpu.toFixed(0) : '-',
-        loadavg()[0].toFixed(2),
-      ];
-      console.log(row.join(' | '));
       results.push(`${n}:${ok}`);
       if (!ok && !env.KEEP_GOING) break;
     }
