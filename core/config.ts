@@ -19,6 +19,9 @@ export const HostEnvSchema = z.object({
   /** IANA zone for the API's "yyyy-mm-dd hh:mm:ss" times; default: the machine's zone */
   TIME_ZONE: optionalString,
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(120),
+  /** ms a session, once looked up, is trusted without a query; sessions ended by another instance
+   *  sharing the database keep working here that long at most (0: look up every request) */
+  SESSION_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
   /** failed logins in a row for one username before it is locked for LOGIN_LOCK_SECONDS */
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_LOCK_SECONDS: z.coerce.number().int().min(0).default(300),

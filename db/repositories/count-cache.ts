@@ -3,8 +3,11 @@
  * hundreds of ms, the page itself well under one. Each count is cached under its table's version
  * (table_versions, bumped by a statement trigger on every change, from any process), so a cached
  * count is used only while its table is unchanged: exact, not "recent".
+ *
+ * The version travels in the page query itself (`versionColumn`), so a page with a cached count
+ * costs one statement, not two; an empty page asks for the version on its own.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { tableVersions } from '../schema.ts';
 
@@ -13,17 +16,31 @@ export type VersionedTable = 'persons' | 'capture_records';
 export function createCountCache(orm: Orm, maxEntries = 512) {
   const entries = new Map<string, { version: number; n: number }>();
 
-  return async function cachedCount(table: VersionedTable, filter: object, count: () => Promise<number>): Promise<number> {
-    const [row] = await orm.select({ v: tableVersions.version }).from(tableVersions).where(eq(tableVersions.name, table));
-    if (!row) return count(); // table not versioned (migration missing): always count
-    const key = `${table}:${JSON.stringify(filter, Object.keys(filter).sort())}`;
-    const hit = entries.get(key);
-    if (hit && hit.version === row.v) return hit.n;
-    // Read the version before counting: a change committed meanwhile bumps it, so the next call recounts.
-    const n = await count();
-    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-    entries.set(key, { version: row.v, n });
-    return n;
+  return {
+    /** A column for the page query: the table's version (null when the table is not versioned). */
+    versionColumn(table: VersionedTable): SQL<number | null> {
+      return sql<number | null>`(select ${tableVersions.version} from ${tableVersions} where ${tableVersions.name} = ${table})`.mapWith((v) => (v === null ? null : Number(v)));
+    },
+
+    /**
+     * The count of `filter` on `table`: cached while the table's version is `version`, read BEFORE
+     * counting (a change committed meanwhile bumps it, so the next call recounts); `undefined`:
+     * not known yet (empty page), looked up here; null: table not versioned, always counted.
+     */
+    async total(table: VersionedTable, filter: object, version: number | null | undefined, count: () => Promise<number>): Promise<number> {
+      if (version === undefined) {
+        const [row] = await orm.select({ v: tableVersions.version }).from(tableVersions).where(eq(tableVersions.name, table));
+        version = row ? row.v : null;
+      }
+      if (version === null) return count(); // migration missing: always count
+      const key = `${table}:${JSON.stringify(filter, Object.keys(filter).sort())}`;
+      const hit = entries.get(key);
+      if (hit && hit.version === version) return hit.n;
+      const n = await count();
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      entries.set(key, { version, n });
+      return n;
+    },
   };
 }
 export type CountCache = ReturnType<typeof createCountCache>;

@@ -64,13 +64,14 @@ export function createPersonsRepo(orm: Orm, counts: CountCache) {
       if (f.category !== undefined) conds.push(eq(persons.category, f.category));
       if (f.phone) conds.push(contains(persons.phone, f.phone));
       const where = and(...conds);
-      const total = await counts('persons', f, async () => Number((await orm.select({ n: count() }).from(persons).where(where))[0].n));
       const rows = await orm.select({
         libId: persons.libId, libName: libraries.name, id: persons.id, name: persons.name, pinyin: persons.pinyin, sex: persons.sex,
         cardNo: persons.cardNo, phone: persons.phone, category: persons.category, picUrl: persons.picUrl, remark: persons.remark,
-        createTime: persons.createTime,
+        createTime: persons.createTime, version: counts.versionColumn('persons'),
       }).from(persons).innerJoin(libraries, eq(libraries.id, persons.libId)).where(where)
         .orderBy(desc(persons.createTime), desc(persons.id)).limit(page.pageSize).offset(offsetOf(page));
+      const total = await counts.total('persons', f, rows.length ? rows[0].version : undefined,
+        async () => Number((await orm.select({ n: count() }).from(persons).where(where))[0].n));
       return { total, rows };
     },
   };

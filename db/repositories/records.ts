@@ -1,5 +1,5 @@
 /** Capture records, written by the recognition pipeline; the API queries and deletes them. */
-import { and, count, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, gte, inArray, lte, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { captureRecords, pictures } from '../schema.ts';
 import type { CountCache } from './count-cache.ts';
@@ -53,9 +53,11 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
       if (f.start) conds.push(gte(captureRecords.captureTime, f.start));
       if (f.end) conds.push(lte(captureRecords.captureTime, f.end));
       const where = and(...conds);
-      const total = await counts('capture_records', f, async () => Number((await orm.select({ n: count() }).from(captureRecords).where(where))[0].n));
-      const rows = await orm.select().from(captureRecords).where(where)
+      const rows = await orm.select({ ...getTableColumns(captureRecords), version: counts.versionColumn('capture_records') })
+        .from(captureRecords).where(where)
         .orderBy(desc(captureRecords.captureTime), desc(captureRecords.id)).limit(page.pageSize).offset(offsetOf(page));
+      const total = await counts.total('capture_records', f, rows.length ? rows[0].version : undefined,
+        async () => Number((await orm.select({ n: count() }).from(captureRecords).where(where))[0].n));
       return { total, rows };
     },
   };

@@ -29,11 +29,29 @@ export async function verifyPassword(md5hex: string, stored: string): Promise<bo
 export const md5hex = (plain: string) => createHash('md5').update(plain).digest('hex');
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export type AccountsOptions = { idleMinutes: number; maxFailures: number; lockSeconds: number };
+export type AccountsOptions = {
+  idleMinutes: number; maxFailures: number; lockSeconds: number;
+  /** ms a looked-up session is trusted without asking the database again (default 2000; 0: never) */
+  sessionCacheMs?: number;
+};
+
+/** Bound on cached sessions; the oldest goes first (each entry is ~200 bytes). */
+const SESSION_CACHE_MAX = 10_000;
 
 export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions, log: Logger) {
   // Hashing a throwaway password for unknown usernames keeps their answer time like a real one's.
   const dummyHash = hashPassword('0'.repeat(32));
+
+  /*
+   * Sessions seen in the last `sessionCacheMs`: token hash → user and the last_seen the database
+   * had. Saves one query per request. This process drops an entry at once when it ends the session
+   * (expiry, password change, user deletion); another instance sharing the database ending it is
+   * noticed here within `sessionCacheMs` at most.
+   */
+  const cacheMs = opts.sessionCacheMs ?? 2_000;
+  const cache = new Map<string, { userId: number; lastSeen: number; until: number }>();
+  let forgets = 0; // a lookup racing a forgetUser() must not cache what it read before it
+  const forgetUser = (userId: number) => { forgets++; for (const [h, e] of cache) if (e.userId === userId) cache.delete(h); };
 
   async function newSession(userId: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
@@ -74,16 +92,29 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
       if (!token) throw new AppError('SESSION_MISSING');
       if (token.length > 256) throw new AppError('SESSION_INVALID');
       const h = tokenHash(token);
+      const idleMs = opts.idleMinutes * 60_000;
+      const now = Date.now();
+      const hit = cache.get(h);
+      // an entry that looks idle goes back to the database: another instance may have seen it since
+      if (hit && hit.until > now && now - hit.lastSeen <= idleMs) return hit.userId;
+      cache.delete(h);
+      const forgetsBefore = forgets;
       const s = await repo.findSession(h);
       if (!s) throw new AppError('SESSION_INVALID');
-      const idleMs = opts.idleMinutes * 60_000;
-      const age = Date.now() - s.lastSeen.getTime();
-      if (age > idleMs) {
+      let lastSeen = s.lastSeen.getTime();
+      if (now - lastSeen > idleMs) {
         await repo.deleteSession(h);
         throw new AppError('SESSION_EXPIRED');
       }
       // Refresh at most every few seconds: one write per request would be wasted work.
-      if (age > Math.min(5_000, idleMs / 10)) await repo.touchSession(h);
+      if (now - lastSeen > Math.min(5_000, idleMs / 10)) {
+        await repo.touchSession(h);
+        lastSeen = now;
+      }
+      if (cacheMs > 0 && forgets === forgetsBefore) {
+        if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
+        cache.set(h, { userId: s.userId, lastSeen, until: now + cacheMs });
+      }
       return s.userId;
     },
 
@@ -114,13 +145,17 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
         if (patch.name && /users_name_key|unique/i.test(String((e as Error)?.message ?? ''))) throw new AppError('USER_EXISTS', `name: a user named ${patch.name} already exists`);
         throw e;
       }
-      if (patch.passwordHash) await repo.deleteUserSessions(user.id);
+      if (patch.passwordHash) {
+        await repo.deleteUserSessions(user.id);
+        forgetUser(user.id);
+      }
     },
 
     async remove(userId: number): Promise<void> {
       if (!(await repo.findUser(userId))) throw new AppError('USER_NOT_FOUND', `user_id: no user ${userId}`);
       if (!(await repo.deleteUserUnlessLast(userId))) throw new AppError('LAST_USER');
       // sessions go with the user (ON DELETE CASCADE)
+      forgetUser(userId);
     },
   };
 }

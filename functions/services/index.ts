@@ -85,6 +85,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
 
   const accounts = createAccountsService(repos.accounts, {
     idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS,
+    sessionCacheMs: env.SESSION_CACHE_MS,
   }, log);
   await accounts.ensureAdmin(env.ADMIN_PASSWORD);
   const pictures = createPicturesService({

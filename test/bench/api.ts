@@ -15,6 +15,9 @@
  *
  * Options: --persons N --records N --duration S --connections C --cache DIR|none --keep
  *          --explain (EXPLAIN ANALYZE the list queries, as db/repositories writes them, on the seed first)
+ *          --wire (the same seed served by infra/services startPgliteServer, a PGlite in a child
+ *                  process behind the Postgres wire protocol; the host uses DATABASE_URL with one
+ *                  connection; RSS is then the host's plus the child's)
  * A response counts as an error unless HTTP 200 and "code": 0 (the API answers errors with 200).
  */
 import autocannon from 'autocannon';
@@ -29,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../db/client.ts';
+import { startPgliteServer } from '../../infra/services/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
@@ -41,6 +45,7 @@ const { values: args } = parseArgs({
     cache: { type: 'string', default: join(tmpdir(), 'facewatch-bench-seed') },
     keep: { type: 'boolean', default: false },
     explain: { type: 'boolean', default: false },
+    wire: { type: 'boolean', default: false },
   },
 });
 const PERSONS = Number(args.persons);
@@ -189,10 +194,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+async function startServer(dataDir: string, databaseUrl?: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD, LOG_LEVEL: 'warn' };
   for (const k of ['DATABASE_URL', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'NATS_URL']) delete env[k];
+  if (databaseUrl) Object.assign(env, { DATABASE_URL: databaseUrl, DATABASE_MAX_CONNECTIONS: '1' });
   // node --import tsx rather than `npx tsx`: one process, so its pid is the server's (for RSS)
   const child = spawn(process.execPath, ['--import', 'tsx', 'functions/host.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -317,15 +323,23 @@ async function main(): Promise<void> {
   say(`seed: ${LIBRARIES} libraries, ${PERSONS} persons, ${RECORDS} capture records`);
   const dataDir = await seededDataDir();
   if (args.explain) await explain(join(dataDir, 'db'));
+  const wire = args.wire ? await startPgliteServer({ dataDir: join(dataDir, 'db') }) : undefined;
+  if (wire) say(`PGlite wire server ${wire.url} (pid ${wire.pid})`);
   say(`data dir ${dataDir}; starting the server`);
-  const server = await startServer(dataDir);
+  const server = await startServer(dataDir, wire?.url);
+  const memoryOfAll = () => {
+    const host = memoryOf(server.child.pid!);
+    if (!wire) return host;
+    const db = memoryOf(wire.pid);
+    return { rssMb: host.rssMb + db.rssMb, peakMb: host.peakMb + db.peakMb };
+  };
   const rows: Row[] = [];
   let memory = { rssMb: NaN, peakMb: NaN };
   let beforeAddPerson = { rssMb: NaN, peakMb: NaN };
   try {
     const login = await call(server.url, '/Login', { username: 'admin', password: md5(ADMIN_PASSWORD) });
     const session = String(login.session);
-    say(`server up at ${server.url} (pid ${server.child.pid}, RSS ${fmt(memoryOf(server.child.pid!).rssMb)} MB)`);
+    say(`server up at ${server.url} (pid ${server.child.pid}, RSS ${fmt(memoryOfAll().rssMb)} MB)`);
 
     // sanity: the lists see the seed
     const persons = await call(server.url, '/QueryPersonList', { session, page_no: 1, page_size: 20 });
@@ -339,7 +353,7 @@ async function main(): Promise<void> {
     rows.push(await load(server.url, 'QueryTaskCaptureRecord page 1', '/QueryTaskCaptureRecord', { session, page_no: 1, page_size: 20 }, { minReqPerSec: 1000, maxP99: 50 }));
     rows.push(await load(server.url, 'QueryTaskCaptureRecord task+classify', '/QueryTaskCaptureRecord', { session, page_no: 1, page_size: 20, task_id: 2, classify: 1 }, { minReqPerSec: 1000, maxP99: 50 }));
 
-    beforeAddPerson = memoryOf(server.child.pid!);
+    beforeAddPerson = memoryOfAll();
     const photo = await uploadPhoto(server.url, session);
     if ('picUrl' in photo) {
       say(`AddPerson with ${photo.file} (${photo.picUrl})`);
@@ -349,9 +363,10 @@ async function main(): Promise<void> {
       rows.push({ name: 'AddPerson (real photo)', reqPerSec: NaN, p50: NaN, p99: NaN, requests: 0, errors: 0, target: '>= 10/s', pass: false, note: photo.error });
       say(`AddPerson not measured: ${photo.error}`);
     }
-    memory = memoryOf(server.child.pid!);
+    memory = memoryOfAll();
   } finally {
     await server.stop();
+    await wire?.stop();
     if (!args.keep) await rm(dataDir, { recursive: true, force: true });
     else say(`kept ${dataDir}`);
   }
@@ -364,7 +379,7 @@ async function main(): Promise<void> {
   rss(`server RSS after run (peak ${fmt(memory.peakMb)} MB)`, memory);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(`\nbench:api — ${PERSONS} persons in ${LIBRARIES} libraries, ${RECORDS} capture records, embedded PGlite;`
+  console.log(`\nbench:api — ${PERSONS} persons in ${LIBRARIES} libraries, ${RECORDS} capture records, ${wire ? 'PGlite over the wire (child process)' : 'embedded PGlite'};`
     + ` ${CONNECTIONS} connections (AddPerson 4), ${DURATION} s each\n`);
   console.log(line(head));
   console.log(line(widths.map((w) => '-'.repeat(w))));

@@ -16,19 +16,19 @@ describe('exact counts cached per table version', () => {
     const cached = createCountCache(db.orm);
     let counted = 0;
     const count = async () => { counted++; return 42; };
-    expect(await cached('persons', { name: 'a' }, count)).toBe(42);
-    expect(await cached('persons', { name: 'a' }, count)).toBe(42);
+    expect(await cached.total('persons', { name: 'a' }, undefined, count)).toBe(42);
+    expect(await cached.total('persons', { name: 'a' }, undefined, count)).toBe(42);
     expect(counted).toBe(1);
-    expect(await cached('persons', { name: 'b' }, count)).toBe(42); // another filter is another entry
+    expect(await cached.total('persons', { name: 'b' }, undefined, count)).toBe(42); // another filter is another entry
     expect(counted).toBe(2);
     const [lib] = await db.orm.insert(libraries).values({ name: 'l' }).returning();
     // a write straight through SQL, not through any repository: the trigger still bumps the version
     await db.orm.insert(persons).values({ libId: lib.id, name: 'x', picUrl: '/p', embedding: unit() });
-    await cached('persons', { name: 'a' }, count);
+    await cached.total('persons', { name: 'a' }, undefined, count);
     expect(counted).toBe(3);
     // a write to another table leaves persons' counts alone
     await db.orm.insert(captureRecords).values({ taskId: 1, cameraId: 1, classify: 0, captureTime: new Date() });
-    await cached('persons', { name: 'a' }, count);
+    await cached.total('persons', { name: 'a' }, undefined, count);
     expect(counted).toBe(3);
   });
 
