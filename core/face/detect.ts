@@ -1,10 +1,27 @@
 import type { Box, Landmarks, Rgb } from './types.ts';
 
 /**
- * RetinaFace MobileNet-0.25 (mnet.25_v2.onnx, fixed 1x3x640x640 input, RGB 0..255 NCHW, no mean or
- * scale) decode: anchors per stride, box and landmark regression, then non-maximum suppression.
+ * RetinaFace MobileNet-0.25 (mnet.25_v2.onnx, RGB 0..255 NCHW, no mean or scale) decode: anchors per
+ * stride, box and landmark regression, then non-maximum suppression. The file declares a fixed
+ * 1x3x640x640 input; the graph is fully convolutional, so models.ts makes H and W symbolic and the
+ * input follows the image's aspect (`detectorShape`), longest side DETECTOR_SIZE.
  */
 export const DETECTOR_SIZE = 640;
+
+/** Input H and W must be multiples of the coarsest stride (the FPN upsample-and-crop needs it). */
+export const DETECTOR_ALIGN = 32;
+
+/**
+ * Model input size for an image that already fits DETECTOR_SIZE: the image's own aspect with the
+ * longest side DETECTOR_SIZE, each side rounded up to a multiple of 32 (640x360 -> 640x384). A square
+ * or near-square image (short side over 608 at that scale) keeps the full 640x640; a small image is
+ * not upscaled, it sits at the top-left of the same-aspect input as before.
+ */
+export function detectorShape(width: number, height: number): { width: number; height: number } {
+  const long = Math.max(width, height, 1);
+  const side = (n: number) => Math.min(DETECTOR_SIZE, Math.max(DETECTOR_ALIGN, Math.ceil((DETECTOR_SIZE * n) / long / DETECTOR_ALIGN) * DETECTOR_ALIGN));
+  return { width: side(width), height: side(height) };
+}
 
 /** Anchor sizes per stride as trained (base 16, ratio 1): two anchors at every grid cell. */
 const STRIDES: Array<{ stride: number; sizes: [number, number] }> = [
@@ -25,10 +42,10 @@ export const LANDMARK_STD = 0.2;
 
 export type RawDetection = { box: Box; score: number; landmarks: Landmarks };
 
-/** Letterbox to the model input: image at the top-left, zero padding right and bottom. */
-export function detectorTensor(img: Rgb): Float32Array {
-  const S = DETECTOR_SIZE, plane = S * S;
-  if (img.width > S || img.height > S) throw new Error('detector input must fit 640x640');
+/** Letterbox to a W x H model input (default 640x640): image at the top-left, zero padding right and bottom. */
+export function detectorTensor(img: Rgb, shape = { width: DETECTOR_SIZE, height: DETECTOR_SIZE }): Float32Array {
+  const S = shape.width, plane = S * shape.height;
+  if (img.width > S || img.height > shape.height) throw new Error(`detector input must fit ${S}x${shape.height}`);
   const t = new Float32Array(3 * plane);
   const d = img.data;
   for (let y = 0; y < img.height; y++) {
@@ -43,7 +60,7 @@ export function detectorTensor(img: Rgb): Float32Array {
 
 export type DetectorOutputs = Record<string, { data: Float32Array; dims: readonly number[] }>;
 
-/** Candidate faces above `threshold`, in model-input pixels, before NMS. */
+/** Candidate faces above `threshold`, in model-input pixels, before NMS. Grid sizes come from the outputs. */
 export function decodeProposals(out: DetectorOutputs, threshold: number, landmarkStd = LANDMARK_STD): RawDetection[] {
   const found: RawDetection[] = [];
   for (const { stride, sizes } of STRIDES) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { AppError } from '../errors.ts';
+import { freeSpatialDims } from './model-shape.ts';
 
 /**
  * Model files live in the repository (models/, with their licences and SHA256SUMS); nothing is ever
@@ -66,7 +67,9 @@ export function defaultThreads(): number {
 
 export async function loadSessions(dir = DEFAULT_MODELS_DIR, threads = defaultThreads()): Promise<Sessions> {
   const make = (key: keyof typeof MODELS) =>
-    ort.InferenceSession.create(readModel(dir, MODELS[key]), {
+    // The detector is fully convolutional but exported at 640x640: its H/W are made symbolic in memory
+    // (after the checksum) so a 16:9 frame runs at 640x384 instead of padding to a square.
+    ort.InferenceSession.create(key === 'detector' ? freeSpatialDims(readModel(dir, MODELS[key])) : readModel(dir, MODELS[key]), {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: OPT_LEVEL[key],

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { AppError } from '../errors.ts';
 import { alignFace } from './align.ts';
-import { DETECTOR_SIZE, decodeProposals, detectorTensor, nms, toOriginal, type DetectorOutputs } from './detect.ts';
+import { DETECTOR_SIZE, decodeProposals, detectorShape, detectorTensor, nms, toOriginal, type DetectorOutputs } from './detect.ts';
 import { embedAligned } from './embed.ts';
 import type { Sessions } from './models.ts';
 import { combine, laplacianVariance, qualityParts, type QualityParts } from './quality.ts';
@@ -18,10 +18,14 @@ export const DETECT_THRESHOLD = 0.6;
 
 export type ScoredFace = DetectedFace & { parts: QualityParts };
 
-/** Detect on a copy downscaled to fit 640x640 (speed), report everything in full-resolution pixels. */
+/**
+ * Detect on a copy downscaled to fit 640x640 (speed), padded only up to its own aspect rounded to 32 px
+ * (a 16:9 frame runs at 640x384), and report everything in full-resolution pixels.
+ */
 export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRESHOLD): Promise<ScoredFace[]> {
   const { img: small, scale } = await fitWithin(img, DETECTOR_SIZE);
-  const input = new ort.Tensor('float32', detectorTensor(small), [1, 3, DETECTOR_SIZE, DETECTOR_SIZE]);
+  const shape = detectorShape(small.width, small.height);
+  const input = new ort.Tensor('float32', detectorTensor(small, shape), [1, 3, shape.height, shape.width]);
   const out = (await s.detector.run({ [s.detector.inputNames[0]]: input })) as unknown as DetectorOutputs;
   return nms(decodeProposals(out, threshold))
     .map((d) => toOriginal(d, scale, img.width, img.height))

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDING_DIM } from '../../../core/constants.ts';
 import { createFaceEngine, similarity, type DetectedFace, type FaceEngine } from '../../../core/face/index.ts';
+import { iou as iouOf } from '../../../core/face/detect.ts';
 import { SAMPLE_FACES, encodeBmp, gradientPng, onCanvas, rawOf, sample } from './pictures.ts';
 
 const fails = (kind: string) => expect.objectContaining({ name: 'AppError', kind });
@@ -60,6 +61,25 @@ describe('detect', () => {
     const fromBmp = await engine.detect(encodeBmp(raw.data, raw.width, raw.height));
     expect(fromRaw).toEqual(fromJpeg);
     expect(fromBmp).toEqual(fromJpeg);
+  });
+
+  // 16:9 frames run the detector at 640x384 instead of letterboxing to 640x640 (detectorShape): the
+  // faces must be the ones found in the same frame padded to a square, which still runs at 640x640.
+  it.each(Object.keys(SAMPLE_FACES))('finds the same faces in a 16:9 cut of sample%s.jpg as in it padded to square', async (n) => {
+    const cut = sharp(sample(Number(n))).extract({ left: 0, top: 100, width: 1920, height: 1080 });
+    const wide = await rawOf(await cut.clone().png().toBuffer());
+    const square = await rawOf(await cut.clone().extend({ bottom: 840, background: '#000000' }).png().toBuffer());
+    const a = await engine.detect(wide);
+    const b = await engine.detect(square);
+    expect(a.length).toBeGreaterThan(0);
+    expect(a).toHaveLength(b.length);
+    for (const f of a) {
+      const g = b.reduce((best, x) => (iouOf(x.box, f.box) > iouOf(best.box, f.box) ? x : best));
+      const edges = [f.box.x - g.box.x, f.box.y - g.box.y, f.box.x + f.box.width - g.box.x - g.box.width, f.box.y + f.box.height - g.box.y - g.box.height];
+      for (const d of edges) expect(Math.abs(d)).toBeLessThan(4);
+      f.landmarks.forEach(([x, y], i) => expect(Math.hypot(x - g.landmarks[i][0], y - g.landmarks[i][1])).toBeLessThan(4));
+      expect(Math.abs(f.score - g.score)).toBeLessThan(0.05);
+    }
   });
 
   it('finds nothing in a plain gradient', async () => {

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARCFACE_TEMPLATE, apply, estimateSimilarity, warp } from '../../../core/face/align.ts';
 import { decodeBmp } from '../../../core/face/bmp.ts';
-import { iou, nms } from '../../../core/face/detect.ts';
-import { readModel } from '../../../core/face/models.ts';
+import { decodeProposals, detectorShape, detectorTensor, iou, nms, type DetectorOutputs } from '../../../core/face/detect.ts';
+import { declaredShapes, freeSpatialDims, withDims } from '../../../core/face/model-shape.ts';
+import { DEFAULT_MODELS_DIR, MODELS, readModel } from '../../../core/face/models.ts';
 import { poseAngles } from '../../../core/face/quality.ts';
 import { KNOTS, cosineToSimilarity, similarity, similarityToCosine } from '../../../core/face/similarity.ts';
 import type { Point } from '../../../core/face/types.ts';
@@ -66,6 +67,64 @@ describe('detector post-processing', () => {
       { box: box(50, 50), score: 0.8, landmarks: lm },
     ]);
     expect(kept.map((k) => k.score)).toEqual([0.9, 0.8]);
+  });
+});
+
+describe('detector input size', () => {
+  it('follows the image aspect, longest side 640, sides rounded up to 32', () => {
+    expect(detectorShape(640, 360)).toEqual({ width: 640, height: 384 });
+    expect(detectorShape(360, 640)).toEqual({ width: 384, height: 640 });
+    expect(detectorShape(640, 480)).toEqual({ width: 640, height: 480 });
+    expect(detectorShape(640, 640)).toEqual({ width: 640, height: 640 });
+    expect(detectorShape(640, 615)).toEqual({ width: 640, height: 640 }); // square-ish: as before
+    expect(detectorShape(150, 150)).toEqual({ width: 640, height: 640 }); // small: not upscaled, same padding
+    expect(detectorShape(150, 100)).toEqual({ width: 640, height: 448 });
+    expect(detectorShape(640, 10)).toEqual({ width: 640, height: 32 });
+  });
+
+  it('letterboxes into a non-square input, image top-left, zero padding', () => {
+    const img = { data: Uint8Array.from({ length: 4 * 2 * 3 }, (_, i) => i + 1), width: 4, height: 2 };
+    const t = detectorTensor(img, { width: 32, height: 32 });
+    expect(t).toHaveLength(3 * 32 * 32);
+    expect(t[0]).toBe(1); expect(t[32 * 32]).toBe(2); expect(t[1 * 32 + 3]).toBe(img.data[(4 + 3) * 3]);
+    expect(t[2 * 32]).toBe(0);
+    expect(() => detectorTensor(img, { width: 32, height: 1 })).toThrow();
+  });
+
+  it('decodes two anchors per cell of each non-square grid, centred on its cell', () => {
+    const H = 384, W = 640;
+    const out: DetectorOutputs = {};
+    for (const s of [32, 16, 8]) {
+      const h = H / s, w = W / s, plane = h * w;
+      out[`face_rpn_cls_prob_reshape_stride${s}`] = { data: new Float32Array(4 * plane).fill(1), dims: [1, 4, h, w] };
+      out[`face_rpn_bbox_pred_stride${s}`] = { data: new Float32Array(8 * plane), dims: [1, 8, h, w] };
+      out[`face_rpn_landmark_pred_stride${s}`] = { data: new Float32Array(20 * plane), dims: [1, 20, h, w] };
+    }
+    const all = decodeProposals(out, 0.5);
+    expect(all).toHaveLength([32, 16, 8].reduce((n, s) => n + (H / s) * (W / s) * 2, 0)); // 10080
+    const centres = (size: number) => all.filter((d) => d.box.width === size).map((d) => [d.box.x + size / 2, d.box.y + size / 2]);
+    for (const [size, stride] of [[512, 32], [256, 32], [128, 16], [64, 16], [32, 8], [16, 8]]) {
+      const c = centres(size);
+      expect(c).toHaveLength((H / stride) * (W / stride));
+      expect(c.at(-1)).toEqual([W - stride + 8, H - stride + 8]); // last cell: bottom-right
+      expect(c[W / stride]).toEqual([8, stride + 8]); // row-major: second row starts at x = 8
+    }
+  });
+});
+
+describe('in-memory model shape edit', () => {
+  const bytes = readModel(DEFAULT_MODELS_DIR, MODELS.detector);
+  it('makes the detector H and W symbolic and changes nothing else', () => {
+    expect(declaredShapes(bytes).get('data')).toEqual([1, 3, 640, 640]);
+    const free = freeSpatialDims(bytes);
+    expect(declaredShapes(free).get('data')).toEqual([1, 3, 'data_h', 'data_w']);
+    for (const [name, dims] of declaredShapes(free, 'output')) expect(dims.slice(2)).toEqual([`${name}_h`, `${name}_w`]);
+    // Setting the original dims back restores the file byte for byte (the edit is local to the shapes).
+    let back = withDims(free, 'input', 'data', [1, 3, 640, 640]);
+    for (const [name, dims] of declaredShapes(bytes, 'output')) back = withDims(back, 'output', name, dims);
+    expect(Buffer.from(back).equals(Buffer.from(bytes))).toBe(true);
+    expect(() => withDims(bytes, 'input', 'nope', [1])).toThrow(/no graph input/);
+    expect(() => withDims(bytes, 'input', 'data', [1, 3])).toThrow(/rank/);
   });
 });
 
