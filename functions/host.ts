@@ -88,6 +88,10 @@ if (isMain) {
       process.stderr.write(`${e.message}\n`);
       process.exit(2);
     }
-    throw e;
+    // An operator needs the reason in one line (port taken, data dir not writable, ...), not a trace.
+    const err = e as NodeJS.ErrnoException;
+    const hint = err.code === 'EADDRINUSE' ? ' (another process uses this port: set PORT)' : '';
+    process.stderr.write(`facewatch could not start: ${err.message ?? String(e)}${hint}\n`);
+    process.exit(1);
   }
 }
