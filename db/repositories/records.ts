@@ -11,6 +11,9 @@ export type RecordFilter = {
   similarity?: number; start?: Date; end?: Date;
 };
 
+/** A listed record: every column but the ones no list shows (each column of each row is decoded). */
+const { messageId: _m, quality: _q, box: _b, ...listColumns } = getTableColumns(captureRecords);
+
 export function createRecordsRepo(orm: Orm, counts: CountCache) {
   return {
     async insert(r: typeof captureRecords.$inferInsert): Promise<number> {
@@ -53,7 +56,7 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
       if (f.start) conds.push(gte(captureRecords.captureTime, f.start));
       if (f.end) conds.push(lte(captureRecords.captureTime, f.end));
       const where = and(...conds);
-      const rows = await orm.select({ ...getTableColumns(captureRecords), version: counts.versionColumn('capture_records') })
+      const rows = await orm.select({ ...listColumns, version: counts.versionColumn('capture_records') })
         .from(captureRecords).where(where)
         .orderBy(desc(captureRecords.captureTime), desc(captureRecords.id)).limit(page.pageSize).offset(offsetOf(page));
       const total = await counts.total('capture_records', f, rows.length ? rows[0].version : undefined,
