@@ -23,6 +23,9 @@ export type Reply =
   | { id: number; ok: false; kind: AppError['kind']; msg: string };
 
 const { modelsDir, threads } = workerData as { modelsDir: string; threads: number };
+// libvips' operation cache (50 MB by default, process-wide) only helps the same image twice; every
+// upload and frame is a new one
+sharp.cache(false);
 let sessions: Promise<Sessions> | undefined;
 
 /** The aligned 112x112 crop, or a padded crop around the face box, as JPEG, for storing capture images. */
