@@ -1,6 +1,7 @@
 /**
- * openDatabase on both drivers: embedded PGlite in a data dir, and postgres.js over the wire to a
- * PGlite server in a child process (a real Postgres wire-protocol engine; one connection).
+ * openDatabase on every driver: embedded PGlite in a data dir (on its worker thread, the default,
+ * and on the calling thread), and postgres.js over the wire to a PGlite server in a child process
+ * (a real Postgres wire-protocol engine; one connection).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,11 +38,11 @@ interface Driver {
   done(): Promise<void>;
 }
 
-function pgliteDriver(): Driver {
+function pgliteDriver(thread: 'worker' | 'main'): Driver {
   let dir = '';
   return {
-    name: 'pglite (embedded, data dir)',
-    open: async () => openDatabase({ kind: 'pglite', dataDir: (dir ||= join(tmp, 'pglite-data')) }),
+    name: `pglite (embedded, data dir, ${thread} thread)`,
+    open: async () => openDatabase({ kind: 'pglite', dataDir: (dir ||= join(tmp, `pglite-data-${thread}`)), thread }),
     restart: async () => {},
     done: async () => {},
   };
@@ -63,7 +64,7 @@ function serverDriver(): Driver {
   };
 }
 
-describe.each([pgliteDriver(), serverDriver()])('$name', (driver) => {
+describe.each([pgliteDriver('worker'), pgliteDriver('main'), serverDriver()])('$name', (driver) => {
   let db: Database;
   beforeAll(async () => { db = await driver.open(); });
   afterAll(async () => { await db?.close(); await driver.done(); });
@@ -75,6 +76,20 @@ describe.each([pgliteDriver(), serverDriver()])('$name', (driver) => {
     expect(ext).toHaveLength(1);
     const idx = rows<{ indexdef: string }>(await db.orm.execute(sql`select indexdef from pg_indexes where indexname = 'persons_embedding_hnsw'`));
     expect(idx[0]?.indexdef).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+  });
+
+  it('keeps answering after failed statements, in and out of a transaction, sent all at once', async () => {
+    const bad = () => db.orm.execute(sql`select * from no_such_table`);
+    const good = async () => rows<{ n: number }>(await db.orm.execute(sql`select 1 + 1 as n`))[0].n;
+    // several statements in flight together: the failing one must not take the others down
+    const results = await Promise.allSettled([good(), bad(), good(), bad(), good()]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    await expect(db.orm.transaction(async (tx) => {
+      await tx.insert(libraries).values({ name: 'rolled back' });
+      await tx.execute(sql`select * from no_such_table`);
+    })).rejects.toThrow();
+    expect(await db.orm.select().from(libraries).where(eq(libraries.name, 'rolled back'))).toEqual([]);
+    expect(Number(await good())).toBe(2);
   });
 
   it('stores a 512-d embedding and reads it back', async () => {
