@@ -1,15 +1,36 @@
 /** Persons and their face embeddings (pgvector). */
-import { and, asc, cosineDistance, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, cosineDistance, count, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { libraries, persons } from '../schema.ts';
 import { AppError } from '../../core/errors.ts';
 import type { CountCache } from './count-cache.ts';
-import { contains, offsetOf, onMissingReference, type Page } from './util.ts';
+import { byShape, containsPattern, offsetOf, onMissingReference, type FilterSpecs, type Page } from './util.ts';
 
 export type PersonRow = typeof persons.$inferSelect;
 export type PersonFields = { name: string; pinyin: string; sex: number; cardNo: string; phone: string; category: number; picUrl: string; remark: string };
 
+export type PersonFilter = { libId?: number; name?: string; cardNo?: string; category?: number; phone?: string };
+
+const personFilters: FilterSpecs<PersonFilter> = {
+  libId: { cond: (p) => eq(persons.libId, p) },
+  name: { when: (v) => !!v, cond: (p) => or(ilike(persons.name, p), ilike(persons.pinyin, p)), value: containsPattern },
+  cardNo: { when: (v) => !!v, cond: (p) => eq(persons.cardNo, p) },
+  category: { cond: (p) => eq(persons.category, p) },
+  phone: { when: (v) => !!v, cond: (p) => ilike(persons.phone, p), value: containsPattern },
+};
+
 export function createPersonsRepo(orm: Orm, counts: CountCache) {
+  const listQueries = byShape(personFilters, (where, shape) => ({
+    page: orm.select({
+      libId: persons.libId, libName: libraries.name, id: persons.id, name: persons.name, pinyin: persons.pinyin, sex: persons.sex,
+      cardNo: persons.cardNo, phone: persons.phone, category: persons.category, picUrl: persons.picUrl, remark: persons.remark,
+      createTime: persons.createTime, version: counts.versionColumn('persons'),
+    }).from(persons).innerJoin(libraries, eq(libraries.id, persons.libId)).where(where)
+      .orderBy(desc(persons.createTime), desc(persons.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset'))
+      .prepare(`persons_page_${shape}`),
+    count: orm.select({ n: count() }).from(persons).where(where).prepare(`persons_count_${shape}`),
+  }));
+
   return {
     async insert(p: PersonFields & { libId: number; embedding: number[] }): Promise<number> {
       // the library may be deleted between the service's check and this insert
@@ -56,22 +77,11 @@ export function createPersonsRepo(orm: Orm, counts: CountCache) {
           .where(inArray(persons.libId, libIds)).orderBy(asc(distance)).limit(limit);
       });
     },
-    async list(f: { libId?: number; name?: string; cardNo?: string; category?: number; phone?: string }, page: Page) {
-      const conds: SQL[] = [];
-      if (f.libId !== undefined) conds.push(eq(persons.libId, f.libId));
-      if (f.name) conds.push(or(contains(persons.name, f.name), contains(persons.pinyin, f.name))!);
-      if (f.cardNo) conds.push(eq(persons.cardNo, f.cardNo));
-      if (f.category !== undefined) conds.push(eq(persons.category, f.category));
-      if (f.phone) conds.push(contains(persons.phone, f.phone));
-      const where = and(...conds);
-      const rows = await orm.select({
-        libId: persons.libId, libName: libraries.name, id: persons.id, name: persons.name, pinyin: persons.pinyin, sex: persons.sex,
-        cardNo: persons.cardNo, phone: persons.phone, category: persons.category, picUrl: persons.picUrl, remark: persons.remark,
-        createTime: persons.createTime, version: counts.versionColumn('persons'),
-      }).from(persons).innerJoin(libraries, eq(libraries.id, persons.libId)).where(where)
-        .orderBy(desc(persons.createTime), desc(persons.id)).limit(page.pageSize).offset(offsetOf(page));
+    async list(f: PersonFilter, page: Page) {
+      const { q, values } = listQueries(f);
+      const rows = await q.page.execute({ ...values, limit: page.pageSize, offset: offsetOf(page) });
       const total = await counts.total('persons', f, rows.length ? rows[0].version : undefined,
-        async () => Number((await orm.select({ n: count() }).from(persons).where(where))[0].n));
+        async () => Number((await q.count.execute(values))[0].n));
       return { total, rows };
     },
   };

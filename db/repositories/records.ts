@@ -1,9 +1,9 @@
 /** Capture records, written by the recognition pipeline; the API queries and deletes them. */
-import { and, count, desc, eq, getTableColumns, gte, inArray, lte, type SQL } from 'drizzle-orm';
+import { count, desc, eq, getTableColumns, gte, ilike, inArray, lte, sql } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { captureRecords, pictures } from '../schema.ts';
 import type { CountCache } from './count-cache.ts';
-import { contains, offsetOf, type Page } from './util.ts';
+import { byShape, containsPattern, offsetOf, type FilterSpecs, type Page } from './util.ts';
 
 export type RecordRow = typeof captureRecords.$inferSelect;
 export type RecordFilter = {
@@ -14,7 +14,28 @@ export type RecordFilter = {
 /** A listed record: every column but the ones no list shows (each column of each row is decoded). */
 const { messageId: _m, quality: _q, box: _b, ...listColumns } = getTableColumns(captureRecords);
 
+const recordFilters: FilterSpecs<RecordFilter> = {
+  taskId: { cond: (p) => eq(captureRecords.taskId, p) },
+  cameraId: { cond: (p) => eq(captureRecords.cameraId, p) },
+  libId: { cond: (p) => eq(captureRecords.libId, p) },
+  personName: { when: (v) => !!v, cond: (p) => ilike(captureRecords.personName, p), value: containsPattern },
+  cardNo: { when: (v) => !!v, cond: (p) => eq(captureRecords.cardNo, p) },
+  classify: { cond: (p) => eq(captureRecords.classify, p) },
+  // real column: the parameter is typed real too, so 0.8 >= 0.8 holds
+  similarity: { cond: (p) => gte(captureRecords.similarity, p) },
+  // placeholders skip the column's own encoding: the instant as ISO text, read as timestamptz
+  start: { when: (v) => !!v, cond: (p) => gte(captureRecords.captureTime, p), value: (d) => d.toISOString() },
+  end: { when: (v) => !!v, cond: (p) => lte(captureRecords.captureTime, p), value: (d) => d.toISOString() },
+};
+
 export function createRecordsRepo(orm: Orm, counts: CountCache) {
+  const listQueries = byShape(recordFilters, (where, shape) => ({
+    page: orm.select({ ...listColumns, version: counts.versionColumn('capture_records') }).from(captureRecords).where(where)
+      .orderBy(desc(captureRecords.captureTime), desc(captureRecords.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset'))
+      .prepare(`records_page_${shape}`),
+    count: orm.select({ n: count() }).from(captureRecords).where(where).prepare(`records_count_${shape}`),
+  }));
+
   return {
     async insert(r: typeof captureRecords.$inferInsert): Promise<number> {
       const [row] = await orm.insert(captureRecords).values(r).returning({ id: captureRecords.id });
@@ -44,23 +65,10 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
       return row;
     },
     async list(f: RecordFilter, page: Page) {
-      const conds: SQL[] = [];
-      if (f.taskId !== undefined) conds.push(eq(captureRecords.taskId, f.taskId));
-      if (f.cameraId !== undefined) conds.push(eq(captureRecords.cameraId, f.cameraId));
-      if (f.libId !== undefined) conds.push(eq(captureRecords.libId, f.libId));
-      if (f.personName) conds.push(contains(captureRecords.personName, f.personName));
-      if (f.cardNo) conds.push(eq(captureRecords.cardNo, f.cardNo));
-      if (f.classify !== undefined) conds.push(eq(captureRecords.classify, f.classify));
-      // real column: compare in real too, so 0.8 >= 0.8 holds
-      if (f.similarity !== undefined) conds.push(gte(captureRecords.similarity, f.similarity));
-      if (f.start) conds.push(gte(captureRecords.captureTime, f.start));
-      if (f.end) conds.push(lte(captureRecords.captureTime, f.end));
-      const where = and(...conds);
-      const rows = await orm.select({ ...listColumns, version: counts.versionColumn('capture_records') })
-        .from(captureRecords).where(where)
-        .orderBy(desc(captureRecords.captureTime), desc(captureRecords.id)).limit(page.pageSize).offset(offsetOf(page));
+      const { q, values } = listQueries(f);
+      const rows = await q.page.execute({ ...values, limit: page.pageSize, offset: offsetOf(page) });
       const total = await counts.total('capture_records', f, rows.length ? rows[0].version : undefined,
-        async () => Number((await orm.select({ n: count() }).from(captureRecords).where(where))[0].n));
+        async () => Number((await q.count.execute(values))[0].n));
       return { total, rows };
     },
   };

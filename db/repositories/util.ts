@@ -1,5 +1,5 @@
 /** Small query helpers shared by the repositories. */
-import { ilike, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, ilike, sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm';
 
 /** Escapes LIKE metacharacters so user text matches literally ('\' is Postgres's default escape). */
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -40,4 +40,44 @@ export async function onMissingReference<T>(work: () => Promise<T>, byConstraint
     if (make) throw make();
     throw e;
   }
+}
+
+/** The LIKE pattern of `contains`: user text anywhere, `%` and `_` taken literally. */
+export const containsPattern = (s: string) => `%${escapeLike(s)}%`;
+
+/**
+ * One list filter: its condition over a placeholder, when it applies (default: the value is
+ * defined), and the value bound to it (default: as given).
+ */
+export type FilterSpec<V> = { cond: (p: Placeholder) => SQL | undefined; when?: (v: V) => boolean; value?: (v: NonNullable<V>) => unknown };
+export type FilterSpecs<F> = { [K in keyof F]-?: FilterSpec<F[K]> };
+
+/**
+ * Statements built once per combination of applied filters ("shape") and then only executed:
+ * building a select's SQL text with drizzle costs more CPU than the rest of a list request's
+ * database work on the API thread. `build` gets the WHERE over placeholders named like the
+ * filters; the caller adds its own placeholders (limit, offset).
+ */
+export function byShape<F extends object, Q>(specs: FilterSpecs<F>, build: (where: SQL | undefined, shape: string) => Q) {
+  const keys = Object.keys(specs) as Array<keyof F & string>;
+  const built = new Map<string, Q>();
+  return (f: F): { q: Q; values: Record<string, unknown> } => {
+    const on = keys.filter((k) => {
+      const v = f[k];
+      const when = (specs[k] as FilterSpec<unknown>).when;
+      return when ? when(v) : v !== undefined;
+    });
+    const shape = on.join('_') || 'all';
+    let q = built.get(shape);
+    if (!q) {
+      q = build(and(...on.map((k) => specs[k].cond(sql.placeholder(k)))), shape);
+      built.set(shape, q);
+    }
+    const values: Record<string, unknown> = {};
+    for (const k of on) {
+      const spec = specs[k] as FilterSpec<unknown>;
+      values[k] = spec.value ? spec.value(f[k] as NonNullable<unknown>) : f[k];
+    }
+    return { q, values };
+  };
 }
