@@ -38,7 +38,7 @@ export type ApiConfig = {
 export function databaseConfig(env: ParsedEnv): DatabaseConfig {
   return env.DATABASE_URL
     ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS }
-    : { kind: 'pglite', dataDir: join(env.dataDir, 'db') };
+    : { kind: 'pglite', dataDir: join(env.dataDir, 'db'), thread: env.PGLITE_THREAD };
 }
 
 /** S3 when S3_* are set (parseHostEnv checks they come together), else DATA_DIR/objects. */

@@ -147,7 +147,7 @@ describe('embedded PGlite memory', () => {
     const big = await openDatabase({ kind: 'pglite', dataDir: null, sharedBuffersMb: 64 });
     try {
       const show = async (db: Database) => rows<{ shared_buffers: string }>(await db.orm.execute(sql`show shared_buffers`))[0].shared_buffers;
-      expect(await show(small)).toBe('32MB');
+      expect(await show(small)).toBe('16MB');
       expect(await show(big)).toBe('64MB');
     } finally {
       await small.close();
