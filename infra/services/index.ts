@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './child.ts';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -94,16 +95,6 @@ async function spawnService<T>(script: string, env: Record<string, string>, time
     await stopChild(child);
     throw new Error(`${(e as Error).message}${stderr ? `\n${stderr}` : ''}`, { cause: e });
   }
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within 5 s. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

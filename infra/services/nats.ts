@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stopChild } from './child.ts';
 
 export interface NatsServer {
   /** nats://127.0.0.1:<port> */
@@ -46,13 +47,13 @@ export async function startNatsServer(opts: { bin?: string; startTimeoutMs?: num
     storeDir,
     pid: () => child?.pid,
     async restart(o = {}) {
-      await killChild(child!, o.crash ? 'SIGKILL' : 'SIGTERM');
+      await stopChild(child!, { signal: o.crash ? 'SIGKILL' : 'SIGTERM' });
       if (o.downMs) await sleep(o.downMs);
       ({ child } = await launch(bin, dir, storeDir, port, timeoutMs));
     },
     stop() {
       return (stopped ??= (async () => {
-        await killChild(child!, 'SIGTERM');
+        await stopChild(child!);
         await rm(dir, { recursive: true, force: true });
       })());
     },
@@ -84,19 +85,10 @@ async function launch(bin: string, dir: string, storeDir: string, port: number, 
       await sleep(25);
     }
   } catch (e) {
-    await killChild(child, 'SIGKILL');
+    await stopChild(child, { signal: 'SIGKILL' });
     throw e;
   } finally {
     await rm(portsDir, { recursive: true, force: true });
   }
 }
 
-/** Sends `signal` (SIGKILL after 5 s if still alive) and waits for the exit. */
-export async function killChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killChild } from './nats.ts';
+import { stopChild } from './child.ts';
 
 const script = fileURLToPath(new URL('./rtsp-server.py', import.meta.url));
 /** python3-gi is installed for Debian's interpreter, not for any other python3 on PATH */
@@ -39,7 +39,7 @@ export async function startRtspServer(opts: { streams: RtspStream[]; fps?: numbe
     child = r.child;
     port = r.port;
   };
-  const stop = async () => { if (child) await killChild(child, 'SIGTERM'); child = undefined; };
+  const stop = async () => { if (child) await stopChild(child); child = undefined; };
   await launch();
   return {
     get port() { return port; },
@@ -57,7 +57,7 @@ function spawnServer(port: number, streams: RtspStream[], fps: number): Promise<
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { void killChild(child, 'SIGKILL'); reject(new Error(`rtsp-server.py did not start within 15 s\n${stderr}`)); }, 15_000);
+    const timer = setTimeout(() => { void stopChild(child, { signal: 'SIGKILL' }); reject(new Error(`rtsp-server.py did not start within 15 s\n${stderr}`)); }, 15_000);
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();

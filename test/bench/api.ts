@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../db/client.ts';
 import { startPgliteServer } from '../../infra/services/index.ts';
+import { stopChild } from '../../infra/services/child.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
@@ -219,14 +220,7 @@ async function startServer(dataDir: string, databaseUrl?: string): Promise<{ url
   }
   return {
     url, child,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop: () => stopChild(child, { graceMs: 15_000 }),
   };
 }
 

@@ -43,6 +43,7 @@ import { createFaceEngine } from '../../core/face/index.ts';
 import { createLogger } from '../../core/log.ts';
 import { S3ObjectStore } from '../../core/storage/index.ts';
 import { startS3Server } from '../../infra/services/index.ts';
+import { stopChild } from '../../infra/services/child.ts';
 import { startNatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
@@ -156,14 +157,7 @@ async function startApiHost(dir: string, natsUrl: string, s3: { endpoint: string
   return {
     pid: child.pid!,
     call,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop: () => stopChild(child, { graceMs: 10_000 }),
   };
 }
 
