@@ -4,7 +4,7 @@ import type { Orm } from '../client.ts';
 import { libraries, persons } from '../schema.ts';
 import { AppError } from '../../core/errors.ts';
 import type { CountCache } from './count-cache.ts';
-import { byShape, containsPattern, offsetOf, onMissingReference, type FilterSpecs, type Page } from './util.ts';
+import { byShape, containsPattern, onMissingReference, type FilterSpecs, type Page } from './util.ts';
 
 export type PersonRow = typeof persons.$inferSelect;
 export type PersonFields = { name: string; pinyin: string; sex: number; cardNo: string; phone: string; category: number; picUrl: string; remark: string };
@@ -79,10 +79,7 @@ export function createPersonsRepo(orm: Orm, counts: CountCache) {
     },
     async list(f: PersonFilter, page: Page) {
       const { q, values } = listQueries(f);
-      const rows = await q.page.execute({ ...values, limit: page.pageSize, offset: offsetOf(page) });
-      const total = await counts.total('persons', f, rows.length ? rows[0].version : undefined,
-        async () => Number((await q.count.execute(values))[0].n));
-      return { total, rows };
+      return counts.page('persons', f, q, values, page);
     },
   };
 }

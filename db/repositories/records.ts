@@ -3,7 +3,7 @@ import { count, desc, eq, getTableColumns, gte, ilike, inArray, lte, sql } from 
 import type { Orm } from '../client.ts';
 import { captureRecords, pictures } from '../schema.ts';
 import type { CountCache } from './count-cache.ts';
-import { byShape, containsPattern, offsetOf, type FilterSpecs, type Page } from './util.ts';
+import { byShape, containsPattern, type FilterSpecs, type Page } from './util.ts';
 
 export type RecordRow = typeof captureRecords.$inferSelect;
 export type RecordFilter = {
@@ -66,10 +66,7 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
     },
     async list(f: RecordFilter, page: Page) {
       const { q, values } = listQueries(f);
-      const rows = await q.page.execute({ ...values, limit: page.pageSize, offset: offsetOf(page) });
-      const total = await counts.total('capture_records', f, rows.length ? rows[0].version : undefined,
-        async () => Number((await q.count.execute(values))[0].n));
-      return { total, rows };
+      return counts.page('capture_records', f, q, values, page);
     },
   };
 }
