@@ -71,17 +71,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const client = await PGlite.create(config.dataDir ?? undefined, { extensions: { vector }, startParams });
     const orm = drizzle(client, { schema });
     await migrate(orm, { migrationsFolder });
-    // statistics now (cheap: ANALYZE samples), the full VACUUM (ANALYZE) in the background later
-    await client.exec('ANALYZE');
-    const maintenance = maintain(config, () => client.exec('VACUUM (ANALYZE)'));
-    return {
-      kind: 'pglite',
-      orm: orm as unknown as Orm,
-      close: async () => {
-        await maintenance.stop();
-        await client.close();
-      },
-    };
+    return embedded(config, orm, (q) => client.exec(q), () => client.close());
   }
   const [{ default: postgres }, { drizzle }, { migrate }] = await Promise.all([
     import('postgres'),
@@ -99,6 +89,23 @@ type PgliteConfig = Extract<DatabaseConfig, { kind: 'pglite' }>;
 /** Postgres settings of the embedded engine (-c name=value pairs). */
 function pgliteSettings(config: PgliteConfig): string[] {
   return ['-c', `shared_buffers=${config.sharedBuffersMb ?? 16}MB`];
+}
+
+/**
+ * The embedded engine, on either thread, ready for use: planner statistics now (cheap: ANALYZE
+ * samples), the full VACUUM (ANALYZE) in the background later; closing stops that first.
+ */
+async function embedded(config: PgliteConfig, orm: unknown, run: (sql: string) => Promise<unknown>, closeClient: () => Promise<void>): Promise<Database> {
+  await run('ANALYZE');
+  const maintenance = maintain(config, () => run('VACUUM (ANALYZE)'));
+  return {
+    kind: 'pglite',
+    orm: orm as Orm,
+    close: async () => {
+      await maintenance.stop();
+      await closeClient();
+    },
+  };
 }
 
 /** PGlite runs single-user, without autovacuum: VACUUM (ANALYZE) every maintenanceMinutes. */
@@ -155,17 +162,10 @@ async function openPgliteWorker(config: PgliteConfig): Promise<Database> {
   try {
     const orm = drizzle(client, { schema });
     await migrate(orm, { migrationsFolder });
-    await client.unsafe('ANALYZE');
-    const maintenance = maintain(config, () => client.unsafe('VACUUM (ANALYZE)'));
-    return {
-      kind: 'pglite',
-      orm: orm as unknown as Orm,
-      close: async () => {
-        await maintenance.stop();
-        await client.end({ timeout: 5 });
-        await stopWorker();
-      },
-    };
+    return await embedded(config, orm, (q) => client.unsafe(q), async () => {
+      await client.end({ timeout: 5 });
+      await stopWorker();
+    });
   } catch (e) {
     await client.end({ timeout: 1 }).catch(() => {});
     await stopWorker();
