@@ -10,6 +10,9 @@ import { assertTimeZone } from './time.ts';
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const optionalString = z.string().trim().min(1).optional();
 
+/** a stream node's name: lease owner and `node` of its face messages */
+export const nodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)');
+
 export const HostEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
@@ -44,18 +47,20 @@ export const HostEnvSchema = z.object({
   /** run a stream node inside this process; default on without NATS_URL (embedded), off with it */
   EMBEDDED_STREAM_NODE: bool.optional(),
   /** the embedded node's name (lease owner, `node` of its face messages) */
-  STREAM_NODE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)').default('embedded'),
+  STREAM_NODE_NAME: nodeName.default('embedded'),
   /** most cameras the embedded node reads at once */
   STREAM_CAPACITY: z.coerce.number().int().min(1).max(1000).default(16),
-  /** embedded node: one face message (so one capture record) per face track per this period */
+  // Pipeline settings shared with stream-node/config.ts (which picks them from here): the embedded
+  // node and a stand-alone one read the same variables with the same bounds.
+  /** one face message (so one capture record) per face track per this period */
   PUBLISH_PERIOD_MS: z.coerce.number().int().min(1000).max(24 * 3600_000).default(60_000),
-  /** embedded node: a face track unseen this long has ended */
+  /** a face track unseen this long has ended */
   TRACK_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
-  /** embedded node: faces below this quality are tracked but never recorded */
+  /** faces below this quality are tracked but never recorded */
   MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
-  /** embedded node: frames are scaled to this width before detection */
+  /** frames are scaled to this width before detection */
   DETECT_WIDTH: z.coerce.number().int().min(160).max(3840).default(960),
-  /** embedded node: camera lease TTL */
+  /** camera lease TTL: a dead node's cameras move to the others after this */
   LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** tasks.desired is re-sent (and plans re-evaluated) this often, and at once on every change */
   DESIRED_STATE_PERIOD_MS: z.coerce.number().int().min(200).max(600_000).default(5000),

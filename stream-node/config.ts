@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError, HostEnvSchema } from '../core/config.ts';
+import { ConfigError, HostEnvSchema, nodeName } from '../core/config.ts';
 
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -20,30 +20,25 @@ export const StreamNodeEnvSchema = HostEnvSchema.pick({
   S3_FORCE_PATH_STYLE: true,
   DATA_DIR: true,
   FACE_THREADS: true,
+  // the pipeline settings the embedded node reads too: one definition, in the host's schema
+  DETECT_WIDTH: true,
+  PUBLISH_PERIOD_MS: true,
+  TRACK_IDLE_MS: true,
+  MIN_FACE_QUALITY: true,
+  LEASE_TTL_MS: true,
 }).extend({
   /** the lease owner and the `node` of face messages; letters, digits, '-' and '_' */
-  NODE_NAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)')
-    .default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63) || 'node'),
+  NODE_NAME: nodeName.default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63) || 'node'),
   /** most cameras this node reads at once */
   CAPACITY: int(1, 1000, 16),
-  /** frames are scaled down to this width before detection */
-  DETECT_WIDTH: int(160, 3840, 960),
   /** 1: detect on 640 px tiles at DETECT_WIDTH (finds faces down to ~15 px of a 1080p camera, 2
    * detector runs per 960 px frame); 0: the frame shrunk to 640 px (faces under ~30 px missed) */
   DETECT_TILES: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
   /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame; auto:
    * key frames unless they come further apart than the interval */
   DECODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
-  /** one face message per track per this period */
-  PUBLISH_PERIOD_MS: int(1000, 24 * 3600_000, 60_000),
-  /** a track unseen this long has ended */
-  TRACK_IDLE_MS: int(100, 600_000, 3000),
-  /** faces below this quality are tracked but never sent */
-  MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
   /** most face messages kept while NATS is down (the oldest are dropped beyond) */
   OUTBOX_MAX: int(10, 1_000_000, 10_000),
-  /** camera lease TTL: a dead node's cameras move after this */
-  LEASE_TTL_MS: int(1000, 600_000, 10_000),
 });
 
 export type StreamNodeConfig = z.infer<typeof StreamNodeEnvSchema>;
