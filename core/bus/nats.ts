@@ -5,7 +5,7 @@
  */
 import {
   AckPolicy, connect, DeliverPolicy, JSONCodec, nanos, StorageType, StringCodec, type ConsumerConfig, type JetStreamClient,
-  type JetStreamManager, type KV, type NatsConnection, type StreamConfig,
+  type JetStreamManager, type JsMsg, type KV, type NatsConnection, type StreamConfig,
 } from 'nats';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -81,37 +81,59 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
       const exists = await jsm.consumers.info(o.stream.name, o.durable).then(() => true, () => false);
       if (exists) await jsm.consumers.update(o.stream.name, o.durable, cfg);
       else await jsm.consumers.add(o.stream.name, cfg);
-      const consumer = await js.consumers.get(o.stream.name, o.durable);
       // Small batches: a message pulled but not handled waits for ackWait before anyone else gets it.
-      const messages = await consumer.consume({ max_messages: 16 });
+      const pull = async () => (await js.consumers.get(o.stream.name, o.durable)).consume({ max_messages: 16 });
+      let messages = await pull();
       let stopped = false;
+      const handle = async (m: JsMsg) => {
+        let data: unknown;
+        try {
+          data = codec.decode(m.data);
+        } catch (e) {
+          log?.warn({ subject: m.subject, seq: m.seq, err: e }, 'bus: dropping a message that is not JSON');
+          m.term();
+          return;
+        }
+        let settled = false;
+        const msg: BusMessage<never> = {
+          subject: m.subject,
+          data: data as never,
+          seq: m.seq,
+          deliveryCount: m.info.redeliveryCount,
+          ack: () => { if (!settled) { settled = true; m.ack(); } },
+          nak: (delayMs) => { if (!settled) { settled = true; m.nak(delayMs ?? nakDelayMs); } },
+          working: () => { if (!settled) m.working(); },
+        };
+        try {
+          await handler(msg);
+          msg.ack();
+        } catch (e) {
+          log?.warn({ subject: m.subject, seq: m.seq, err: e }, 'bus: handler failed; message will be redelivered');
+          msg.nak();
+        }
+      };
+      // A pull that the server ends (a consumer taken while JetStream is still recovering after a
+      // restart, a failed pull) would otherwise stop delivery silently for good: pull again, with
+      // backoff, until stop().
       const loop = (async () => {
-        for await (const m of messages) {
-          if (stopped) break;
-          let data: unknown;
+        for (let delayMs = 250; !stopped; delayMs = Math.min(delayMs * 2, 5000)) {
           try {
-            data = codec.decode(m.data);
+            for await (const m of messages) {
+              if (stopped) break;
+              await handle(m);
+              delayMs = 250;
+            }
           } catch (e) {
-            log?.warn({ subject: m.subject, seq: m.seq, err: e }, 'bus: dropping a message that is not JSON');
-            m.term();
-            continue;
+            log?.warn({ err: e, durable: o.durable }, 'bus: pull failed');
           }
-          let settled = false;
-          const msg: BusMessage<never> = {
-            subject: m.subject,
-            data: data as never,
-            seq: m.seq,
-            deliveryCount: m.info.redeliveryCount,
-            ack: () => { if (!settled) { settled = true; m.ack(); } },
-            nak: (delayMs) => { if (!settled) { settled = true; m.nak(delayMs ?? nakDelayMs); } },
-            working: () => { if (!settled) m.working(); },
-          };
+          if (stopped || nc.isClosed()) break; // a closed connection never comes back
+          log?.warn({ durable: o.durable, retryInMs: delayMs }, 'bus: pull ended; pulling again');
+          await new Promise((r) => setTimeout(r, delayMs));
+          if (stopped) break;
           try {
-            await handler(msg);
-            msg.ack();
+            messages = await pull();
           } catch (e) {
-            log?.warn({ subject: m.subject, seq: m.seq, err: e }, 'bus: handler failed; message will be redelivered');
-            msg.nak();
+            log?.warn({ err: e, durable: o.durable }, 'bus: could not pull again yet');
           }
         }
       })();
