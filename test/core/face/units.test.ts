@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -161,5 +161,6 @@ describe('model files', () => {
     writeFileSync(join(dir, 'SHA256SUMS'), `${'0'.repeat(64)}  m.onnx\n`);
     expect(() => readModel(dir, 'm.onnx')).toThrow(expect.objectContaining({ kind: 'FACE_ENGINE_FAILED' }));
     expect(() => readModel(dir, 'other.onnx')).toThrow(expect.objectContaining({ kind: 'FACE_ENGINE_FAILED' }));
+    rmSync(dir, { recursive: true, force: true });
   });
 });
