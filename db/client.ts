@@ -11,7 +11,7 @@
  * 3-4x the list requests per second of the engine on the calling thread (`thread: 'main'`, kept as
  * the simpler fallback), with less RSS.
  */
-import { fileURLToPath } from 'node:url';
+import { repoPath } from '../core/paths.ts';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,7 @@ export type DatabaseConfig =
 /** Seconds to wait for a Postgres connection before failing (postgres.js default: 30). */
 const CONNECT_TIMEOUT_S = 10;
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+const migrationsFolder = repoPath('db/migrations');
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.kind === 'pglite' && (config.thread ?? 'worker') === 'worker') return openPgliteWorker(config);
@@ -130,7 +130,7 @@ async function openPgliteWorker(config: PgliteConfig): Promise<Database> {
   // a fresh 0700 directory: the socket has no password, only this user may reach it
   const socketDir = await mkdtemp(join(tmpdir(), 'facewatch-db-'));
   const socketPath = join(socketDir, '.s.PGSQL.5432');
-  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
+  const worker = new Worker(repoPath('db/pglite-worker.mjs'), {
     workerData: { dataDir: config.dataDir, socketPath, settings: pgliteSettings(config) },
     execArgv: [], // plain JavaScript: no TypeScript loader in the worker
     // the worker allocates only small protocol buffers: a 4 MB young generation (V8 grows it to

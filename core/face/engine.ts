@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { AppError, type ErrorName } from '../errors.ts';
+import { BUILT, repoPath } from '../paths.ts';
 import { DEFAULT_MODELS_DIR, defaultThreads } from './models.ts';
 import type { DetectedFace, EmbeddedFace, ImageInput, ImageLimits } from './types.ts';
 import { isRawFrame } from './image.ts';
@@ -26,20 +27,29 @@ export interface FaceEngine {
   close(): Promise<void>;
 }
 
-export type FaceEngineOptions = { threads?: number; modelsDir?: string; limits?: ImageLimits };
+export type FaceEngineOptions = {
+  threads?: number;
+  modelsDir?: string;
+  limits?: ImageLimits;
+  /** keep ONNX Runtime's memory arena: faster detection, more resident memory (see SessionOptions) */
+  arena?: boolean;
+};
 
 /** Omit that keeps a union of request shapes a union. */
 type Body<T> = T extends unknown ? Omit<T, 'id' | 'input' | 'limits'> : never;
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /**
- * The worker is TypeScript. On Node 20 a worker ignores loader hooks given by `--import` for its own
- * entry file, so a one-line bootstrap registers tsx's ESM hooks, then imports worker.ts.
+ * The built worker (dist/core/face/worker.js, see infra/build.mjs) when this code runs from the
+ * build. From source the worker is TypeScript, and on Node 20 a worker ignores loader hooks given by
+ * `--import` for its own entry file, so a one-line bootstrap registers tsx's ESM hooks, then imports
+ * worker.ts.
  */
-function workerBootstrap(): string {
+function newWorker(options: WorkerOptions): Worker {
+  if (BUILT) return new Worker(repoPath('dist/core/face/worker.js'), options);
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
   const entry = new URL('./worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { ...options, eval: true });
 }
 
 /** Copy the pixels or file bytes into a buffer of their own so they can be transferred, not cloned. */
@@ -61,7 +71,7 @@ function portable(img: ImageInput): { input: ImageInput; transfer: ArrayBuffer[]
  */
 export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
   const limits = opts.limits ?? {};
-  const workerData = { modelsDir: opts.modelsDir ?? DEFAULT_MODELS_DIR, threads: opts.threads ?? defaultThreads() };
+  const workerData = { modelsDir: opts.modelsDir ?? DEFAULT_MODELS_DIR, threads: opts.threads ?? defaultThreads(), arena: opts.arena ?? false };
   let worker: Worker | undefined;
   let nextId = 1;
   const pending = new Map<number, Pending>();
@@ -74,7 +84,7 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
   const start = (): Worker => {
     // images and tensors live outside the V8 heap: a small young generation (V8 grows it to
     // 3 x 16 MB under load by default) costs no speed and some resident memory
-    const w = new Worker(workerBootstrap(), { eval: true, workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const w = newWorker({ workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     w.on('message', (r: Reply) => {
       const p = pending.get(r.id);
       if (!p) return;

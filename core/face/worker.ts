@@ -22,7 +22,7 @@ export type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; kind: AppError['kind']; msg: string };
 
-const { modelsDir, threads } = workerData as { modelsDir: string; threads: number };
+const { modelsDir, threads, arena } = workerData as { modelsDir: string; threads: number; arena: boolean };
 // libvips' operation cache (50 MB by default, process-wide) only helps the same image twice; every
 // upload and frame is a new one
 sharp.cache(false);
@@ -46,7 +46,7 @@ async function cropJpeg(img: Rgb, face: DetectedFace, margin: number, aligned: b
 
 async function handle(req: Request): Promise<unknown> {
   // Loaded once, on first use; a failed load is forgotten so the next request tries again.
-  sessions ??= loadSessions(modelsDir, threads).catch((e: unknown) => {
+  sessions ??= loadSessions(modelsDir, threads, { arena }).catch((e: unknown) => {
     sessions = undefined;
     throw e;
   });

@@ -8,7 +8,7 @@
  *      generate_series), secondary indexes dropped during the load and rebuilt from their own
  *      definitions after it. The seeded dir is cached (see --cache) because building the HNSW index
  *      over 100k vectors in WebAssembly takes minutes; the bench itself then runs in about two.
- *   2. starts the real host (node --import tsx functions/host.ts) on a free port,
+ *   2. starts the real host as `npm start` does (infra/start.sh: build, then node dist/functions/host.js) on a free port,
  *   3. autocannon: /Login, /QueryPersonList (page 1; substring name filter), /QueryTaskCaptureRecord
  *      (page 1 over 1M; filtered), /AddPerson with a real single-face photo uploaded once,
  *   4. prints a table against the targets and the server's RSS (/proc/<pid>/status).
@@ -25,7 +25,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +33,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../db/client.ts';
 import { startPgliteServer } from '../../infra/services/index.ts';
 import { stopChild } from '../../infra/services/child.ts';
+import { freePort } from '../../infra/services/ports.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
@@ -187,21 +187,15 @@ async function explain(dbDir: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // 2. server
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function startServer(dataDir: string, databaseUrl?: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD, LOG_LEVEL: 'warn' };
   for (const k of ['DATABASE_URL', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'NATS_URL']) delete env[k];
   if (databaseUrl) Object.assign(env, { DATABASE_URL: databaseUrl, DATABASE_MAX_CONNECTIONS: '1' });
-  // node --import tsx rather than `npx tsx`: one process, so its pid is the server's (for RSS)
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/host.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // the server as `npm start` runs it: the launcher builds dist/ and execs node on it with malloc
+  // tuned, so the child's pid becomes the server's (for RSS)
+  const child = spawn('bash', ['infra/start.sh', 'host'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   const url = `http://127.0.0.1:${port}`;
@@ -308,6 +302,24 @@ async function uploadPhoto(url: string, session: string): Promise<{ picUrl: stri
   return { error: tried.length ? `${tried.length} photos tried: ${reasons.slice(0, 3).join('; ')}` : 'no photo found (../shared/fixtures/faces or face-api demo samples)' };
 }
 
+/** Each face-api demo photo (1920 px wide) uploaded and compared with itself, 3 times; the answer codes. */
+async function bigPhotos(url: string, session: string): Promise<string[]> {
+  const demo = join(root, 'node_modules/@vladmandic/face-api/demo');
+  const files = existsSync(demo) ? readdirSync(demo).filter((f) => /^sample\d\.jpg$/.test(f)).sort() : [];
+  const codes: string[] = [];
+  for (const f of files) {
+    const form = new FormData();
+    form.set('session', session);
+    form.set('file', new Blob([readFileSync(join(demo, f))], { type: 'image/jpeg' }), f);
+    const up = (await (await fetch(`${url}/UploadPersonPicture`, { method: 'POST', body: form })).json()) as Reply;
+    if (up.code !== 0) { codes.push(`${f} upload ${up.code}`); continue; }
+    let last = -1;
+    for (let i = 0; i < 3; i++) last = (await call(url, '/Compare1V1', { session, first_pic: up.pic_url, second_pic: up.pic_url })).code;
+    codes.push(`${f} ${last === 0 ? 'ok' : `code ${last}`}`);
+  }
+  return codes;
+}
+
 // ---------------------------------------------------------------------------------------------
 // main
 
@@ -330,6 +342,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let memory = { rssMb: NaN, peakMb: NaN };
   let beforeAddPerson = { rssMb: NaN, peakMb: NaN };
+  let afterAddPerson = { rssMb: NaN, peakMb: NaN };
   try {
     const login = await call(server.url, '/Login', { username: 'admin', password: md5(ADMIN_PASSWORD) });
     const session = String(login.session);
@@ -357,6 +370,10 @@ async function main(): Promise<void> {
       rows.push({ name: 'AddPerson (real photo)', reqPerSec: NaN, p50: NaN, p99: NaN, requests: 0, errors: 0, target: '>= 10/s', pass: false, note: photo.error });
       say(`AddPerson not measured: ${photo.error}`);
     }
+    afterAddPerson = memoryOfAll();
+    // full-size photos: the face engine decodes ~2.5 MP and detects at 640 px, its largest buffers
+    const big = await bigPhotos(server.url, session);
+    say(`Compare1V1 on ${big.length} full-size photos: ${big.join(', ')}`);
     memory = memoryOfAll();
   } finally {
     await server.stop();
@@ -370,7 +387,8 @@ async function main(): Promise<void> {
   const rss = (label: string, m: typeof memory) =>
     body.push([label, `${fmt(m.rssMb)} MB`, '', '', '', '', '< 400 MB', m.rssMb < 400 ? 'PASS' : 'FAIL']);
   rss('server RSS before AddPerson', beforeAddPerson);
-  rss(`server RSS after run (peak ${fmt(memory.peakMb)} MB)`, memory);
+  rss('server RSS after AddPerson', afterAddPerson);
+  rss(`server RSS after full-size photos (peak ${fmt(memory.peakMb)} MB)`, memory);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(`\nbench:api — ${PERSONS} persons in ${LIBRARIES} libraries, ${RECORDS} capture records, ${wire ? 'PGlite over the wire (child process)' : 'embedded PGlite'};`
