@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -168,12 +168,14 @@ describe('enrol refuses unusable photos', () => {
 
 describe('model loading', () => {
   it('fails with FACE_ENGINE_FAILED, on every call, when the models are missing', async () => {
-    const broken = createFaceEngine({ modelsDir: mkdtempSync(join(tmpdir(), 'no-models-')) });
+    const empty = mkdtempSync(join(tmpdir(), 'no-models-'));
+    const broken = createFaceEngine({ modelsDir: empty });
     try {
       await expect(broken.detect(portrait)).rejects.toThrow(fails('FACE_ENGINE_FAILED'));
       await expect(broken.detect(portrait)).rejects.toThrow(fails('FACE_ENGINE_FAILED'));
     } finally {
       await broken.close();
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 });
