@@ -23,7 +23,7 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
   if (!cfg.NATS_URL) throw new ConfigError('bad environment: NATS_URL is required for a separate stream node');
   const logger = (log ?? createLogger(cfg.LOG_LEVEL, 'stream-node')).child({ node: cfg.NODE_NAME });
   const bus = await connectNatsBus({ servers: cfg.NATS_URL, name: cfg.NODE_NAME, logger });
-  const store = createObjectStore({
+  const store = await createObjectStore({
     kind: 's3', endpoint: cfg.S3_ENDPOINT!, bucket: cfg.S3_BUCKET!, accessKeyId: cfg.S3_ACCESS_KEY_ID!,
     secretAccessKey: cfg.S3_SECRET_ACCESS_KEY!, region: cfg.S3_REGION, forcePathStyle: cfg.S3_FORCE_PATH_STYLE,
   });

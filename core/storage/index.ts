@@ -1,18 +1,19 @@
 /**
  * The object store for person pictures and capture images: a local directory (embedded default) or
- * an S3-compatible bucket, behind one interface. Only this folder imports the S3 SDK.
+ * an S3-compatible bucket, behind one interface. Only this folder imports the S3 SDK, and only once
+ * an S3 store is asked for: the SDK costs ~22 MB of memory a local-directory host has no use for.
  */
 import { LocalObjectStore } from './local.ts';
-import { S3ObjectStore } from './s3.ts';
 import type { ObjectStore, StorageConfig } from './types.ts';
 
 export type { ObjectStore, StorageConfig } from './types.ts';
 export { CHECK_TIMEOUT_MS, OPERATION_TIMEOUT_MS } from './types.ts';
 export { SwitchableObjectStore } from './switchable.ts';
 export { normalizeKey } from './keys.ts';
-export { LocalObjectStore, S3ObjectStore };
+export { LocalObjectStore };
 
-export function createObjectStore(cfg: StorageConfig): ObjectStore {
-  return cfg.kind === 'local' ? new LocalObjectStore(cfg.dir) : new S3ObjectStore(cfg);
+export async function createObjectStore(cfg: StorageConfig): Promise<ObjectStore> {
+  if (cfg.kind === 'local') return new LocalObjectStore(cfg.dir);
+  const { S3ObjectStore } = await import('./s3.ts');
+  return new S3ObjectStore(cfg);
 }
-

@@ -60,12 +60,12 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   const repos = createRepositories(db.orm);
 
   const envStorage = envStorageConfig(env);
-  const store = new SwitchableObjectStore(createObjectStore(envStorage));
+  const store = new SwitchableObjectStore(await createObjectStore(envStorage));
   const systemConfig = createSystemConfigService({ repo: repos.systemConfig, store, envStorage, log });
   const saved = await systemConfig.savedStorage();
   if (saved) {
     // A store saved by /UpdateSystemConfig is used again; if it is down now, keep the env store.
-    await store.switchTo(createObjectStore(saved)).catch((err) => log.error({ err }, 'saved StorageServer does not answer; using the environment store'));
+    await store.switchTo(await createObjectStore(saved)).catch((err) => log.error({ err }, 'saved StorageServer does not answer; using the environment store'));
   }
   // The bus: NATS JetStream when NATS_URL is set, else the in-process bus (embedded default).
   let bus: Bus;

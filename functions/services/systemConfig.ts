@@ -105,7 +105,7 @@ export function createSystemConfigService(deps: { repo: SystemConfigRepo; store:
       const value = unmask(given, prev ? parseObject(prev.config) : undefined) as JsonObject;
       if (i.name === STORAGE_SERVER) {
         const cfg = storageConfigOf(value);
-        await store.switchTo(createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
+        await store.switchTo(await createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
         log.info({ store: store.describe() }, 'object store switched');
       }
       // kept as given, unless masked secrets were filled back in

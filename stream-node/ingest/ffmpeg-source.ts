@@ -18,7 +18,7 @@
  * ... The source never throws at its user; it keeps trying until stop().
  */
 import { EventEmitter } from 'node:events';
-import ffmpeg from 'fluent-ffmpeg';
+import type ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../../core/log.ts';
 import type { StreamState } from '../../core/bus/messages.ts';
 
@@ -87,6 +87,12 @@ export function ffmpegArgs(o: Pick<FfmpegSourceOptions, 'intervalMs' | 'maxWidth
   return { input, output };
 }
 
+/**
+ * fluent-ffmpeg (~10 MB) loads when the first camera opens, not with the process: an embedded host
+ * with no camera assigned never needs it. Once loaded, opening stays synchronous.
+ */
+let fluent: typeof ffmpeg | undefined;
+
 export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
   private cmd: ffmpeg.FfmpegCommand | undefined;
   private stopped = true;
@@ -152,6 +158,12 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
   }
 
   private open() {
+    if (!fluent) {
+      import('fluent-ffmpeg')
+        .then((m) => { fluent = m.default; if (!this.stopped && !this.cmd) this.open(); })
+        .catch((e: Error) => this.fail(`cannot start ffmpeg: ${e.message}`));
+      return;
+    }
     const { input, output } = ffmpegArgs({ ...this.o, decode: this.mode });
     this.lastFrameAt = 0;
     let width = 0;
@@ -165,7 +177,7 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     let cur: Buffer | undefined;
     let filled = 0;
     let lastStderr = '';
-    const cmd = ffmpeg(this.o.url).inputOptions(input).outputOptions(output);
+    const cmd = fluent(this.o.url).inputOptions(input).outputOptions(output);
     this.cmd = cmd;
     const mine = () => this.cmd === cmd;
 

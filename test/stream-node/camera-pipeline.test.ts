@@ -12,7 +12,8 @@ import {
   connectNatsBus, decodeEmbedding, FaceMessageSchema, Streams, type Bus, type FaceMessage,
 } from '../../core/bus/index.ts';
 import { createFaceEngine, similarity, type FaceEngine } from '../../core/face/index.ts';
-import { S3ObjectStore, type ObjectStore } from '../../core/storage/index.ts';
+import type { ObjectStore } from '../../core/storage/index.ts';
+import { S3ObjectStore } from '../../core/storage/s3.ts';
 import { startS3Server, type S3Server } from '../../infra/services/index.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';

@@ -63,7 +63,7 @@ async function expectAppError(p: Promise<unknown>, kind: string): Promise<AppErr
 describe.each(kinds)('$kind object store', ({ fresh, dead }) => {
   let store: ObjectStore;
   beforeAll(async () => {
-    store = createObjectStore(fresh());
+    store = await createObjectStore(fresh());
     await store.check(); // creates the directory / bucket
   });
   afterAll(async () => { await store?.close?.(); });
@@ -105,7 +105,7 @@ describe.each(kinds)('$kind object store', ({ fresh, dead }) => {
 
   it('check() on a dead target fails with STORAGE_UNAVAILABLE within about 3 s, no secret in the message', async () => {
     const d = await dead();
-    const bad = createObjectStore(d.cfg);
+    const bad = await createObjectStore(d.cfg);
     const t0 = Date.now();
     try {
       const e = await expectAppError(bad.check(), 'STORAGE_UNAVAILABLE');
@@ -127,14 +127,14 @@ describe.each(kinds)('$kind object store', ({ fresh, dead }) => {
     await sw.put('pictures/sw.jpg', Buffer.from('old'), 'image/jpeg');
     const d = await dead();
     try {
-      await expectAppError(sw.switchTo(createObjectStore(d.cfg)), 'STORAGE_CONFIG_REJECTED');
+      await expectAppError(sw.switchTo(await createObjectStore(d.cfg)), 'STORAGE_CONFIG_REJECTED');
     } finally {
       await d.close();
     }
     expect(sw.target).toBe(store);
     expect((await sw.get('pictures/sw.jpg')).toString()).toBe('old');
 
-    const next = createObjectStore(fresh());
+    const next = await createObjectStore(fresh());
     await sw.switchTo(next);
     expect(sw.target).toBe(next);
     expect(sw.describe()).toBe(next.describe());
@@ -147,7 +147,7 @@ describe.each(kinds)('$kind object store', ({ fresh, dead }) => {
 
 describe('S3 object store without its bucket', () => {
   it('reports STORAGE_UNAVAILABLE (not PICTURE_NOT_FOUND) on get/put when the bucket is gone, and check() creates it', async () => {
-    const store = createObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: `gone-${randomUUID().slice(0, 8)}`, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    const store = await createObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: `gone-${randomUUID().slice(0, 8)}`, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
     try {
       await expectAppError(store.get('pictures/a.jpg'), 'STORAGE_UNAVAILABLE');
       await expectAppError(store.put('pictures/a.jpg', Buffer.from('x'), 'image/jpeg'), 'STORAGE_UNAVAILABLE');
@@ -162,7 +162,7 @@ describe('S3 object store without its bucket', () => {
 describe('local object store files', () => {
   it('keeps objects inside its directory and leaves no temp files behind', async () => {
     const root = join(tmp, `root-${randomUUID()}`);
-    const store = createObjectStore({ kind: 'local', dir: join(root, 'objects') });
+    const store = await createObjectStore({ kind: 'local', dir: join(root, 'objects') });
     await store.check();
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.put('p/same.jpg', Buffer.alloc(10_000, i), 'image/jpeg')));
     await store.put('../outside.jpg', Buffer.from('x'), 'image/jpeg').catch(() => {});
