@@ -20,6 +20,7 @@ export const StreamNodeEnvSchema = HostEnvSchema.pick({
   S3_FORCE_PATH_STYLE: true,
   DATA_DIR: true,
   FACE_THREADS: true,
+  FACE_ARENA: true,
   // the pipeline settings the embedded node reads too: one definition, in the host's schema
   DETECT_WIDTH: true,
   PUBLISH_PERIOD_MS: true,

@@ -27,7 +27,7 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
     kind: 's3', endpoint: cfg.S3_ENDPOINT!, bucket: cfg.S3_BUCKET!, accessKeyId: cfg.S3_ACCESS_KEY_ID!,
     secretAccessKey: cfg.S3_SECRET_ACCESS_KEY!, region: cfg.S3_REGION, forcePathStyle: cfg.S3_FORCE_PATH_STYLE,
   });
-  const engine = createFaceEngine({ threads: cfg.FACE_THREADS });
+  const engine = createFaceEngine({ threads: cfg.FACE_THREADS, arena: cfg.FACE_ARENA ?? true }); // throughput first on a camera box
   try {
     await bus.ensureStream(Streams.FACES);
     const node = new StreamNode({

@@ -81,7 +81,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   });
   const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
   const matcher = createMatcher({ bus, repos, store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS });
-  const face = createFaceEngine({ threads: env.FACE_THREADS, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
+  const face = createFaceEngine({ threads: env.FACE_THREADS, arena: env.FACE_ARENA ?? false, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
 
   const accounts = createAccountsService(repos.accounts, {
     idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS,

@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { connectNatsBus, FaceMessageSchema, Streams, Subjects } from '../../core/bus/index.ts';
 import { createFaceEngine } from '../../core/face/index.ts';
 import { createLogger } from '../../core/log.ts';
-import { S3ObjectStore } from '../../core/storage/index.ts';
+import { S3ObjectStore } from '../../core/storage/s3.ts';
 import { startS3Server } from '../../infra/services/index.ts';
 import { stopChild } from '../../infra/services/child.ts';
 import { startNatsServer } from '../../infra/services/nats.ts';
@@ -188,7 +188,8 @@ async function main() {
   /** camera id -> its number 1..N (the bench's own numbering) */
   const idOf = new Map(cameraIds.map((c, i) => [c, i + 1]));
   const store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
-  const engine = createFaceEngine(env.FACE_THREADS ? { threads: Number(env.FACE_THREADS) } : {});
+  // as the stand-alone stream node runs it (stream-node/main.ts): ONNX Runtime's arena on unless FACE_ARENA=0
+  const engine = createFaceEngine({ ...(env.FACE_THREADS ? { threads: Number(env.FACE_THREADS) } : {}), arena: env.FACE_ARENA !== '0' });
   const bus = await connectNatsBus({ servers: nats.url, name: 'bench-stream' });
   await bus.ensureStream(Streams.FACES);
   const node = new StreamNode({
