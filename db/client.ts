@@ -12,7 +12,7 @@
  * the simpler fallback), with less RSS.
  */
 import { repoPath } from '../core/paths.ts';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +68,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     ]);
     if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
     const startParams = [...PGlite.defaultStartParams, ...pgliteSettings(config)];
-    const client = await PGlite.create(config.dataDir ?? undefined, { extensions: { vector }, startParams });
+    const fresh = config.dataDir && !existsSync(join(config.dataDir, 'PG_VERSION'));
+    let client = await PGlite.create(config.dataDir ?? undefined, { extensions: { vector }, startParams });
+    if (fresh) { // initdb's WebAssembly memory goes only when a new instance replaces it (pglite-worker.mjs)
+      await client.close();
+      client = await PGlite.create(config.dataDir!, { extensions: { vector }, startParams });
+    }
     const orm = drizzle(client, { schema });
     await migrate(orm, { migrationsFolder });
     return embedded(config, orm, (q) => client.exec(q), () => client.close());
