@@ -146,11 +146,20 @@ async function ours(photo1080: Buffer): Promise<Figures> {
     enrol1080: await timeIt(RUNS, async () => enrolFace(s, await decodeImage(photo1080))),
     acc: v.atFixed, best: v.best, groupFaces,
   };
-  const engine = createFaceEngine();
-  const viaEngine = await timeIt(RUNS, () => engine.enrol(photo1080));
-  await engine.close();
+  // both memory settings of the engine (FACE_ARENA): the API host runs without the arena; run the
+  // bench with the launcher's GLIBC_TUNABLES (infra/start.sh) to see what that costs there
+  const viaEngineWith = async (arena: boolean) => {
+    const engine = createFaceEngine({ arena });
+    try {
+      return await timeIt(RUNS, () => engine.enrol(photo1080));
+    } finally {
+      await engine.close();
+    }
+  };
+  const viaEngine = await viaEngineWith(true);
+  const viaLean = await viaEngineWith(false);
   console.log(`  ms (median of ${RUNS}): decode 1080p JPEG ${f.decode.toFixed(1)}, detect ${f.detect.toFixed(1)}, align ${f.align.toFixed(2)}, embed ${f.embed.toFixed(1)}`);
-  console.log(`  enrolment photo end to end: 150x150 PNG ${f.enrolSmall.toFixed(1)} ms, 1920x1080 JPEG ${f.enrol1080.toFixed(1)} ms in-thread, ${viaEngine.toFixed(1)} ms through createFaceEngine().enrol (worker)`);
+  console.log(`  enrolment photo end to end: 150x150 PNG ${f.enrolSmall.toFixed(1)} ms, 1920x1080 JPEG ${f.enrol1080.toFixed(1)} ms in-thread, ${viaEngine.toFixed(1)} ms through createFaceEngine().enrol (worker), ${viaLean.toFixed(1)} ms with arena: false (API host; GLIBC_TUNABLES ${process.env.GLIBC_TUNABLES ? 'set' : 'unset'})`);
   return f;
 }
 
