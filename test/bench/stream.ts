@@ -30,7 +30,8 @@
  *
  * Env: STEPS (4,8,12,16,20,24), WINDOW_S (20), WARMUP_S (6), GOP (frames, 25 = 1 s), INTERVAL (1000),
  * DETECT_WIDTH (960), DETECT_TILES (1: by tiles, 0: whole frame; node default), PHOTO_WIDTH (1400), RTSP_PER_SERVER (cameras per rtsp-server.py
- * process, 8), FACE_THREADS (ONNX intra-op threads; engine default: all cores), KEEP_GOING (run the steps after the first failure too).
+ * process, 8), FACE_THREADS (ONNX intra-op threads; engine default: all cores), FACE_ARENA (0: without ONNX Runtime's
+ * arena, as in the API host), KEEP_GOING (run the steps after the first failure too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
