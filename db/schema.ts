@@ -61,7 +61,8 @@ export const persons = pgTable('persons', {
   cardNo: text('card_no').notNull().default(''),
   phone: text('phone').notNull().default(''),
   category: smallint('category').notNull().default(0),
-  picUrl: text('pic_url').notNull(),
+  // a person's picture row cannot go while the person exists: DeletePicture racing AddPerson fails one of them
+  picUrl: text('pic_url').notNull().references(() => pictures.url),
   remark: text('remark').notNull().default(''),
   embedding: vector('embedding', { dimensions: EMBEDDING_DIM }).notNull(),
   createTime: createdAt(),

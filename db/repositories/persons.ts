@@ -19,6 +19,11 @@ const personFilters: FilterSpecs<PersonFilter> = {
   phone: { when: (v) => !!v, cond: (p) => ilike(persons.phone, p), value: containsPattern },
 };
 
+/** the picture was deleted between the service's check and the write (persons' picture foreign key) */
+const pictureGone = (url: string) => ({
+  persons_pic_url_pictures_url_fk: () => new AppError('PICTURE_NOT_FOUND', `pic_url: no picture ${url}`),
+});
+
 export function createPersonsRepo(orm: Orm, counts: CountCache) {
   const listQueries = byShape(personFilters, (where, shape) => ({
     page: orm.select({
@@ -36,6 +41,7 @@ export function createPersonsRepo(orm: Orm, counts: CountCache) {
       // the library may be deleted between the service's check and this insert
       const [row] = await onMissingReference(() => orm.insert(persons).values(p).returning({ id: persons.id }), {
         persons_lib_id_libraries_id_fk: () => new AppError('LIBRARY_NOT_FOUND', `lib_id: no library ${p.libId}`),
+        ...pictureGone(p.picUrl),
       });
       return row.id;
     },
@@ -47,7 +53,10 @@ export function createPersonsRepo(orm: Orm, counts: CountCache) {
     },
     async update(libId: number, personId: number, patch: Partial<PersonFields> & { embedding?: number[] }): Promise<boolean> {
       if (!Object.keys(patch).length) return true;
-      const rows = await orm.update(persons).set(patch).where(and(eq(persons.id, personId), eq(persons.libId, libId))).returning({ id: persons.id });
+      const rows = await onMissingReference(
+        () => orm.update(persons).set(patch).where(and(eq(persons.id, personId), eq(persons.libId, libId))).returning({ id: persons.id }),
+        pictureGone(patch.picUrl ?? ''),
+      );
       return rows.length > 0;
     },
     /** the deleted person's picture, or undefined when there was no such person in that library */

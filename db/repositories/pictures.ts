@@ -1,6 +1,7 @@
 /** The `pictures` table: one row per object the API put in the store. */
 import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
+import { FOREIGN_KEY_VIOLATION, pgCode } from './util.ts';
 import { captureRecords, persons, pictures } from '../schema.ts';
 
 export type PictureRow = typeof pictures.$inferSelect;
@@ -18,12 +19,20 @@ export function createPicturesRepo(orm: Orm) {
       const [row] = await orm.select({ one: sql`1` }).from(persons).where(eq(persons.picUrl, url)).limit(1);
       return !!row;
     },
-    /** deletes the row unless a person uses the picture (one statement: no race with AddPerson's check) */
+    /**
+     * Deletes the row unless a person uses the picture. A person inserted after this statement's
+     * snapshot but before its delete is caught by the persons' foreign key: then it is in use too.
+     */
     async deleteUnlessUsed(url: string): Promise<boolean> {
-      const rows = await orm.delete(pictures)
-        .where(and(eq(pictures.url, url), notExists(orm.select({ one: sql`1` }).from(persons).where(eq(persons.picUrl, url)))))
-        .returning({ url: pictures.url });
-      return rows.length > 0;
+      try {
+        const rows = await orm.delete(pictures)
+          .where(and(eq(pictures.url, url), notExists(orm.select({ one: sql`1` }).from(persons).where(eq(persons.picUrl, url)))))
+          .returning({ url: pictures.url });
+        return rows.length > 0;
+      } catch (e) {
+        if (pgCode(e) === FOREIGN_KEY_VIOLATION) return false;
+        throw e;
+      }
     },
     async delete(url: string): Promise<void> {
       await orm.delete(pictures).where(eq(pictures.url, url));
@@ -34,15 +43,27 @@ export function createPicturesRepo(orm: Orm) {
      */
     async deleteOrphans(urls: string[]): Promise<string[]> {
       if (urls.length === 0) return [];
-      const rows = await orm.delete(pictures).where(and(
-        inArray(pictures.url, [...new Set(urls)]),
-        eq(pictures.kind, 'person'),
-        // the outer column qualified by hand (drizzle leaves one-table columns unqualified)
-        notExists(orm.select({ one: sql`1` }).from(persons).where(sql`${persons.picUrl} = "pictures"."url"`)),
-        notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${captureRecords.picUrl} = "pictures"."url"`)),
-      )).returning({ url: pictures.url });
-      return rows.map((r) => r.url);
+      // a person enrolled from one of them after the statement's snapshot trips the persons' foreign
+      // key; the next attempt's snapshot sees that person and keeps the picture
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await deleteOrphansOnce(urls);
+        } catch (e) {
+          if (pgCode(e) !== FOREIGN_KEY_VIOLATION || attempt === 3) throw e;
+        }
+      }
     },
   };
+
+  async function deleteOrphansOnce(urls: string[]): Promise<string[]> {
+    const rows = await orm.delete(pictures).where(and(
+      inArray(pictures.url, [...new Set(urls)]),
+      eq(pictures.kind, 'person'),
+      // the outer column qualified by hand (drizzle leaves one-table columns unqualified)
+      notExists(orm.select({ one: sql`1` }).from(persons).where(sql`${persons.picUrl} = "pictures"."url"`)),
+      notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${captureRecords.picUrl} = "pictures"."url"`)),
+    )).returning({ url: pictures.url });
+    return rows.map((r) => r.url);
+  }
 }
 export type PicturesRepo = ReturnType<typeof createPicturesRepo>;

@@ -82,6 +82,9 @@ async function seed(dbDir: string): Promise<void> {
     await ex(`insert into cameras (name, rtsp) select 'camera ' || g, 'rtsp://10.0.0.' || g || '/stream' from generate_series(1, 20) g`);
     await ex(`insert into tasks (name, interval, threshold) select 'task ' || g, 1000, 0.8 from generate_series(1, 5) g`);
     say(`seeding ${PERSONS} persons`);
+    // each person's picture row (persons.pic_url references pictures.url)
+    await ex(`insert into pictures (url, kind, content_type, bytes, width, height)
+      select '/pictures/2026/01/01/seed-' || g || '.jpg', 'person', 'image/jpeg', 20000, 150, 150 from generate_series(1, ${PERSONS}) g`);
     // every 5th person has a Latin name; the rest a Chinese one of 2-3 characters with its pinyin
     await ex(`insert into persons (lib_id, name, pinyin, sex, card_no, phone, category, pic_url, remark, embedding, create_time)
       select 1 + g % ${LIBRARIES},

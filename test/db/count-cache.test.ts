@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../db/client.ts';
 import { createCountCache } from '../../db/repositories/count-cache.ts';
 import { createRepositories } from '../../db/repositories/index.ts';
-import { captureRecords, libraries, persons } from '../../db/schema.ts';
+import { captureRecords, libraries, persons, pictures } from '../../db/schema.ts';
 import { EMBEDDING_DIM } from '../../core/constants.ts';
 
 const unit = () => { const v = Array.from({ length: EMBEDDING_DIM }, () => Math.random() - 0.5); const n = Math.hypot(...v); return v.map((x) => x / n); };
@@ -22,6 +22,7 @@ describe('exact counts cached per table version', () => {
     expect(await cached.total('persons', { name: 'b' }, undefined, count)).toBe(42); // another filter is another entry
     expect(counted).toBe(2);
     const [lib] = await db.orm.insert(libraries).values({ name: 'l' }).returning();
+    await db.orm.insert(pictures).values({ url: '/p', kind: 'person', contentType: 'image/jpeg', bytes: 1, width: 1, height: 1 }).onConflictDoNothing();
     // a write straight through SQL, not through any repository: the trigger still bumps the version
     await db.orm.insert(persons).values({ libId: lib.id, name: 'x', picUrl: '/p', embedding: unit() });
     await cached.total('persons', { name: 'a' }, undefined, count);
@@ -36,6 +37,7 @@ describe('exact counts cached per table version', () => {
     const repos = createRepositories(db.orm);
     const page = { pageNo: 1, pageSize: 10 };
     const [lib] = await db.orm.insert(libraries).values({ name: 'm' }).returning();
+    await db.orm.insert(pictures).values({ url: '/p', kind: 'person', contentType: 'image/jpeg', bytes: 1, width: 1, height: 1 }).onConflictDoNothing();
     const before = (await repos.persons.list({ libId: lib.id }, page)).total;
     expect(before).toBe(0);
     const [p] = await db.orm.insert(persons).values([1, 2, 3].map((i) => ({ libId: lib.id, name: `n${i}`, picUrl: '/p', embedding: unit() }))).returning();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { openDatabase, type Database, type DatabaseConfig } from '../../db/client.ts';
-import { libraries, persons } from '../../db/schema.ts';
+import { libraries, persons, pictures } from '../../db/schema.ts';
 import { EMBEDDING_DIM } from '../../core/constants.ts';
 import { startPgliteServer, type PgliteServer } from '../../infra/services/index.ts';
 
@@ -95,6 +95,7 @@ describe.each([pgliteDriver('worker'), pgliteDriver('main'), serverDriver()])('$
   it('stores a 512-d embedding and reads it back', async () => {
     const [lib] = await db.orm.insert(libraries).values({ name: 'round trip' }).returning();
     const [v] = unitVectors(1, 7);
+    await addPictures(db, ['/pictures/a.jpg']);
     const [p] = await db.orm.insert(persons).values({ libId: lib.id, name: '张三', pinyin: 'zhang san', picUrl: '/pictures/a.jpg', embedding: v }).returning();
     const [back] = await db.orm.select().from(persons).where(eq(persons.id, p.id));
     expect(back.embedding).toHaveLength(EMBEDDING_DIM);
@@ -105,6 +106,7 @@ describe.each([pgliteDriver('worker'), pgliteDriver('main'), serverDriver()])('$
   it('finds the cosine nearest neighbours through the HNSW index', async () => {
     const [lib] = await db.orm.insert(libraries).values({ name: 'nn' }).returning();
     const vectors = unitVectors(300, 42);
+    await addPictures(db, vectors.map((_, i) => `/pictures/${i}.jpg`));
     const inserted = await db.orm.insert(persons)
       .values(vectors.map((embedding, i) => ({ libId: lib.id, name: `p${i}`, picUrl: `/pictures/${i}.jpg`, embedding })))
       .returning({ id: persons.id });
@@ -140,6 +142,11 @@ describe.each([pgliteDriver('worker'), pgliteDriver('main'), serverDriver()])('$
     expect(Number(count[0].n)).toBe(1);
   });
 });
+
+/** picture rows for persons to point at (persons.pic_url references pictures.url) */
+async function addPictures(db: Database, urls: string[]): Promise<void> {
+  await db.orm.insert(pictures).values(urls.map((url) => ({ url, kind: 'person' as const, contentType: 'image/jpeg', bytes: 1, width: 1, height: 1 }))).onConflictDoNothing();
+}
 
 describe('embedded PGlite memory', () => {
   it('runs with a small shared_buffers (resident in the process) unless told otherwise', async () => {

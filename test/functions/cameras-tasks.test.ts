@@ -8,11 +8,13 @@ const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 describe.each(backends)('cameras and tasks (%s)', (backend) => {
   let api: Api;
   let pic: string;
+  let bobPic: string;
   beforeAll(async () => {
     const [a, fx] = await Promise.all([startApi(backend), makeFixtures()]);
     api = a;
     await api.login();
     pic = (await api.upload(fx.alice)).pic_url;
+    bobPic = (await api.upload(fx.bob)).pic_url;
   });
   afterAll(async () => { await api?.stop(); });
 
@@ -204,6 +206,22 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
       await expect(repos.tasks.insert(fields, { cameraList1: [cam], cameraList2: [], libList: [999_999] })).rejects.toMatchObject({ kind: 'LIBRARY_NOT_FOUND' });
       await expect(repos.persons.insert({ libId: 999_999, name: 'x', pinyin: 'x', sex: 0, cardNo: '', phone: '', category: 0, picUrl: pic, remark: '', embedding: new Array(512).fill(0.01) }))
         .rejects.toMatchObject({ kind: 'LIBRARY_NOT_FOUND' });
+    });
+
+    it('a picture deleted between AddPerson\'s check and its insert is "not found"; a used picture\'s row cannot go (db layer)', async () => {
+      const { repos } = api.host.services;
+      const libId = (await api.call('/AddLibrary', { name: 'picture race' })).lib_id as number;
+      const person = { libId, name: 'x', pinyin: 'x', sex: 0, cardNo: '', phone: '', category: 0, remark: '', embedding: new Array(512).fill(0.01) };
+      // what DeletePicture leaves behind when it wins the race: no row for the url AddPerson checked
+      const gone = bobPic;
+      expect(await repos.pictures.deleteUnlessUsed(gone)).toBe(true);
+      await expect(repos.persons.insert({ ...person, picUrl: gone })).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
+      const id = await repos.persons.insert({ ...person, picUrl: pic });
+      await expect(repos.persons.update(libId, id, { picUrl: gone })).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
+      // when AddPerson wins, the picture's row is held by the person: a direct delete is refused
+      await expect(repos.pictures.delete(pic)).rejects.toThrow();
+      expect(await repos.pictures.deleteUnlessUsed(pic)).toBe(false);
+      expect(await repos.pictures.find(pic)).toBeDefined();
     });
 
     it('metacharacters in names are data', async () => {
