@@ -102,7 +102,9 @@ export function createMemoryBus(): Bus {
         } else {
           p.inFlight = false;
           p.dueAt = Date.now() + delayMs;
-          p.timer = setTimeout(() => durable.wake?.(), delayMs).unref();
+          // the timer, not the clock, makes it due: a timer may fire a millisecond before Date.now()
+          // reaches dueAt, and then no other wake would come (the redelivery was lost, seen in CI)
+          p.timer = setTimeout(() => { p.dueAt = 0; durable.wake?.(); }, delayMs).unref();
         }
         durable.wake?.();
       };

@@ -2,7 +2,7 @@
  * One contract, two implementations: every case runs against a real nats-server with JetStream
  * (random port, temp store) and against the in-process bus.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   connectNatsBus, createMemoryBus, FaceMessageSchema, encodeEmbedding, decodeEmbedding, subjectMatches, Subjects,
   type Bus, type BusMessage, type StreamSpec,
@@ -151,6 +151,34 @@ describe.each([
     expect(all[0]).toBe('camera.state.3:0');
     expect(new Set(q.map((x) => x.slice(2))).size).toBe(10);
     for (const s of [s1, qa, qb]) await s.stop();
+  });
+});
+
+describe('memory bus redelivery', () => {
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('a nak is redelivered when its delay has passed, whatever the wall clock says', async () => {
+    // Date.now() and timers run on different clocks (wall vs monotonic, each rounded to a ms): a
+    // timer can fire while Date.now() is still before the due time. Here the wall clock stands
+    // still (only Date is faked), the extreme of that; the redelivery must come from the timer.
+    const b = createMemoryBus();
+    try {
+      const stream = freshStream();
+      await b.ensureStream(stream);
+      await b.publish(`${stream.subjects[0].slice(0, -2)}.w`, { v: 'w' });
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const counts: number[] = [];
+      const sub = await b.consume({ stream, durable: 'd', ackWaitMs: 30_000, nakDelayMs: 50 }, (m) => {
+        counts.push(m.deliveryCount);
+        if (m.deliveryCount === 1) throw new Error('transient');
+      });
+      await until(() => counts.length === 2, 'the redelivery', 5_000);
+      expect(counts).toEqual([1, 2]);
+      await sub.stop();
+    } finally {
+      vi.useRealTimers();
+      await b.close();
+    }
   });
 });
 
