@@ -16,12 +16,13 @@ import type { Bus } from '../../core/bus/types.ts';
 import type { Outbox } from '../../core/bus/outbox.ts';
 import { encodeEmbedding, type FaceMessage, type StreamState } from '../../core/bus/messages.ts';
 import { Subjects } from '../../core/bus/subjects.ts';
-import type { DetectedFace, FaceEngine } from '../../core/face/index.ts';
+import type { FaceEngine } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
 import { FfmpegFrameSource, type FfmpegSourceOptions, type Frame } from '../ingest/ffmpeg-source.ts';
 import { Tracker, type Publish, type TrackerOptions } from '../track/tracker.ts';
 import { detectTiled } from './tiles.ts';
+import { takeShot, type Shot } from './shot.ts';
 
 export interface CameraTask {
   taskId: number;
@@ -50,7 +51,6 @@ export interface CameraPipelineOptions {
   logger?: Logger;
 }
 
-interface ShotPayload { frame: Frame; face: DetectedFace }
 
 export interface CameraPipelineEvents {
   state: [StreamState, string | undefined];
@@ -63,7 +63,7 @@ export interface CameraPipelineEvents {
 export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   readonly stats = { frames: 0, analysed: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
   private readonly source: FfmpegFrameSource;
-  private readonly tracker: Tracker<ShotPayload>;
+  private readonly tracker: Tracker<Shot>;
   /** distinguishes this run's track ids from an earlier run's in message ids and object keys */
   private readonly epoch = Date.now().toString(36);
   private tasks: CameraTask[];
@@ -74,7 +74,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     super();
     this.tasks = o.tasks;
     this.log = o.logger?.child({ camera: o.cameraId });
-    this.tracker = new Tracker<ShotPayload>(o.tracker);
+    this.tracker = new Tracker<Shot>(o.tracker);
     this.source = new FfmpegFrameSource({
       ...o.source,
       url: o.url,
@@ -116,22 +116,22 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     this.stats.analysed++;
     this.stats.faces += faces.length;
     this.emit('analysed', { frameTime: frame.time, doneAt: Date.now(), faces: faces.length });
-    const u = this.tracker.update(frame.time, faces.map((face) => ({ box: face.box, quality: face.quality, payload: { frame, face } })));
+    // each face's neighbourhood is copied out now, so no track keeps the whole frame alive
+    const u = this.tracker.update(frame.time, faces.map((face) => ({ box: face.box, quality: face.quality, payload: takeShot(frame, face) })));
     for (const p of u.publish) await this.publish(p);
   }
 
-  private async publish(p: Publish<ShotPayload>) {
-    const { frame, face } = p.shot.payload!;
+  private async publish(p: Publish<Shot>) {
+    const shot = p.shot.payload!;
     const { cameraId, node } = this.o;
     try {
-      const [embedding, jpeg] = await Promise.all([this.o.engine.embed(frame, face), this.o.engine.cropJpeg(frame, face)]);
+      const [embedding, jpeg] = await Promise.all([this.o.engine.embed(shot.image, shot.face), this.o.engine.cropJpeg(shot.image, shot.face)]);
       const day = new Date(p.shot.time).toISOString().slice(0, 10);
       const name = `${node}-${this.epoch}-${p.trackId}-${p.index}`;
       const key = `captures/${day}/${cameraId}/${name}.jpg`;
       await this.o.store.put(key, jpeg, 'image/jpeg');
-      const sx = frame.sourceWidth / frame.width;
-      const sy = frame.sourceHeight / frame.height;
-      const box = { x: face.box.x * sx, y: face.box.y * sy, width: face.box.width * sx, height: face.box.height * sy };
+      const { box: b, scaleX: sx, scaleY: sy } = shot;
+      const box = { x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy };
       const sent: FaceMessage[] = [];
       const emb = encodeEmbedding(embedding);
       for (const t of this.tasks) {

@@ -41,7 +41,7 @@ export function cropFrame(f: Pick<Frame, 'data' | 'width' | 'height'>, r: Rect):
   return { data, width: r.width, height: r.height, channels: 3 };
 }
 
-const shift = (f: DetectedFace, dx: number, dy: number): DetectedFace => ({
+export const shift = (f: DetectedFace, dx: number, dy: number): DetectedFace => ({
   ...f,
   box: { ...f.box, x: f.box.x + dx, y: f.box.y + dy },
   landmarks: f.landmarks.map(([x, y]) => [x + dx, y + dy]) as DetectedFace['landmarks'],
