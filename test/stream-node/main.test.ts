@@ -14,6 +14,8 @@ import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
 import { until, threePeople as photo } from './helpers.ts';
+// @ts-expect-error plain JavaScript without types (it must run before any TypeScript loader)
+import { buildDist } from '../../infra/build.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -42,10 +44,18 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function run(env: Record<string, string>): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
-  // node itself with tsx's loader, not the tsx wrapper: one process, so a SIGKILL after a failed
-  // assertion cannot leave an orphaned stream node (and its ffmpeg) running
-  const child = spawn(process.execPath, ['--import', 'tsx', 'stream-node/main.ts'], {
+/**
+ * The sources through tsx's loader, or the build `npm run stream-node` runs (dist/, where nats and the
+ * S3 client load from chunks of their own). Node itself, not a wrapper: one process, so a SIGKILL
+ * after a failed assertion cannot leave an orphaned stream node (and its ffmpeg) running.
+ */
+const COMMANDS = {
+  source: ['--import', 'tsx', 'stream-node/main.ts'],
+  build: ['dist/stream-node/main.js'],
+};
+
+function run(env: Record<string, string>, from: keyof typeof COMMANDS): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, COMMANDS[from], {
     cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -56,12 +66,16 @@ function run(env: Record<string, string>): { child: ChildProcess; out: () => str
 }
 
 
-describe('npm run stream-node (stream-node/main.ts)', () => {
+describe.each(['source', 'build'] as const)('npm run stream-node (stream-node/main.ts, %s)', (from) => {
+  beforeAll(async () => {
+    if (from === 'build') await buildDist();
+  });
+
   it('runs the wanted camera, reports it online, and frees its lease on SIGTERM', async () => {
     const p = run({
       NATS_URL: nats.url, NODE_NAME: 'edge-1', LEASE_TTL_MS: '30000', FACE_THREADS: '1',
       S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    });
+    }, from);
     const states: CameraStateMessage[] = [];
     const sub = bus.subscribe<CameraStateMessage>(Subjects.cameraStateAll, (s) => { states.push(s); });
     try {
@@ -86,7 +100,7 @@ describe('npm run stream-node (stream-node/main.ts)', () => {
   });
 
   it('refuses a bad environment with exit code 2, naming the variable', async () => {
-    const p = run({ NATS_URL: nats.url, CAPACITY: '0', S3_ENDPOINT: 'http://127.0.0.1:1', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
+    const p = run({ NATS_URL: nats.url, CAPACITY: '0', S3_ENDPOINT: 'http://127.0.0.1:1', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' }, from);
     expect(await p.exited).toBe(2);
     expect(p.out()).toContain('CAPACITY');
   });
