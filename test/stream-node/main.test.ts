@@ -14,7 +14,6 @@ import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
 import { until, threePeople as photo } from './helpers.ts';
-// @ts-expect-error plain JavaScript without types (it must run before any TypeScript loader)
 import { buildDist } from '../../infra/build.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,0 +1,3 @@
+// Types of infra/build.mjs (plain JavaScript: the launcher runs it with node, before any TypeScript loader).
+export declare const ENTRIES: string[];
+export declare function buildDist(): Promise<void>;
