@@ -12,7 +12,7 @@
  * the simpler fallback), with less RSS.
  */
 import { repoPath } from '../core/paths.ts';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,20 +60,13 @@ const migrationsFolder = repoPath('db/migrations');
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.kind === 'pglite' && (config.thread ?? 'worker') === 'worker') return openPgliteWorker(config);
   if (config.kind === 'pglite') {
-    const [{ PGlite }, { vector }, { drizzle }, { migrate }] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite-pgvector'),
+    const [{ openPglite }, { drizzle }, { migrate }] = await Promise.all([
+      import('./pglite-open.mjs'),
       import('drizzle-orm/pglite'),
       import('drizzle-orm/pglite/migrator'),
     ]);
     if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-    const startParams = [...PGlite.defaultStartParams, ...pgliteSettings(config)];
-    const fresh = config.dataDir && !existsSync(join(config.dataDir, 'PG_VERSION'));
-    let client = await PGlite.create(config.dataDir ?? undefined, { extensions: { vector }, startParams });
-    if (fresh) { // initdb's WebAssembly memory goes only when a new instance replaces it (pglite-worker.mjs)
-      await client.close();
-      client = await PGlite.create(config.dataDir!, { extensions: { vector }, startParams });
-    }
+    const client = await openPglite(config.dataDir, pgliteSettings(config));
     const orm = drizzle(client, { schema });
     await migrate(orm, { migrationsFolder });
     return embedded(config, orm, (q) => client.exec(q), () => client.close());

@@ -15,11 +15,9 @@
 // Posts { ready: true } once listening, { error } if it could not start; on 'stop' closes the
 // server and the engine (which flushes the data dir) and posts { stopped: true }.
 import { parentPort, workerData } from 'node:worker_threads';
-import { chmodSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import { openPglite } from './pglite-open.mjs';
 
 const { dataDir, socketPath, settings } = workerData;
 const SSL_REQUEST = 80877103;
@@ -83,16 +81,7 @@ function serve(socket) {
 }
 
 try {
-  const options = { extensions: { vector }, startParams: [...PGlite.defaultStartParams, ...settings] };
-  const fresh = dataDir && !existsSync(join(dataDir, 'PG_VERSION'));
-  db = await PGlite.create(dataDir ?? undefined, options);
-  // Creating a cluster (initdb) leaves ~500 MB of WebAssembly memory that PGlite frees only when a
-  // new instance replaces the first (measured: 650 MB resident for the first ~16 s of a first
-  // start, 270 MB after a reopen). Reopening a new directory once costs a fraction of a second.
-  if (fresh) {
-    await db.close();
-    db = await PGlite.create(dataDir, options);
-  }
+  db = await openPglite(dataDir, settings);
   server = createServer((socket) => {
     if (client) { socket.destroy(); return; } // one session at a time
     client = socket;

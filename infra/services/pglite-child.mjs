@@ -2,8 +2,7 @@
 // protocol on 127.0.0.1, a random port. Plain JavaScript so it starts without a TypeScript loader.
 // Tells its parent {url} over IPC once listening; stops on SIGTERM/SIGINT or when the parent goes.
 import { mkdirSync, rmSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import { openPglite } from '../../db/pglite-open.mjs';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { announceAndServe } from './child-lifecycle.mjs';
 
@@ -11,7 +10,7 @@ const dataDir = process.env.PGLITE_DATA_DIR || undefined; // unset: in memory
 const port = Number(process.env.PGLITE_PORT || 0);
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 
-const db = await PGlite.create(dataDir, { extensions: { vector } });
+const db = await openPglite(dataDir, []); // Postgres's own settings, as a server would have
 const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port });
 await server.start();
 const [, actualPort] = server.getServerConn().split(':');
