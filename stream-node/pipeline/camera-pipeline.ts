@@ -130,8 +130,6 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
       const name = `${node}-${this.epoch}-${p.trackId}-${p.index}`;
       const key = `captures/${day}/${cameraId}/${name}.jpg`;
       await this.o.store.put(key, jpeg, 'image/jpeg');
-      const { box: b, scaleX: sx, scaleY: sy } = shot;
-      const box = { x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy };
       const sent: FaceMessage[] = [];
       const emb = encodeEmbedding(embedding);
       for (const t of this.tasks) {
@@ -141,7 +139,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
           camera_id: cameraId,
           camera_list: t.cameraList,
           capture_time: p.shot.time,
-          box,
+          box: shot.cameraBox,
           quality: Math.min(1, Math.max(0, p.shot.quality)),
           embedding: emb,
           capture_url: key,

@@ -16,10 +16,8 @@ export interface Shot {
   image: RawFrame;
   /** the face in `image`'s pixels */
   face: DetectedFace;
-  /** the face's box in the frame the detector saw, and that frame's scale to the camera's pixels */
-  box: DetectedFace['box'];
-  scaleX: number;
-  scaleY: number;
+  /** the face's box in the camera's own pixels (what the bus carries) */
+  cameraBox: DetectedFace['box'];
 }
 
 export function takeShot(frame: Pick<Frame, 'data' | 'width' | 'height' | 'sourceWidth' | 'sourceHeight'>, face: DetectedFace, margin = SHOT_MARGIN): Shot {
@@ -28,12 +26,11 @@ export function takeShot(frame: Pick<Frame, 'data' | 'width' | 'height' | 'sourc
   const top = Math.min(frame.height - 1, Math.max(0, Math.floor(y - height * margin)));
   const right = Math.min(frame.width, Math.ceil(x + width * (1 + margin)));
   const bottom = Math.min(frame.height, Math.ceil(y + height * (1 + margin)));
+  const sx = frame.sourceWidth / frame.width, sy = frame.sourceHeight / frame.height;
   const rect = { x: left, y: top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
   return {
     image: cropFrame(frame, rect),
     face: shift(face, -left, -top),
-    box: face.box,
-    scaleX: frame.sourceWidth / frame.width,
-    scaleY: frame.sourceHeight / frame.height,
+    cameraBox: { x: x * sx, y: y * sy, width: width * sx, height: height * sy },
   };
 }
