@@ -1,3 +1,2 @@
 // Types of infra/build.mjs (plain JavaScript: the launcher runs it with node, before any TypeScript loader).
-export declare const ENTRIES: string[];
 export declare function buildDist(): Promise<void>;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist');
 
-export const ENTRIES = ['functions/host.ts', 'stream-node/main.ts', 'core/face/worker.ts'];
+const ENTRIES = ['functions/host.ts', 'stream-node/main.ts', 'core/face/worker.ts'];
 
 export async function buildDist() {
   const result = await build({
