@@ -19,7 +19,12 @@ case "${1:-host}" in
   stream-node) entry=dist/stream-node/main.js ;;
   *) echo "usage: infra/start.sh host|stream-node" >&2; exit 2 ;;
 esac
+semi="${SEMI_SPACE_MB:-2}"
+if ! [[ "$semi" =~ ^[1-9][0-9]{0,3}$ ]]; then
+  echo "infra/start.sh: SEMI_SPACE_MB must be a whole number of MB from 1 to 9999 (got '$semi')" >&2
+  exit 2
+fi
 bash infra/setup.sh start
 node infra/build.mjs
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=1048576}"
-exec node --max-semi-space-size="${SEMI_SPACE_MB:-2}" "$entry"
+exec node --max-semi-space-size="$semi" "$entry"

@@ -108,6 +108,17 @@ describe('npm run stream-node (infra/start.sh stream-node)', () => {
     expect(output).not.toMatch(/\n\s+at /);
   }, 60_000);
 
+  it('refuses a bad SEMI_SPACE_MB before building or starting anything, naming it', async () => {
+    const child = spawn('bash', ['infra/start.sh', 'host'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SEMI_SPACE_MB: 'lots' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => { stderr += d; });
+    expect(await exited(child)).toBe(2);
+    expect(stderr).toMatch(/SEMI_SPACE_MB must be a whole number of MB .*got 'lots'/);
+  }, 60_000);
+
   it('refuses an unknown role', async () => {
     const child = spawn('bash', ['infra/start.sh', 'mainframe'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

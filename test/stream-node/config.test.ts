@@ -14,6 +14,8 @@ describe('stream node config', () => {
   it('reads a distributed node from the environment', () => {
     const c = parseStreamNodeEnv({ ...s3, NATS_URL: 'nats://10.0.0.2:4222', NODE_NAME: 'edge-1', CAPACITY: '24', DECODE: 'all', DETECT_TILES: '1', OUTBOX_MAX: '500' });
     expect(c).toMatchObject({ NATS_URL: 'nats://10.0.0.2:4222', NODE_NAME: 'edge-1', CAPACITY: 24, DECODE: 'all', DETECT_TILES: true, OUTBOX_MAX: 500 });
+    expect(c.FACE_ARENA).toBeUndefined(); // unset: main.ts keeps the arena (throughput first)
+    expect(parseStreamNodeEnv({ FACE_ARENA: '0' }).FACE_ARENA).toBe(false);
   });
 
   it.each([
@@ -21,6 +23,7 @@ describe('stream node config', () => {
     [{ NODE_NAME: 'a.b' }, 'NODE_NAME'],
     [{ DECODE: 'some' }, 'DECODE'],
     [{ DETECT_TILES: 'yes' }, 'DETECT_TILES'],
+    [{ FACE_ARENA: 'maybe' }, 'FACE_ARENA'],
     [{ OUTBOX_MAX: '1' }, 'OUTBOX_MAX'],
     [{ MIN_FACE_QUALITY: '2' }, 'MIN_FACE_QUALITY'],
     [{ S3_ENDPOINT: 'http://x' }, 'S3_ENDPOINT, S3_BUCKET'],
