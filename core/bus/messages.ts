@@ -79,6 +79,10 @@ export const TasksDesiredMessageSchema = z.object({
 });
 export type TasksDesiredMessage = z.infer<typeof TasksDesiredMessageSchema>;
 
+/** A user's sessions ended on one API instance; the others forget them at once, not after their cache time. */
+export const SessionsEndedMessageSchema = z.object({ user_id: id });
+export type SessionsEndedMessage = z.infer<typeof SessionsEndedMessageSchema>;
+
 export function encodeEmbedding(v: Float32Array | number[]): string {
   const f = v instanceof Float32Array ? v : Float32Array.from(v);
   const buf = Buffer.alloc(f.length * 4);

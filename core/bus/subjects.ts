@@ -9,6 +9,8 @@
  *   camera.state.<cameraId>    a stream node's view of a camera: connecting / online / offline,
  *                              per task (CameraStateMessage)
  *   events.capture.<taskId>    a written capture record, for live event streams and webhooks
+ *   accounts.sessions.ended    an API instance ended a user's sessions (password change, deletion);
+ *                              every instance drops them from its session cache (SessionsEndedMessage)
  */
 export const Subjects = {
   faces: (taskId: number, cameraId: number) => `faces.${taskId}.${cameraId}`,
@@ -20,6 +22,7 @@ export const Subjects = {
   cameraStateAll: 'camera.state.*',
   eventsCapture: (taskId: number) => `events.capture.${taskId}`,
   eventsCaptureAll: 'events.capture.*',
+  sessionsEnded: 'accounts.sessions.ended',
 } as const;
 
 /** JetStream streams (names are NATS stream names; subjects are what each stream keeps). */

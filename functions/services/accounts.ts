@@ -1,12 +1,16 @@
 /**
  * Accounts and sessions: login with the md5 hex the client sends, stored as a salted scrypt hash;
  * random session tokens stored only as sha256; idle expiry; per-username lockout after repeated
- * failures; password change and deletion end the user's sessions.
+ * failures; password change and deletion end the user's sessions, on every API instance at once (the
+ * bus tells the others; see the session cache below).
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Logger } from '../../core/log.ts';
 import { AppError } from '../../core/errors.ts';
+import { SessionsEndedMessageSchema, type SessionsEndedMessage } from '../../core/bus/messages.ts';
+import { Subjects } from '../../core/bus/subjects.ts';
+import type { Bus, Subscription } from '../../core/bus/types.ts';
 import type { AccountsRepo } from '../../db/repositories/accounts.ts';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
@@ -38,20 +42,26 @@ export type AccountsOptions = {
 /** Bound on cached sessions; the oldest goes first (each entry is ~200 bytes). */
 const SESSION_CACHE_MAX = 10_000;
 
-export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions, log: Logger) {
+export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions, log: Logger, bus?: Pick<Bus, 'emit' | 'subscribe'>) {
   // Hashing a throwaway password for unknown usernames keeps their answer time like a real one's.
   const dummyHash = hashPassword('0'.repeat(32));
 
   /*
    * Sessions seen in the last `sessionCacheMs`: token hash → user and the last_seen the database
    * had. Saves one query per request. This process drops an entry at once when it ends the session
-   * (expiry, password change, user deletion); another instance sharing the database ending it is
-   * noticed here within `sessionCacheMs` at most.
+   * (expiry, password change, user deletion). When another instance sharing the database ends a
+   * user's sessions it says so on the bus (`listen()`), and this one drops them as the message comes;
+   * `sessionCacheMs` bounds the wait when that message is lost (NATS down, a frozen function instance).
    */
   const cacheMs = opts.sessionCacheMs ?? 2_000;
   const cache = new Map<string, { userId: number; lastSeen: number; until: number }>();
   let forgets = 0; // a lookup racing a forgetUser() must not cache what it read before it
   const forgetUser = (userId: number) => { forgets++; for (const [h, e] of cache) if (e.userId === userId) cache.delete(h); };
+  const sessionsEnded = (userId: number) => {
+    forgetUser(userId);
+    bus?.emit(Subjects.sessionsEnded, { user_id: userId } satisfies SessionsEndedMessage);
+  };
+  let sub: Subscription | undefined;
 
   async function newSession(userId: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
@@ -60,6 +70,20 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
   }
 
   return {
+    /** Drops from the cache the sessions other instances end (every instance listens: no queue group). */
+    listen(): void {
+      sub ??= bus?.subscribe(Subjects.sessionsEnded, (data) => {
+        const parsed = SessionsEndedMessageSchema.safeParse(data);
+        if (parsed.success) forgetUser(parsed.data.user_id);
+        else log.warn({ issues: parsed.error.issues }, `${Subjects.sessionsEnded}: ignoring a malformed message`);
+      });
+    },
+
+    async stop(): Promise<void> {
+      await sub?.stop();
+      sub = undefined;
+    },
+
     /** Creates `admin` when there is no account at all: ADMIN_PASSWORD, else a random one logged once. */
     async ensureAdmin(adminPassword: string | undefined): Promise<void> {
       if ((await repo.countUsers()) > 0) return;
@@ -147,7 +171,7 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
       }
       if (patch.passwordHash) {
         await repo.deleteUserSessions(user.id);
-        forgetUser(user.id);
+        sessionsEnded(user.id);
       }
     },
 
@@ -155,7 +179,7 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
       if (!(await repo.findUser(userId))) throw new AppError('USER_NOT_FOUND', `user_id: no user ${userId}`);
       if (!(await repo.deleteUserUnlessLast(userId))) throw new AppError('LAST_USER');
       // sessions go with the user (ON DELETE CASCADE)
-      forgetUser(userId);
+      sessionsEnded(userId);
     },
   };
 }

@@ -86,7 +86,8 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   const accounts = createAccountsService(repos.accounts, {
     idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS,
     sessionCacheMs: env.SESSION_CACHE_MS,
-  }, log);
+  }, log, bus);
+  accounts.listen(); // here, not in host.ts: a handler deployed alone must hear it too
   await accounts.ensureAdmin(env.ADMIN_PASSWORD);
   const pictures = createPicturesService({
     repo: repos.pictures, store, probeImage, log, timeZone, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS },
@@ -113,7 +114,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     records: createRecordsService({ repo: repos.records, pictures, timeZone }),
     onvif: createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
     async close(): Promise<void> {
-      await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop()]);
+      await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop(), accounts.stop()]);
       await bus.close().catch((err) => log.warn({ err }, 'closing the bus failed'));
       await Promise.allSettled([face.close(), store.close()]);
       await db.close();

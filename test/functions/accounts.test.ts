@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorTable as E } from '../../core/errors.ts';
+import { connectNatsBus, createMemoryBus, Subjects, type Bus } from '../../core/bus/index.ts';
+import { ErrorTable as E, isAppError } from '../../core/errors.ts';
+import { createLogger } from '../../core/log.ts';
+import { openDatabase, type Database } from '../../db/client.ts';
+import { createRepositories } from '../../db/repositories/index.ts';
+import { createAccountsService, type AccountsService } from '../../functions/services/accounts.ts';
+import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
+import { until } from '../stream-node/helpers.ts';
 import { ADMIN_PASSWORD, backends, md5, startApi, type Api, type Reply } from '../support/api.ts';
 
 describe.each(backends)('accounts (%s)', (backend) => {
@@ -128,5 +135,73 @@ describe('sessions expire; the last account stays (embedded)', () => {
     } finally {
       await api.stop();
     }
+  });
+});
+
+/*
+ * Two API instances on one database: each caches sessions it has seen. When one ends a user's
+ * sessions the other must stop accepting them at once, not when its cache entry runs out. The cache
+ * time is a minute here, so only the bus message can end them within the test's wait. Service level:
+ * two hosts cannot share the tests' wire-protocol database (PGlite serves one connection at a time),
+ * so the two instances share one PGlite in this process; the bus is a real nats-server, or the
+ * in-process bus that two handlers deployed in one process would share.
+ */
+describe.each(['nats', 'memory'] as const)('sessions ended on one API instance end on the others (%s bus)', (kind) => {
+  let db: Database;
+  let nats: NatsServer | undefined;
+  const buses: Bus[] = [];
+  const instances: AccountsService[] = [];
+  const log = createLogger('silent');
+  const bus = async (): Promise<Bus> => {
+    if (kind === 'memory') return buses[0] ?? (buses.push(createMemoryBus()), buses[0]);
+    const b = await connectNatsBus({ servers: nats!.url, name: `api-${buses.length}` });
+    buses.push(b);
+    return b;
+  };
+  const instance = async (): Promise<AccountsService> => {
+    const a = createAccountsService(createRepositories(db.orm).accounts, { idleMinutes: 60, maxFailures: 5, lockSeconds: 60, sessionCacheMs: 60_000 }, log, await bus());
+    a.listen();
+    instances.push(a);
+    return a;
+  };
+  const codeOf = (token: string, a: AccountsService) => a.authenticate(token).then(() => 0, (e: unknown) => (isAppError(e) ? e.code : -1));
+
+  beforeAll(async () => {
+    db = await openDatabase({ kind: 'pglite', dataDir: null });
+    if (kind === 'nats') nats = await startNatsServer();
+  });
+  afterAll(async () => {
+    for (const a of instances) await a.stop();
+    for (const b of new Set(buses)) await b.close();
+    await nats?.stop();
+    await db?.close();
+  });
+
+  it('a password change on A ends the session B has cached; so does deleting the user on A', async () => {
+    const [A, B] = [await instance(), await instance()];
+    await A.ensureAdmin('admin-pw');
+    const { user_id } = await A.register({ name: `walt-${kind}`, password: md5('pw1') });
+    const s1 = (await A.login(`walt-${kind}`, md5('pw1'))).session;
+    expect(await B.authenticate(s1)).toBe(user_id); // B caches it for a minute
+    await A.update({ user_id, old_password: md5('pw1'), password: md5('pw2') });
+    await until(async () => (await codeOf(s1, B)) === E.SESSION_INVALID.code, 'B to refuse the session A ended', 3_000);
+
+    const s2 = (await A.login(`walt-${kind}`, md5('pw2'))).session;
+    expect(await B.authenticate(s2)).toBe(user_id);
+    await A.remove(user_id);
+    await until(async () => (await codeOf(s2, B)) === E.SESSION_INVALID.code, 'B to refuse the deleted user\'s session', 3_000);
+  });
+
+  it('a malformed message on the subject is ignored; the cache and the listener go on working', async () => {
+    const [A, B] = [await instance(), await instance()];
+    await A.ensureAdmin('admin-pw');
+    const { user_id } = await A.register({ name: `vera-${kind}`, password: md5('pw1') });
+    const s = (await A.login(`vera-${kind}`, md5('pw1'))).session;
+    expect(await B.authenticate(s)).toBe(user_id);
+    for (const bad of [{ user_id: 'x' }, {}, null, 'text']) buses[0].emit(Subjects.sessionsEnded, bad);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await B.authenticate(s)).toBe(user_id);
+    await A.update({ user_id, old_password: md5('pw1'), password: md5('pw2') });
+    await until(async () => (await codeOf(s, B)) === E.SESSION_INVALID.code, 'B to refuse the session A ended', 3_000);
   });
 });
