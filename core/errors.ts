@@ -52,7 +52,6 @@ export const ErrorTable = {
   LIBRARY_IN_USE: { code: 4004, msg: 'library is used by a task' },
   CAMERA_IN_USE: { code: 4005, msg: 'camera is used by a task' },
   TASK_RUNNING: { code: 4006, msg: 'task is running; stop it first' },
-  NAME_EXISTS: { code: 4007, msg: 'name already exists' },
 
   // 5xxx dependency / internal
   INTERNAL: { code: 5000, msg: 'internal error' },

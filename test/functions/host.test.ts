@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/services/ports.ts';
 
 function runHost(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -44,6 +45,14 @@ describe('host start-up failures', () => {
     const r = await runHost({ PORT: String(busyPort), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD: 'x' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/could not start: .*EADDRINUSE.*set PORT/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unreachable NATS_URL stops it with exit code 1 and one line naming NATS and the address', async () => {
+    const closed = await freePort();
+    const r = await runHost({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_PASSWORD: 'x', NATS_URL: `nats://127.0.0.1:${closed}` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`could not start: cannot connect to NATS at nats://127\\.0\\.0\\.1:${closed}`));
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -104,6 +104,18 @@ describe('/SearchCamera and /QueryCameraRtsp', () => {
       expect(r.code).toBe(E.NOT_ONVIF.code);
     });
 
+    it('a probe that cannot be sent → DISCOVERY_FAILED, naming why', async () => {
+      // 255.255.255.255 on a socket without SO_BROADCAST: the kernel refuses the send (EACCES)
+      const broadcast = await startApi('embedded', { ONVIF_DISCOVERY_TARGETS: '255.255.255.255:3702', ONVIF_DISCOVERY_MS: '100' });
+      try {
+        await broadcast.login();
+        const r = await broadcast.call('/SearchCamera', {});
+        expect(r).toEqual({ code: E.DISCOVERY_FAILED.code, msg: expect.stringMatching(/WS-Discovery probe could not be sent: .*EACCES/) });
+      } finally {
+        await broadcast.stop();
+      }
+    });
+
     it('camera without profiles → NO_MEDIA_PROFILE', async () => {
       expect((await api.call('/QueryCameraRtsp', { ip: empty.ip })).code).toBe(E.NO_MEDIA_PROFILE.code);
     });

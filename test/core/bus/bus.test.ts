@@ -8,6 +8,8 @@ import {
   type Bus, type BusMessage, type StreamSpec,
 } from '../../../core/bus/index.ts';
 import type { NatsConnection } from 'nats';
+import { AppError, ErrorTable } from '../../../core/errors.ts';
+import { freePort } from '../../../infra/services/ports.ts';
 import { EMBEDDING_DIM } from '../../../core/constants.ts';
 import { startNatsServer, type NatsServer } from '../../../infra/services/nats.ts';
 import { until } from '../../stream-node/helpers.ts';
@@ -180,6 +182,15 @@ describe('memory bus redelivery', () => {
       vi.useRealTimers();
       await b.close();
     }
+  });
+});
+
+describe('nats bus unavailable', () => {
+  it('connecting to an address where no nats-server listens fails with BUS_UNAVAILABLE, naming the address', async () => {
+    const url = `nats://127.0.0.1:${await freePort()}`;
+    const err = await connectNatsBus({ servers: url }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: ErrorTable.BUS_UNAVAILABLE.code, message: `cannot connect to NATS at ${url}` });
   });
 });
 
