@@ -93,6 +93,22 @@ describe('matcher', () => {
     expect((await records({ lib_id: other })).total_count).toBe(0);
   }, 30_000);
 
+  it('the task\'s threshold decides classify, and a threshold changed by UpdateTask applies to the next face', async () => {
+    const strict = (await api.call('/AddTask', { name: 'strict', camera_list1: String(camera), lib_list: String(lib), interval: 1000, threshold: 1 })).task_id;
+    const emb = (await api.host.services.face.enrol(fx.alice2)).embedding;
+    await publish({ ...(await message('m-strict-1', emb, fx.alice2)), task_id: strict });
+    await until(async () => (await records({ task_id: strict })).total_count === 1, 'the record under threshold 1', 20_000);
+    const below = (await records({ task_id: strict })).items[0];
+    // Alice, but below this task's threshold: a stranger whose best similarity is kept
+    expect(below).toMatchObject({ classify: 0, person_id: 0, person_name: '' });
+    expect(below.similarity).toBeGreaterThanOrEqual(0.8);
+    expect(below.similarity).toBeLessThan(1);
+    expect((await api.call('/UpdateTask', { task_id: strict, threshold: Math.floor(below.similarity * 100) / 100 })).code).toBe(0);
+    await publish({ ...(await message('m-strict-2', emb, fx.alice2)), task_id: strict });
+    await until(async () => (await records({ task_id: strict })).total_count === 2, 'the record after UpdateTask', 20_000);
+    expect((await records({ task_id: strict, classify: 1 })).items).toEqual([expect.objectContaining({ person_id: personId, person_name: 'Alice' })]);
+  }, 30_000);
+
   it('a sign-in task keeps its captures with the list the camera came from', async () => {
     const exit = (await api.call('/AddCamera', { name: 'exit', rtsp: 'rtsp://127.0.0.1:1/exit' })).camera_id;
     const signIn = (await api.call('/AddTask', {
