@@ -25,6 +25,14 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
   };
   const addLib = async (name: string) => (await api.call('/AddLibrary', { name, type: 0 })).lib_id as number;
   const task = (body: Record<string, unknown>) => api.call('/AddTask', { name: 't', interval: 3000, threshold: 0.8, ...body });
+  const cameraById = async (id: number) => (await api.call('/QueryCameraList', { page_no: 1, page_size: 1000 })).info.items.find((i: any) => i.camera_id === id);
+  const taskById = async (id: number) => (await api.call('/QueryTaskList', { page_no: 1, page_size: 1000 })).info.items.find((t: any) => t.task_id === id);
+  const taskCount = async () => (await api.call('/QueryTaskList', { page_no: 1, page_size: 1 })).info.total_count as number;
+  /** a plan whose only window is three days from today (TIME_ZONE of the test hosts): a started task idles, no stream is opened */
+  const offPlan = () => {
+    const today = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', weekday: 'short' }).format(new Date())) + 1;
+    return JSON.stringify({ [String(((today + 2) % 7) + 1)]: ['00:00-00:01'] });
+  };
 
   describe('cameras', () => {
     it('AddCamera → camera_id; QueryCameraList returns online and state, filters, paging', async () => {
@@ -69,6 +77,49 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
       const lib = await addLib('l');
       expect((await task({ camera_list1: String(cam), lib_list: String(lib) })).code).toBe(0);
       expect((await api.call('/DeleteCamera', { camera_id: cam })).code).toBe(E.CAMERA_IN_USE.code);
+    });
+
+    it('AddCamera without type stores type 0 (and remark ""), found by the type 0 filter', async () => {
+      const id = await addCam('default type');
+      const r = await api.call('/QueryCameraList', { page_no: 1, page_size: 10, name: 'default type', type: 0 });
+      expect(r.info.items).toEqual([expect.objectContaining({ camera_id: id, type: 0, remark: '' })]);
+    });
+
+    it('UpdateCamera with only a name changes only the name; a refused update changes nothing', async () => {
+      const rtsp = 'rtsp://op:secret@10.1.2.3:8554/partial';
+      const id = await addCam('partial', { rtsp, type: 7, remark: 'keep me' });
+      const before = await cameraById(id);
+      expect(before).toMatchObject({ name: 'partial', rtsp, type: 7, remark: 'keep me' });
+      expect(await api.call('/UpdateCamera', { camera_id: id, name: 'partial renamed' })).toEqual({ code: 0, msg: '' });
+      const after = await cameraById(id);
+      expect(after).toEqual({ ...before, name: 'partial renamed' });
+      const refused: [Record<string, unknown>, keyof typeof E, string][] = [
+        [{ name: 'nope', rtsp: 'ftp://x', type: 8, remark: 'nope' }, 'INVALID_RTSP', 'rtsp:'],
+        [{ name: 'nope', type: -1 }, 'INVALID_FIELD', 'type:'],
+        [{ name: 'nope', type: '8' }, 'INVALID_FIELD', 'type:'],
+        [{ name: '  ', remark: 'nope' }, 'INVALID_FIELD', 'name:'],
+        [{ rtsp: 'rtsp://', remark: 'nope' }, 'INVALID_RTSP', 'rtsp:'],
+      ];
+      for (const [body, kind, msg] of refused) {
+        const r = await api.call('/UpdateCamera', { camera_id: id, ...body });
+        expect({ body, code: r.code, msg: r.msg.startsWith(msg) }).toEqual({ body, code: E[kind].code, msg: true });
+      }
+      expect(await cameraById(id)).toEqual(after);
+    });
+
+    it('QueryCameraList: the type filter leaves other types out; page 2 and past the end keep total_count', async () => {
+      const ids = [await addCam('tp-a', { type: 11 }), await addCam('tp-b', { type: 11 }), await addCam('tp-c', { type: 11 })];
+      const other = await addCam('tp-d', { type: 12 });
+      const q = (type: number, page_no: number, page_size: number) => api.call('/QueryCameraList', { page_no, page_size, type });
+      const all = await q(11, 1, 10);
+      expect(all.info.total_count).toBe(3);
+      expect(all.info.items.map((i: any) => i.camera_id)).toEqual([...ids].reverse());
+      expect((await q(12, 1, 10)).info).toMatchObject({ total_count: 1, items: [expect.objectContaining({ camera_id: other, type: 12 })] });
+      expect((await q(11, 1, 2)).info).toMatchObject({ page_no: 1, page_size: 2, total_count: 3 });
+      expect((await q(11, 1, 2)).info.items.map((i: any) => i.camera_id)).toEqual([ids[2], ids[1]]);
+      expect((await q(11, 2, 2)).info).toEqual({ page_no: 2, page_size: 2, total_count: 3, items: [expect.objectContaining({ camera_id: ids[0] })] });
+      expect((await q(11, 3, 2)).info).toEqual({ page_no: 3, page_size: 2, total_count: 3, items: [] });
+      expect((await q(11, 1_000_000, 2)).info).toEqual({ page_no: 1_000_000, page_size: 2, total_count: 3, items: [] });
     });
   });
 
@@ -118,8 +169,7 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
     it('AddTask errors: id lists, unknown ids, plan, type, threshold, interval; nothing stored', async () => {
       const cam = await addCam('e');
       const lib = await addLib('e');
-      const count = async () => (await api.call('/QueryTaskList', { page_no: 1, page_size: 1 })).info.total_count;
-      const before = await count();
+      const before = await taskCount();
       const cases: [Record<string, unknown>, keyof typeof E, string][] = [
         [{ camera_list1: '1,a', lib_list: String(lib) }, 'INVALID_ID_LIST', 'camera_list1:'],
         [{ camera_list1: '', lib_list: String(lib) }, 'INVALID_ID_LIST', 'camera_list1:'],
@@ -144,7 +194,7 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
         expect({ body, code: r.code }).toEqual({ body, code: E[kind].code });
         expect(r.msg.startsWith(msg)).toBe(true);
       }
-      expect(await count()).toBe(before);
+      expect(await taskCount()).toBe(before);
     });
 
     it('UpdateTask: fields and lists; "" keeps camera_list1/lib_list, clears camera_list2; errors change nothing', async () => {
@@ -179,11 +229,92 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
       expect((await api.call('/DeleteCamera', { camera_id: cam })).code).toBe(0);
       expect((await api.call('/DeleteLibrary', { lib_id: lib })).code).toBe(0);
     });
+
+    it('AddTask: each required field left out → INVALID_FIELD naming it; lib_list "" → INVALID_ID_LIST; nothing stored', async () => {
+      const cam = await addCam('req');
+      const lib = await addLib('req');
+      const full = { name: 'req', camera_list1: String(cam), lib_list: String(lib), interval: 3000, threshold: 0.8 };
+      const before = await taskCount();
+      for (const field of ['name', 'camera_list1', 'lib_list', 'interval', 'threshold'] as const) {
+        const { [field]: _left, ...body } = full;
+        expect({ field, r: await api.call('/AddTask', body) }).toEqual({ field, r: { code: E.INVALID_FIELD.code, msg: `${field}: is required` } });
+      }
+      for (const lib_list of ['', ' ', ',']) {
+        const r = await api.call('/AddTask', { ...full, lib_list });
+        expect({ lib_list, code: r.code, msg: r.msg.startsWith('lib_list:') }).toEqual({ lib_list, code: E.INVALID_ID_LIST.code, msg: true });
+      }
+      expect(await taskCount()).toBe(before);
+    });
+
+    it('AddTask without type stores type 0, found by the type 0 filter', async () => {
+      const cam = await addCam('deftype');
+      const lib = await addLib('deftype');
+      const { task_id } = await task({ name: 'default type task', camera_list1: String(cam), lib_list: String(lib) });
+      const r = await api.call('/QueryTaskList', { page_no: 1, page_size: 10, name: 'default type task', type: 0 });
+      expect(r.info.items).toEqual([expect.objectContaining({ task_id, type: 0, camera_list2: [], plan: '', remark: '', state: 0 })]);
+    });
+
+    it('UpdateTask: camera_list1 "" keeps the list; out-of-range type, interval, threshold → INVALID_FIELD naming it, task unchanged', async () => {
+      const [a, b] = [await addCam('keep-a'), await addCam('keep-b')];
+      const lib = await addLib('keep');
+      const { task_id } = await task({ name: 'keep', type: 1, camera_list1: `${b},${a}`, lib_list: String(lib), interval: 1000, threshold: 0.6 });
+      expect(await api.call('/UpdateTask', { task_id, camera_list1: '', remark: 'list kept' })).toEqual({ code: 0, msg: '' });
+      const kept = await taskById(task_id);
+      expect(kept).toMatchObject({ remark: 'list kept', camera_list1: [{ camera_id: b }, { camera_id: a }], lib_list: [{ lib_id: lib }] });
+      expect((await api.call('/UpdateTask', { task_id, camera_list1: '  ' })).code).toBe(0);
+      expect(await taskById(task_id)).toEqual(kept);
+      const refused: [Record<string, unknown>, string][] = [
+        [{ type: 2 }, 'type:'], [{ type: -1 }, 'type:'], [{ type: 0.5 }, 'type:'],
+        [{ interval: 39 }, 'interval:'], [{ interval: 3_600_001 }, 'interval:'], [{ interval: 100.5 }, 'interval:'], [{ interval: '100' }, 'interval:'],
+        [{ threshold: -0.01 }, 'threshold:'], [{ threshold: 1.01 }, 'threshold:'], [{ threshold: '0.5' }, 'threshold:'],
+      ];
+      for (const [body, msg] of refused) {
+        const r = await api.call('/UpdateTask', { task_id, name: 'changed', remark: 'changed', ...body });
+        expect({ body, code: r.code, msg: r.msg.startsWith(msg) }).toEqual({ body, code: E.INVALID_FIELD.code, msg: true });
+      }
+      expect(await taskById(task_id)).toEqual(kept);
+    });
+
+    it('QueryTaskList: the type filter leaves other types out; state 0 leaves a started task out', async () => {
+      const cam = await addCam('flt', { rtsp: 'rtsp://127.0.0.1:9/flt' });
+      const lib = await addLib('flt');
+      const add = async (name: string, type: number) => (await task({ name, type, camera_list1: String(cam), lib_list: String(lib), plan: offPlan() })).task_id as number;
+      const [normal, signIn] = [await add('flt-normal', 0), await add('flt-signin', 3)];
+      const ids = async (f: Record<string, unknown>) => (await api.call('/QueryTaskList', { page_no: 1, page_size: 10, name: 'flt-', ...f })).info.items.map((t: any) => t.task_id);
+      expect(await ids({})).toEqual([signIn, normal]);
+      expect(await ids({ type: 3 })).toEqual([signIn]);
+      expect(await ids({ type: 0 })).toEqual([normal]);
+      expect(await ids({ type: 1 })).toEqual([]);
+      expect(await api.call('/StartTask', { task_id: signIn })).toEqual({ code: 0, msg: '' });
+      expect(await ids({ state: 0 })).toEqual([normal]);
+      expect(await ids({ state: 1 })).toEqual([signIn]);
+      expect(await ids({ state: 1, type: 0 })).toEqual([]);
+      expect(await api.call('/StopTask', { task_id: signIn })).toEqual({ code: 0, msg: '' });
+      expect(await ids({ state: 0 })).toEqual([signIn, normal]);
+    });
+
+    it('StopTask: the task reads back state 0; stopping a stopped task answers 0; unknown id → TASK_NOT_FOUND', async () => {
+      const cam = await addCam('stop', { rtsp: 'rtsp://127.0.0.1:9/stop' });
+      const lib = await addLib('stop');
+      const { task_id } = await task({ name: 'stop me', camera_list1: String(cam), lib_list: String(lib), plan: offPlan() });
+      expect(await api.call('/StopTask', { task_id })).toEqual({ code: 0, msg: '' }); // never started
+      expect(await taskById(task_id)).toMatchObject({ state: 0 });
+      expect(await api.call('/StartTask', { task_id })).toEqual({ code: 0, msg: '' });
+      expect(await api.call('/StartTask', { task_id })).toEqual({ code: 0, msg: '' });
+      expect(await taskById(task_id)).toMatchObject({ state: 1 });
+      expect(await api.call('/StopTask', { task_id })).toEqual({ code: 0, msg: '' });
+      expect(await taskById(task_id)).toMatchObject({ state: 0, camera_list1: [{ camera_id: cam, state: 0 }] });
+      expect(await api.call('/StopTask', { task_id })).toEqual({ code: 0, msg: '' });
+      expect(await taskById(task_id)).toMatchObject({ state: 0 });
+      expect((await api.call('/StopTask', { task_id: 999_999 })).code).toBe(E.TASK_NOT_FOUND.code);
+      expect((await api.call('/DeleteTask', { task_id })).code).toBe(0); // stopped: it can be deleted
+      expect((await api.call('/StopTask', { task_id })).code).toBe(E.TASK_NOT_FOUND.code);
+    });
   });
 
   describe('security', () => {
     it('every URI of this area refuses a missing session', async () => {
-      for (const uri of ['/AddCamera', '/UpdateCamera', '/DeleteCamera', '/QueryCameraList', '/AddTask', '/UpdateTask', '/DeleteTask', '/QueryTaskList']) {
+      for (const uri of ['/AddCamera', '/UpdateCamera', '/DeleteCamera', '/QueryCameraList', '/AddTask', '/UpdateTask', '/DeleteTask', '/QueryTaskList', '/StartTask', '/StopTask']) {
         expect({ uri, code: (await api.call(uri, {}, { session: null })).code }).toEqual({ uri, code: E.SESSION_MISSING.code });
       }
     });
