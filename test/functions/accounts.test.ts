@@ -1,9 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNatsBus, createMemoryBus, Subjects, type Bus } from '../../core/bus/index.ts';
 import { ErrorTable as E, isAppError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { openDatabase, type Database } from '../../db/client.ts';
 import { createRepositories } from '../../db/repositories/index.ts';
+import { startHost } from '../../functions/host.ts';
 import { createAccountsService, type AccountsService } from '../../functions/services/accounts.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { until } from '../stream-node/helpers.ts';
@@ -43,6 +49,36 @@ describe.each(backends)('accounts (%s)', (backend) => {
       expect((await api.call('/Login', { username: 'rose2', password: md5('pw2') }, { session: null })).code).toBe(E.LOGIN_FAILED.code);
     });
 
+    it('RegisterUser and UpdateUser store remark; an UpdateUser without remark keeps it', async () => {
+      const accounts = api.host.services.repos.accounts;
+      const reg = await api.call('/RegisterUser', { name: 'remarked', password: md5('x'), remark: '备注 one' });
+      expect(reg.code).toBe(0);
+      expect((await accounts.findUser(reg.user_id))!.remark).toBe('备注 one');
+      expect((await api.call('/RegisterUser', { name: 'unremarked', password: md5('x') })).code).toBe(0);
+      expect((await accounts.findUserByName('unremarked'))!.remark).toBe('');
+      expect(await api.call('/UpdateUser', { user_id: reg.user_id, remark: 'two' })).toEqual({ code: 0, msg: '' });
+      expect((await accounts.findUser(reg.user_id))!.remark).toBe('two');
+      expect((await api.call('/UpdateUser', { user_id: reg.user_id, name: 'remarked2' })).code).toBe(0);
+      expect(await accounts.findUser(reg.user_id)).toMatchObject({ name: 'remarked2', remark: 'two' });
+      expect((await api.call('/UpdateUser', { user_id: reg.user_id, remark: '' })).code).toBe(0);
+      expect((await accounts.findUser(reg.user_id))!.remark).toBe('');
+    });
+
+    it('ignores unknown request fields, including another URI\'s fields', async () => {
+      const accounts = api.host.services.repos.accounts;
+      const login = await api.call('/Login', { username: 'admin', password: md5(ADMIN_PASSWORD), remember_me: true, extra: { a: [1] } }, { session: null });
+      expect(login.code).toBe(0);
+      const reg = await api.call('/RegisterUser', { name: 'extra-fields', password: md5('x'), user_id: 4242, password_hash: 'scrypt$forged', bogus: null });
+      expect(reg.code).toBe(0);
+      expect(reg.user_id).not.toBe(4242);
+      const u = await accounts.findUser(reg.user_id);
+      expect(u).toMatchObject({ name: 'extra-fields', remark: '' });
+      expect(u!.passwordHash).not.toBe('scrypt$forged');
+      expect(await api.call('/UpdateUser', { user_id: reg.user_id, remark: 'kept', failed_logins: 9, locked_until: '2099-01-01 00:00:00' })).toEqual({ code: 0, msg: '' });
+      expect(await accounts.findUser(reg.user_id)).toMatchObject({ remark: 'kept', failedLogins: 0, lockedUntil: null });
+      await api.login('extra-fields', 'x');
+    });
+
     it('accepts an uppercase md5', async () => {
       expect((await api.call('/Login', { username: 'admin', password: md5(ADMIN_PASSWORD).toUpperCase() }, { session: null })).code).toBe(0);
     });
@@ -74,6 +110,34 @@ describe.each(backends)('accounts (%s)', (backend) => {
       const other = await api.call('/RegisterUser', { name: 'other-user', password: md5('x') });
       expect((await api.call('/UpdateUser', { user_id: other.user_id, name: 'admin' })).code).toBe(E.USER_EXISTS.code);
       await api.login(); // admin's password is unchanged
+    });
+
+    it('RegisterUser: missing or non-md5 password → INVALID_FIELD naming password; nothing stored', async () => {
+      const accounts = api.host.services.repos.accounts;
+      expect(await api.call('/RegisterUser', { name: 'nopw' })).toEqual({ code: E.INVALID_FIELD.code, msg: 'password: is required' });
+      for (const password of ['plain', '', md5('x').slice(1), md5('x') + 'a', 'g'.repeat(32), ` ${md5('x').slice(1)}`, 42, null]) {
+        const r = await api.call('/RegisterUser', { name: 'nopw', password });
+        expect(r.code, String(password)).toBe(E.INVALID_FIELD.code);
+        expect(r.msg, String(password)).toMatch(/^password: /);
+      }
+      expect(await accounts.findUserByName('nopw')).toBeUndefined();
+    });
+
+    it('UpdateUser: non-md5 password or old_password → INVALID_FIELD naming it; the password is unchanged', async () => {
+      const reg = await api.call('/RegisterUser', { name: 'pwcheck', password: md5('pw1') });
+      const s = await api.login('pwcheck', 'pw1');
+      for (const password of ['plain', '', md5('pw2').slice(1), 'z'.repeat(32), 7, null]) {
+        const r = await api.call('/UpdateUser', { user_id: reg.user_id, old_password: md5('pw1'), password });
+        expect(r.code, String(password)).toBe(E.INVALID_FIELD.code);
+        expect(r.msg, String(password)).toMatch(/^password: /);
+      }
+      const old = await api.call('/UpdateUser', { user_id: reg.user_id, old_password: 'pw1', password: md5('pw2') });
+      expect(old.code).toBe(E.INVALID_FIELD.code);
+      expect(old.msg).toMatch(/^old_password: /);
+      // nothing changed: the session is alive and the first password still logs in
+      expect((await api.call('/UpdateUser', { user_id: reg.user_id, remark: 'alive' }, { session: s })).code).toBe(0);
+      await api.login('pwcheck', 'pw1');
+      expect((await api.call('/Login', { username: 'pwcheck', password: md5('pw2') }, { session: null })).code).toBe(E.LOGIN_FAILED.code);
     });
 
     it('DeleteUser: unknown user; the last account cannot be deleted', async () => {
@@ -134,6 +198,70 @@ describe('sessions expire; the last account stays (embedded)', () => {
       expect((await api.call('/UpdateUser', { user_id: 1, remark: 'x' })).code).toBe(E.SESSION_INVALID.code);
     } finally {
       await api.stop();
+    }
+  });
+});
+
+describe('login lockout ends after LOGIN_LOCK_SECONDS (embedded)', () => {
+  it('locked, then after the lock time the right password works and the failure count starts again', async () => {
+    const api = await startApi('embedded', { LOGIN_LOCK_SECONDS: '1', LOGIN_MAX_FAILURES: '3' });
+    try {
+      await api.login();
+      await api.call('/RegisterUser', { name: 'locked', password: md5('right') });
+      const login = (pw: string) => api.call('/Login', { username: 'locked', password: md5(pw) }, { session: null }).then((r) => r.code);
+      for (let i = 0; i < 3; i++) expect(await login('wrong')).toBe(E.LOGIN_FAILED.code);
+      expect(await login('right')).toBe(E.LOGIN_LOCKED.code);
+      await new Promise((r) => setTimeout(r, 1_300));
+      expect(await login('right')).toBe(0);
+      // a success clears the count: two more failures do not lock again, the third does
+      for (let i = 0; i < 2; i++) expect(await login('wrong')).toBe(E.LOGIN_FAILED.code);
+      expect(await login('right')).toBe(0);
+      for (let i = 0; i < 3; i++) expect(await login('wrong')).toBe(E.LOGIN_FAILED.code);
+      expect(await login('right')).toBe(E.LOGIN_LOCKED.code);
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
+describe('first start without ADMIN_PASSWORD (embedded)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'api-first-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  /** starts the real host on dataDir with a logger whose JSON lines are returned */
+  const start = async () => {
+    const lines: Record<string, any>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); done(); } });
+    const host = await startHost({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TIME_ZONE: 'Asia/Shanghai', FACE_THREADS: '1' }, pino({ level: 'info' }, sink));
+    return { host, lines };
+  };
+  const login = async (url: string, password: string) => (await (await fetch(`${url}/Login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: md5(password) }),
+  })).json()) as Reply;
+
+  it('creates admin with a random password logged once (warn); it logs in; a second start logs none', async () => {
+    const first = await start();
+    let password: string;
+    try {
+      const told = first.lines.filter((l) => 'password' in l);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toMatchObject({ level: 40, username: 'admin', password: expect.any(String) });
+      password = told[0].password;
+      expect(password.length).toBeGreaterThanOrEqual(12);
+      expect(password).not.toBe(ADMIN_PASSWORD);
+      expect(first.lines.filter((l) => JSON.stringify(l).includes(password))).toHaveLength(1);
+      expect(await login(first.host.url, password)).toMatchObject({ code: 0, session: expect.any(String) });
+      expect((await login(first.host.url, 'admin')).code).toBe(E.LOGIN_FAILED.code);
+    } finally {
+      await first.host.stop();
+    }
+    const second = await start();
+    try {
+      expect(second.lines.some((l) => l.msg === 'API listening')).toBe(true); // the capture works
+      expect(second.lines.filter((l) => 'password' in l || /initial account/.test(l.msg))).toEqual([]);
+      expect((await login(second.host.url, password)).code).toBe(0);
+      expect(await second.host.services.repos.accounts.countUsers()).toBe(1);
+    } finally {
+      await second.host.stop();
     }
   });
 });
