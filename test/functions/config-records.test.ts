@@ -79,6 +79,32 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       expect(await api.call('/GetSystemConfig', {})).toEqual({ code: E.INVALID_FIELD.code, msg: 'name: is required' });
     });
 
+    it('remark is stored with the config (GetSystemConfig returns only name and config), kept when absent, replaced when given', async () => {
+      // the document's GetSystemConfig answer is info {name, config}: the remark is checked where it is stored
+      const remarkOf = async (name: string) => (await api.host.services.repos.systemConfig.get(name))?.remark;
+      expect((await api.call('/UpdateSystemConfig', { name: 'Remarked', config: '{"a":1}', remark: '备注 one' })).code).toBe(0);
+      expect(await remarkOf('Remarked')).toBe('备注 one');
+      expect((await api.call('/GetSystemConfig', { name: 'Remarked' })).info).toEqual({ name: 'Remarked', config: '{"a":1}' });
+      expect((await api.call('/UpdateSystemConfig', { name: 'Remarked', config: '{"a":2}' })).code).toBe(0);
+      expect(await remarkOf('Remarked')).toBe('备注 one');
+      expect((await api.call('/UpdateSystemConfig', { name: 'Remarked', config: '{"a":3}', remark: 'two' })).code).toBe(0);
+      expect(await remarkOf('Remarked')).toBe('two');
+      // bad input changes nothing, and names the field
+      for (const [body, field, code] of [
+        [{ config: '{"a":4}', remark: 7 }, 'remark', E.INVALID_FIELD.code], [{ config: '{"a":4}', remark: 'x'.repeat(1025) }, 'remark', E.INVALID_FIELD.code],
+        [{ config: '[4]', remark: 'three' }, 'config', E.INVALID_CONFIG.code],
+      ] as const) {
+        const r = await api.call('/UpdateSystemConfig', { name: 'Remarked', ...body });
+        expect({ code: r.code, field: r.msg.split(':')[0] }).toEqual({ code, field });
+      }
+      expect(await api.host.services.repos.systemConfig.get('Remarked')).toMatchObject({ config: '{"a":3}', remark: 'two' });
+      expect((await api.call('/UpdateSystemConfig', { name: 'Remarked', config: '{"a":5}', remark: '' })).code).toBe(0);
+      expect(await remarkOf('Remarked')).toBe('');
+      // a new name without remark stores ''
+      expect((await api.call('/UpdateSystemConfig', { name: 'Unremarked', config: '{}' })).code).toBe(0);
+      expect(await remarkOf('Unremarked')).toBe('');
+    });
+
     it('needs a session', async () => {
       expect((await api.call('/GetSystemConfig', { name: 'StorageServer' }, { session: null })).code).toBe(E.SESSION_MISSING.code);
       expect((await api.call('/UpdateSystemConfig', { name: 'x', config: '{}' }, { session: 'bad' })).code).toBe(E.SESSION_INVALID.code);
@@ -145,6 +171,74 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
         expect(r.code).toBe(E.INVALID_FIELD.code);
         expect(r.msg.startsWith(`${field}:`)).toBe(true);
       }
+    });
+
+    it('paging: later pages hold the next records newest capture first (ties by id), total_count unchanged, past the end empty', async () => {
+      const at = (hh: number) => new Date(`2026-11-23T${String(hh).padStart(2, '0')}:00:00Z`);
+      // inserted out of time order, so id order is not capture order; two share a capture time
+      const ids: Record<string, number> = {};
+      for (const [key, hh] of [['h3', 3], ['h7', 7], ['h1', 1], ['h5a', 5], ['h9', 9], ['h5b', 5]] as const) {
+        ids[key] = (await insertRecord({ taskId: 79, captureTime: at(hh) }, false)).id;
+      }
+      const expected = [ids.h9, ids.h7, ids.h5b, ids.h5a, ids.h3, ids.h1];
+      const pageOf = (page_no: number) => api.call('/QueryTaskCaptureRecord', { page_no, page_size: 4, task_id: 79 });
+      const pages = await Promise.all([1, 2, 3].map(pageOf));
+      expect(pages.map((p) => p.code)).toEqual([0, 0, 0]);
+      expect(pages.map((p) => p.info.items.map((i: any) => i.record_id))).toEqual([expected.slice(0, 4), expected.slice(4), []]);
+      expect(pages.map((p) => [p.info.page_no, p.info.page_size, p.info.total_count])).toEqual([[1, 4, 6], [2, 4, 6], [3, 4, 6]]);
+      const two = await api.call('/QueryTaskCaptureRecord', { page_no: 2, page_size: 2, task_id: 79 });
+      expect(two.info).toMatchObject({ page_no: 2, page_size: 2, total_count: 6 });
+      expect(two.info.items.map((i: any) => i.record_id)).toEqual([ids.h5b, ids.h5a]);
+      const far = await api.call('/QueryTaskCaptureRecord', { page_no: 1_000_000, page_size: 1000, task_id: 79 });
+      expect(far.info).toEqual({ page_no: 1_000_000, page_size: 1000, total_count: 6, items: [] });
+      // a filter with paging counts the filtered records only
+      const late = await api.call('/QueryTaskCaptureRecord', { page_no: 2, page_size: 1, task_id: 79, start_time: '2026-11-23 13:00:00' });
+      expect(late.info).toMatchObject({ total_count: 4, items: [{ record_id: ids.h7 }] });
+      for (const [f, field] of [[{ page_no: 0 }, 'page_no'], [{ page_size: 1001 }, 'page_size'], [{ page_no: '2' }, 'page_no'], [{ page_size: undefined }, 'page_size']] as const) {
+        const r = await api.call('/QueryTaskCaptureRecord', { ...{ page_no: 1, page_size: 2, task_id: 79 }, ...f });
+        expect({ code: r.code, field: r.msg.split(':')[0] }).toEqual({ code: E.INVALID_FIELD.code, field });
+      }
+    });
+
+    it('a stranger (classify 0) has every person field empty or 0 and the best similarity', async () => {
+      const stranger = await insertRecord({ taskId: 80, taskName: 'Door', cameraId: 4, cameraName: 'West', classify: 0, similarity: 0.5, captureTime: new Date('2026-11-23T03:04:05Z') });
+      const r = await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 10, task_id: 80 });
+      expect(r.info.items).toEqual([{
+        record_id: stranger.id, task_id: 80, task_name: 'Door', camera_id: 4, camera_name: 'West', lib_id: 0, lib_name: '', person_id: 0,
+        person_name: '', sex: 0, category: 0, card_no: '', classify: 0, similarity: 0.5, pic_url: '', capture_url: stranger.captureUrl,
+        capture_time: '2026-11-23 11:04:05', create_time: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      }]);
+    });
+
+    it('records keep the names copied when they were written: renames and deletions do not change them', async () => {
+      const lib = (await api.call('/AddLibrary', { name: 'Old library' })).lib_id;
+      const other = (await api.call('/AddLibrary', { name: 'Other library' })).lib_id;
+      const { pic_url } = await api.upload(fx.alice);
+      const person = (await api.call('/AddPerson', { lib_id: lib, name: '旧名', pic_url, card_no: 'OLD-1', sex: 2, category: 1 })).person_id;
+      const camera = (await api.call('/AddCamera', { name: 'Old camera', rtsp: 'rtsp://10.0.0.9/old' })).camera_id;
+      const task = (await api.call('/AddTask', { name: 'Old task', camera_list1: String(camera), lib_list: String(lib), interval: 1000, threshold: 0.8 })).task_id;
+      expect([lib, other, person, camera, task].every((x) => typeof x === 'number' && x > 0)).toBe(true);
+      const rec = await insertRecord({
+        taskId: task, taskName: 'Old task', cameraId: camera, cameraName: 'Old camera', libId: lib, libName: 'Old library', personId: person,
+        personName: '旧名', sex: 2, category: 1, cardNo: 'OLD-1', classify: 1, similarity: 0.9, picUrl: pic_url,
+      });
+      const copied = { task_id: task, task_name: 'Old task', camera_id: camera, camera_name: 'Old camera', lib_id: lib, lib_name: 'Old library',
+        person_id: person, person_name: '旧名', sex: 2, category: 1, card_no: 'OLD-1', pic_url };
+      const shown = async () => (await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 10, task_id: task })).info.items;
+      expect(await shown()).toEqual([expect.objectContaining({ record_id: rec.id, ...copied })]);
+
+      expect((await api.call('/UpdatePerson', { lib_id: lib, person_id: person, name: '新名', card_no: 'NEW-1', sex: 1, category: 0 })).code).toBe(0);
+      expect((await api.call('/UpdateCamera', { camera_id: camera, name: 'New camera' })).code).toBe(0);
+      expect((await api.call('/UpdateTask', { task_id: task, name: 'New task', lib_list: String(other) })).code).toBe(0);
+      expect(await shown()).toEqual([expect.objectContaining({ record_id: rec.id, ...copied })]);
+      // the filters match the copies, not the current names
+      expect(await query({ task_id: task, person_name: '旧' })).toEqual([rec.id]);
+      expect(await query({ task_id: task, person_name: '新' })).toEqual([]);
+      expect(await query({ task_id: task, card_no: 'OLD-1' })).toEqual([rec.id]);
+      // there is no URI to rename a library: deleting it (and its person) leaves the record as it was
+      expect((await api.call('/DeleteLibrary', { lib_id: lib })).code).toBe(0);
+      expect(await shown()).toEqual([expect.objectContaining({ record_id: rec.id, ...copied })]);
+      expect((await api.call('/DownloadPersonPicture', { pic_url })).code).toBe(0);
     });
 
     it('DeleteTaskCaptureRecord deletes the record and its capture image', async () => {
