@@ -38,8 +38,10 @@ export function createPicturesRepo(orm: Orm) {
       await orm.delete(pictures).where(eq(pictures.url, url));
     },
     /**
-     * Of `urls`, the person pictures nobody uses any more (no person, no capture record showing it as
-     * the matched photo): their rows are deleted and their urls returned, for the store to delete.
+     * Of `urls`, the pictures nobody uses any more — no person, no capture record showing it as the
+     * matched photo or as its capture image: their rows are deleted and their urls returned, for the
+     * store to delete. Either kind: a capture image a person was enrolled from outlives its record
+     * only as long as something uses it.
      */
     async deleteOrphans(urls: string[]): Promise<string[]> {
       if (urls.length === 0) return [];
@@ -58,10 +60,10 @@ export function createPicturesRepo(orm: Orm) {
   async function deleteOrphansOnce(urls: string[]): Promise<string[]> {
     const rows = await orm.delete(pictures).where(and(
       inArray(pictures.url, [...new Set(urls)]),
-      eq(pictures.kind, 'person'),
       // the outer column qualified by hand (drizzle leaves one-table columns unqualified)
       notExists(orm.select({ one: sql`1` }).from(persons).where(sql`${persons.picUrl} = "pictures"."url"`)),
       notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${captureRecords.picUrl} = "pictures"."url"`)),
+      notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${captureRecords.captureUrl} = "pictures"."url"`)),
     )).returning({ url: pictures.url });
     return rows.map((r) => r.url);
   }

@@ -65,15 +65,6 @@ export function createPicturesService(deps: {
     load,
     collect,
 
-    /**
-     * Deletes a capture image with its record: row and object, unless a person was enrolled from it
-     * (then the person owns it now and it stays).
-     */
-    async drop(url: string): Promise<void> {
-      if (!kindOf(url) || !(await repo.deleteUnlessUsed(url))) return;
-      await store.delete(keyOf(url)).catch((err) => log.warn({ err, url }, 'could not delete picture object'));
-    },
-
     async upload(file: UploadedFile): Promise<{ pic_url: string }> {
       const info = await deps.probeImage(file.data, deps.limits).catch((e) => {
         if (isAppError(e)) throw new AppError(e.kind, `file: ${e.message}`);

@@ -36,13 +36,15 @@ export function createRecordsService(deps: { repo: RecordsRepo; pictures: Pictur
       })));
     },
 
-    /** Deletes the record and its capture image (row and object). */
+    /**
+     * Deletes the record, then its capture image and the matched person's photo (rows and objects)
+     * unless something else still uses them: a person enrolled from the capture image, a person
+     * still showing the photo, another record showing either as its matched photo.
+     */
     async remove(recordId: number): Promise<void> {
       const r = await repo.delete(recordId);
       if (!r) throw new AppError('RECORD_NOT_FOUND', `record_id: no record ${recordId}`);
-      if (r.captureUrl) await deps.pictures.drop(r.captureUrl);
-      // the matched person's photo may now be unused (person already deleted)
-      if (r.picUrl) await deps.pictures.collect([r.picUrl]);
+      await deps.pictures.collect([r.captureUrl, r.picUrl].filter((u) => u !== ''));
     },
   };
 }

@@ -259,6 +259,72 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       expect((await api.call('/DeleteTaskCaptureRecord', { record_id: bare.id })).code).toBe(0);
     });
 
+    it('the matched photo copied into records outlives its person, and goes with the last record once nobody uses it', async () => {
+      const lib = (await api.call('/AddLibrary', { name: 'photos' })).lib_id;
+      const status = async (pic_url: string) => (await api.call('/DownloadPersonPicture', { pic_url })).code;
+      const del = async (r: { id: number }) => (await api.call('/DeleteTaskCaptureRecord', { record_id: r.id })).code;
+      const enrol = async (pic_url: string, name: string) => {
+        const r = await api.call('/AddPerson', { lib_id: lib, name, pic_url });
+        expect(r.code).toBe(0);
+        return r.person_id as number;
+      };
+      const matched = (personId: number, picUrl: string) => insertRecord({ taskId: 81, libId: lib, libName: 'photos', personId, personName: 'p', classify: 1, similarity: 0.9, picUrl });
+      const gone = E.PICTURE_NOT_FOUND.code;
+
+      // a deleted person's photo stays while records show it; the last record takes it (row and object)
+      const a = (await api.upload(fx.alice)).pic_url;
+      const pa = await enrol(a, 'A');
+      const [a1, a2] = [await matched(pa, a), await matched(pa, a)];
+      expect((await api.call('/DeletePerson', { lib_id: lib, person_id: pa })).code).toBe(0);
+      expect(await status(a)).toBe(0);
+      expect(await del(a1)).toBe(0);
+      expect([await status(a), await status(a1.captureUrl)]).toEqual([0, gone]);
+      expect(await del(a2)).toBe(0);
+      expect(await status(a)).toBe(gone);
+      await expect(api.host.services.store.get(a.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
+
+      // a photo its person still uses stays when the person's records go
+      const b = (await api.upload(fx.bob)).pic_url;
+      const pb = await enrol(b, 'B');
+      expect(await del(await matched(pb, b))).toBe(0);
+      expect(await status(b)).toBe(0);
+      expect((await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: lib })).info.items).toEqual([expect.objectContaining({ person_id: pb, pic_url: b })]);
+
+      // a person enrolled from a capture image: the image outlives its own record, the person and
+      // the records that show it as the matched photo, and goes when none of them is left
+      const seen = await insertRecord({ taskId: 81 });
+      const c = seen.captureUrl;
+      const pc = await enrol(c, 'C');
+      const c1 = await matched(pc, c);
+      expect(await del(seen)).toBe(0);
+      expect(await status(c)).toBe(0);
+      expect((await api.call('/DeletePerson', { lib_id: lib, person_id: pc })).code).toBe(0);
+      expect(await status(c)).toBe(0);
+      expect(await del(c1)).toBe(0);
+      expect(await status(c)).toBe(gone);
+      await expect(api.host.services.store.get(c.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
+
+      // the other order: the person goes first, then the capture's own record, then the last match
+      const seen2 = await insertRecord({ taskId: 81 });
+      const d = seen2.captureUrl;
+      const pd = await enrol(d, 'D');
+      const d1 = await matched(pd, d);
+      expect((await api.call('/DeletePerson', { lib_id: lib, person_id: pd })).code).toBe(0);
+      expect(await status(d)).toBe(0);
+      expect(await del(seen2)).toBe(0);
+      expect(await status(d)).toBe(0);
+      expect(await del(d1)).toBe(0);
+      expect(await status(d)).toBe(gone);
+
+      // no record shows it as a match: the capture's own record keeps it after the person goes
+      const seen3 = await insertRecord({ taskId: 81 });
+      const pe = await enrol(seen3.captureUrl, 'E');
+      expect((await api.call('/DeletePerson', { lib_id: lib, person_id: pe })).code).toBe(0);
+      expect(await status(seen3.captureUrl)).toBe(0);
+      expect(await del(seen3)).toBe(0);
+      expect(await status(seen3.captureUrl)).toBe(gone);
+    });
+
     it('needs a session', async () => {
       expect((await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 1 }, { session: null })).code).toBe(E.SESSION_MISSING.code);
       expect((await api.call('/DeleteTaskCaptureRecord', { record_id: 1 }, { session: null })).code).toBe(E.SESSION_MISSING.code);
