@@ -89,7 +89,10 @@ export function createPersonsService(deps: {
 
     async remove(libId: number, personId: number): Promise<void> {
       const pic = await repo.delete(libId, personId);
-      if (pic === undefined) throw new AppError('PERSON_NOT_FOUND', `person_id: no person ${personId} in library ${libId}`);
+      if (pic === undefined) {
+        await requireLibrary(libId); // an unknown library is LIBRARY_NOT_FOUND, as in UpdatePerson
+        throw new AppError('PERSON_NOT_FOUND', `person_id: no person ${personId} in library ${libId}`);
+      }
       await pictures.collect([pic]);
     },
 
