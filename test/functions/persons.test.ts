@@ -56,6 +56,33 @@ describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
       expect((await api.call('/AddLibrary', { name: 'deftype' })).code).toBe(0);
     });
 
+    it('AddLibrary without type stores type 0; the type filter excludes libraries of other types', async () => {
+      const def = await api.call('/AddLibrary', { name: 'tf-default' });
+      expect(def.code).toBe(0);
+      const eight = await addLib('tf-eight', 8);
+      const nine = await addLib('tf-nine', 9);
+      const q = async (f: Record<string, unknown>) => (await api.call('/QueryLibraryList', { page_no: 1, page_size: 100, ...f })).info;
+      expect((await q({ name: 'tf-default' })).items).toEqual([expect.objectContaining({ lib_id: def.lib_id, type: 0, remark: '' })]);
+      expect((await q({ name: 'tf-' })).items.map((i: any) => i.lib_id)).toEqual([nine, eight, def.lib_id]);
+      expect(await q({ name: 'tf-', type: 8 })).toMatchObject({ total_count: 1, items: [{ lib_id: eight, type: 8 }] });
+      expect(await q({ name: 'tf-', type: 9 })).toMatchObject({ total_count: 1, items: [{ lib_id: nine, type: 9 }] });
+      expect(await q({ name: 'tf-', type: 0 })).toMatchObject({ total_count: 1, items: [{ lib_id: def.lib_id, type: 0 }] });
+      expect(await q({ name: 'tf-', type: 10 })).toMatchObject({ total_count: 0, items: [] });
+      const zeros = await q({ type: 0 });
+      expect(zeros.items.every((i: any) => i.type === 0)).toBe(true);
+      expect(zeros.items.map((i: any) => i.lib_id)).toContain(def.lib_id);
+      expect(zeros.items.map((i: any) => i.lib_id)).not.toContain(eight);
+    });
+
+    it('QueryLibraryList name: "" means no filter', async () => {
+      await addLib('empty-name-filter');
+      const all = (await api.call('/QueryLibraryList', { page_no: 1, page_size: 1000 })).info;
+      const empty = await api.call('/QueryLibraryList', { page_no: 1, page_size: 1000, name: '' });
+      expect(empty.code).toBe(0);
+      expect(empty.info).toEqual(all);
+      expect(all.total_count).toBeGreaterThan(1);
+    });
+
     it('DeleteLibrary removes its persons and the pictures only they used', async () => {
       const lib = await addLib('doomed');
       const keep = await addLib('keeper');
@@ -126,6 +153,65 @@ describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
       expect(await q({ phone: '555' })).toEqual([b, a]);
     });
 
+    it('QueryPersonList pages: newest first, consistent across pages, total_count on every page, [] past the end', async () => {
+      const lib = await addLib('paging');
+      const ids: number[] = [];
+      for (const n of ['p1', 'p2', 'p3', 'p4', 'p5']) ids.push(await addPerson(lib, n));
+      const newestFirst = [...ids].reverse();
+      const pageOf = async (page_no: number) => (await api.call('/QueryPersonList', { page_no, page_size: 2, lib_id: lib })).info;
+      const pages = [await pageOf(1), await pageOf(2), await pageOf(3)];
+      expect(pages.map((p) => p.items.map((i: any) => i.person_id))).toEqual([newestFirst.slice(0, 2), newestFirst.slice(2, 4), newestFirst.slice(4)]);
+      pages.forEach((p, n) => expect(p).toMatchObject({ page_no: n + 1, page_size: 2, total_count: 5 }));
+      expect(pages[1].items.map((i: any) => i.name)).toEqual(['p3', 'p2']);
+      expect(await pageOf(4)).toEqual({ page_no: 4, page_size: 2, total_count: 5, items: [] });
+      expect((await api.call('/QueryPersonList', { page_no: 1000, page_size: 1000, lib_id: lib })).info).toMatchObject({ total_count: 5, items: [] });
+      // a filter pages over the filtered rows only
+      const filtered = await api.call('/QueryPersonList', { page_no: 2, page_size: 1, lib_id: lib, name: 'p' });
+      expect(filtered.info).toMatchObject({ total_count: 5, items: [{ person_id: newestFirst[1] }] });
+    });
+
+    it('QueryPersonList name: "" and phone: "" mean no filter', async () => {
+      const lib = await addLib('empty-filters');
+      const a = await addPerson(lib, 'Anna', 'alice', { phone: '100' });
+      const b = await addPerson(lib, 'Ben', 'bob');
+      const q = async (f: Record<string, unknown>) => {
+        const r = await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: lib, ...f });
+        expect(r.code, JSON.stringify(f)).toBe(0);
+        return r.info;
+      };
+      const all = await q({});
+      expect(all.items.map((i: any) => i.person_id)).toEqual([b, a]);
+      expect(await q({ name: '' })).toEqual(all);
+      expect(await q({ phone: '' })).toEqual(all);
+      expect(await q({ name: '', phone: '', card_no: '' })).toEqual(all);
+      // across libraries too
+      const everyone = (await api.call('/QueryPersonList', { page_no: 1, page_size: 1000 })).info;
+      expect((await api.call('/QueryPersonList', { page_no: 1, page_size: 1000, name: '', phone: '' })).info).toEqual(everyone);
+    });
+
+    it('AddPerson: missing or empty name, over-long phone → INVALID_FIELD naming the field; nothing stored', async () => {
+      const lib = await addLib('field-errs');
+      const before = await personCount();
+      expect(await api.call('/AddPerson', { lib_id: lib, pic_url: pics.alice })).toEqual({ code: E.INVALID_FIELD.code, msg: 'name: is required' });
+      for (const name of ['', '   ', null, 5, 'n'.repeat(129)]) {
+        const r = await api.call('/AddPerson', { lib_id: lib, name, pic_url: pics.alice });
+        expect(r.code, String(name)).toBe(E.INVALID_FIELD.code);
+        expect(r.msg, String(name)).toMatch(/^name: /);
+      }
+      for (const phone of ['1'.repeat(33), 13800138000]) {
+        const r = await api.call('/AddPerson', { lib_id: lib, name: 'x', pic_url: pics.alice, phone });
+        expect(r.code, String(phone)).toBe(E.INVALID_FIELD.code);
+        expect(r.msg, String(phone)).toMatch(/^phone: /);
+      }
+      expect(await personCount()).toBe(before);
+      // the limit itself is accepted
+      const ok = await addPerson(lib, 'max-phone', 'alice', { phone: '1'.repeat(32) });
+      const long = await api.call('/UpdatePerson', { lib_id: lib, person_id: ok, phone: '2'.repeat(33) });
+      expect(long.code).toBe(E.INVALID_FIELD.code);
+      expect(long.msg).toMatch(/^phone: /);
+      expect((await api.call('/QueryPersonList', { page_no: 1, page_size: 1, lib_id: lib })).info.items[0]).toMatchObject({ person_id: ok, phone: '1'.repeat(32) });
+    });
+
     it('AddPerson refuses pictures without exactly one usable face, with its code, and stores nothing', async () => {
       const lib = await addLib('refusals');
       const before = await personCount();
@@ -190,6 +276,22 @@ describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
       expect((await api.call('/DeletePerson', { lib_id: lib, person_id: id })).code).toBe(0);
       expect((await api.call('/DeletePerson', { lib_id: lib, person_id: id })).code).toBe(E.PERSON_NOT_FOUND.code);
       expect((await api.call('/DownloadPersonPicture', { pic_url: pic })).code).toBe(E.PICTURE_NOT_FOUND.code);
+    });
+
+    it('DeletePerson with another library\'s lib_id → PERSON_NOT_FOUND; an unknown lib_id → LIBRARY_NOT_FOUND; the person and picture stay', async () => {
+      const home = await addLib('home');
+      const elsewhere = await addLib('elsewhere');
+      const pic = await upload('bob');
+      const id = await addPerson(home, 'Stays', 'x', { pic_url: pic });
+      const wrong = await api.call('/DeletePerson', { lib_id: elsewhere, person_id: id });
+      expect(wrong.code).toBe(E.PERSON_NOT_FOUND.code);
+      expect(wrong.msg).toMatch(/^person_id: /);
+      const unknown = await api.call('/DeletePerson', { lib_id: 999999, person_id: id });
+      expect(unknown.code).toBe(E.LIBRARY_NOT_FOUND.code);
+      expect(unknown.msg).toMatch(/^lib_id: /);
+      expect((await api.call('/QueryPersonList', { page_no: 1, page_size: 10, lib_id: home })).info.items).toEqual([expect.objectContaining({ person_id: id, pic_url: pic })]);
+      expect((await api.call('/DownloadPersonPicture', { pic_url: pic })).code).toBe(0);
+      expect((await api.call('/DeletePerson', { lib_id: home, person_id: id })).code).toBe(0);
     });
 
     it('SQL and LIKE metacharacters in names are stored and matched literally', async () => {
