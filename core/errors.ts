@@ -48,7 +48,7 @@ export const ErrorTable = {
   // 4xxx conflict / state
   USER_EXISTS: { code: 4001, msg: 'a user with this name already exists' },
   LAST_USER: { code: 4002, msg: 'the last remaining account cannot be deleted' },
-  PICTURE_IN_USE: { code: 4003, msg: 'picture is used by a person' },
+  PICTURE_IN_USE: { code: 4003, msg: 'picture is in use' },
   LIBRARY_IN_USE: { code: 4004, msg: 'library is used by a task' },
   CAMERA_IN_USE: { code: 4005, msg: 'camera is used by a task' },
   TASK_RUNNING: { code: 4006, msg: 'task is running; stop it first' },

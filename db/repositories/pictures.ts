@@ -1,5 +1,5 @@
 /** The `pictures` table: one row per object the API put in the store. */
-import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
+import { and, eq, inArray, notExists, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { FOREIGN_KEY_VIOLATION, pgCode } from './util.ts';
 import { captureRecords, persons, pictures } from '../schema.ts';
@@ -20,13 +20,18 @@ export function createPicturesRepo(orm: Orm) {
       return !!row;
     },
     /**
-     * Deletes the row unless a person uses the picture. A person inserted after this statement's
-     * snapshot but before its delete is caught by the persons' foreign key: then it is in use too.
+     * Deletes the row unless a person uses the picture or a capture record shows it as the matched
+     * person's photo (its person deleted since). A person inserted after this statement's snapshot
+     * but before its delete is caught by the persons' foreign key: then it is in use too.
      */
     async deleteUnlessUsed(url: string): Promise<boolean> {
       try {
         const rows = await orm.delete(pictures)
-          .where(and(eq(pictures.url, url), notExists(orm.select({ one: sql`1` }).from(persons).where(eq(persons.picUrl, url)))))
+          .where(and(
+            eq(pictures.url, url),
+            notExists(orm.select({ one: sql`1` }).from(persons).where(eq(persons.picUrl, url))),
+            notExists(shownByRecord(captureRecords.picUrl, sql`${url}`)),
+          ))
           .returning({ url: pictures.url });
         return rows.length > 0;
       } catch (e) {
@@ -57,13 +62,21 @@ export function createPicturesRepo(orm: Orm) {
     },
   };
 
+  /**
+   * Records whose `column` is `url`. The `<> ''` lets the planner use the partial indexes on pic_url
+   * and capture_url (migration 0004), also in a prepared statement where `url` is a parameter.
+   */
+  function shownByRecord(column: typeof captureRecords.picUrl | typeof captureRecords.captureUrl, url: SQL) {
+    return orm.select({ one: sql`1` }).from(captureRecords).where(sql`${column} = ${url} and ${column} <> ''`);
+  }
+
   async function deleteOrphansOnce(urls: string[]): Promise<string[]> {
     const rows = await orm.delete(pictures).where(and(
       inArray(pictures.url, [...new Set(urls)]),
       // the outer column qualified by hand (drizzle leaves one-table columns unqualified)
       notExists(orm.select({ one: sql`1` }).from(persons).where(sql`${persons.picUrl} = "pictures"."url"`)),
-      notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${captureRecords.picUrl} = "pictures"."url"`)),
-      notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${captureRecords.captureUrl} = "pictures"."url"`)),
+      notExists(shownByRecord(captureRecords.picUrl, sql`"pictures"."url"`)),
+      notExists(shownByRecord(captureRecords.captureUrl, sql`"pictures"."url"`)),
     )).returning({ url: pictures.url });
     return rows.map((r) => r.url);
   }
