@@ -15,24 +15,15 @@ export function createPicturesRepo(orm: Orm) {
       const [row] = await orm.select().from(pictures).where(eq(pictures.url, url));
       return row;
     },
-    async isUsedByPerson(url: string): Promise<boolean> {
-      const [row] = await orm.select({ one: sql`1` }).from(persons).where(eq(persons.picUrl, url)).limit(1);
-      return !!row;
-    },
     /**
-     * Deletes the row unless a person uses the picture or a capture record shows it as the matched
-     * person's photo (its person deleted since). A person inserted after this statement's snapshot
-     * but before its delete is caught by the persons' foreign key: then it is in use too.
+     * Deletes the row unless the picture is in use: a person uses it, or a capture record shows it
+     * (as the matched person's photo after that person was deleted, or as its capture image). A
+     * person inserted after this statement's snapshot but before its delete is caught by the
+     * persons' foreign key: then it is in use too.
      */
     async deleteUnlessUsed(url: string): Promise<boolean> {
       try {
-        const rows = await orm.delete(pictures)
-          .where(and(
-            eq(pictures.url, url),
-            notExists(orm.select({ one: sql`1` }).from(persons).where(eq(persons.picUrl, url))),
-            notExists(shownByRecord(captureRecords.picUrl, sql`${url}`)),
-          ))
-          .returning({ url: pictures.url });
+        const rows = await orm.delete(pictures).where(and(eq(pictures.url, url), unused())).returning({ url: pictures.url });
         return rows.length > 0;
       } catch (e) {
         if (pgCode(e) === FOREIGN_KEY_VIOLATION) return false;
@@ -54,7 +45,8 @@ export function createPicturesRepo(orm: Orm) {
       // key; the next attempt's snapshot sees that person and keeps the picture
       for (let attempt = 1; ; attempt++) {
         try {
-          return await deleteOrphansOnce(urls);
+          const rows = await orm.delete(pictures).where(and(inArray(pictures.url, [...new Set(urls)]), unused())).returning({ url: pictures.url });
+          return rows.map((r) => r.url);
         } catch (e) {
           if (pgCode(e) !== FOREIGN_KEY_VIOLATION || attempt === 3) throw e;
         }
@@ -63,22 +55,20 @@ export function createPicturesRepo(orm: Orm) {
   };
 
   /**
-   * Records whose `column` is `url`. The `<> ''` lets the planner use the partial indexes on pic_url
-   * and capture_url (migration 0004), also in a prepared statement where `url` is a parameter.
+   * For a delete from `pictures`: nobody uses the row's picture, neither a person nor a capture record
+   * (as its matched photo or its capture image). The outer column is qualified by hand (drizzle
+   * leaves one-table columns unqualified); the `<> ''` lets the planner use the partial indexes on
+   * capture_records' pic_url and capture_url (migration 0004).
    */
-  function shownByRecord(column: typeof captureRecords.picUrl | typeof captureRecords.captureUrl, url: SQL) {
-    return orm.select({ one: sql`1` }).from(captureRecords).where(sql`${column} = ${url} and ${column} <> ''`);
-  }
-
-  async function deleteOrphansOnce(urls: string[]): Promise<string[]> {
-    const rows = await orm.delete(pictures).where(and(
-      inArray(pictures.url, [...new Set(urls)]),
-      // the outer column qualified by hand (drizzle leaves one-table columns unqualified)
-      notExists(orm.select({ one: sql`1` }).from(persons).where(sql`${persons.picUrl} = "pictures"."url"`)),
-      notExists(shownByRecord(captureRecords.picUrl, sql`"pictures"."url"`)),
-      notExists(shownByRecord(captureRecords.captureUrl, sql`"pictures"."url"`)),
-    )).returning({ url: pictures.url });
-    return rows.map((r) => r.url);
+  function unused(): SQL {
+    const url = sql`"pictures"."url"`;
+    const shownByRecord = (column: typeof captureRecords.picUrl | typeof captureRecords.captureUrl) =>
+      notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${column} = ${url} and ${column} <> ''`));
+    return and(
+      notExists(orm.select({ one: sql`1` }).from(persons).where(sql`${persons.picUrl} = ${url}`)),
+      shownByRecord(captureRecords.picUrl),
+      shownByRecord(captureRecords.captureUrl),
+    )!;
   }
 }
 export type PicturesRepo = ReturnType<typeof createPicturesRepo>;
