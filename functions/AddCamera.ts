@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/AddCamera',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.cameras.add(i),
 });

@@ -11,6 +11,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/AddPerson',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.persons.add(i),
 });

@@ -11,6 +11,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/AddTask',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.tasks.add(i),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/Compare1V1',
+  role: 'viewer',
   input,
   handler: (i, { services }) => services.persons.compare(i.first_pic, i.second_pic),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/DeleteCamera',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.cameras.remove(i.camera_id),
 });

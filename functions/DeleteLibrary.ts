@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/DeleteLibrary',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.libraries.remove(i.lib_id),
 });

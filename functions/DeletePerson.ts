@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/DeletePerson',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.persons.remove(i.lib_id, i.person_id),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/DeletePicture',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.pictures.remove(i.pic_url),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/DeleteTask',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.tasks.remove(i.task_id),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/DeleteTaskCaptureRecord',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.records.remove(i.record_id),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/DeleteUser',
+  role: 'admin',
   input,
   handler: (i, { services }) => services.accounts.remove(i.user_id),
 });

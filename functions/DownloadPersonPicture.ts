@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/DownloadPersonPicture',
+  role: 'viewer',
   input,
   handler: (i, { services }) => services.pictures.download(i.pic_url),
 });

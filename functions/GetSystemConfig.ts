@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/GetSystemConfig',
+  role: 'admin',
   input,
   handler: (i, { services }) => services.systemConfig.get(i.name),
 });

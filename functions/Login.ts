@@ -9,6 +9,6 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/Login',
   input,
-  auth: false,
+  role: 'none',
   handler: (i, { services }) => services.accounts.login(i.username, i.password),
 });

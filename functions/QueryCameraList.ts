@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/QueryCameraList',
+  role: 'viewer',
   input,
   handler: (i, { services }) => services.cameras.list(i),
 });

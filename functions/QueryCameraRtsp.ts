@@ -21,6 +21,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/QueryCameraRtsp',
+  role: 'operator',
   input,
   handler: async (i, { services }) => ({
     info: await services.onvif.queryRtsp({ ip: i.ip, user: i.user || undefined, password: i.password, withCredentials: i.with_credentials }),

@@ -13,6 +13,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/QueryPersonList',
+  role: 'viewer',
   input,
   handler: (i, { services }) => services.persons.list(i),
 });

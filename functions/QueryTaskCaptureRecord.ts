@@ -16,6 +16,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/QueryTaskCaptureRecord',
+  role: 'viewer',
   input,
   handler: (i, { services }) => services.records.list(i),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/QueryTaskList',
+  role: 'viewer',
   input,
   handler: (i, { services }) => services.tasks.list(i),
 });

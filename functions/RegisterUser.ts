@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/RegisterUser',
+  role: 'admin',
   input,
   handler: (i, { services }) => services.accounts.register(i),
 });

@@ -10,6 +10,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/SearchCamera',
+  role: 'operator',
   input,
   handler: async (_i, { services }) => ({ info: await services.onvif.search() }),
 });

@@ -12,6 +12,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/StartTask',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.tasks.setState(i.task_id, 1),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/UpdateCamera',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.cameras.update(i),
 });

@@ -7,6 +7,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/UpdateSystemConfig',
+  role: 'admin',
   input,
   handler: (i, { services }) => services.systemConfig.update(i),
 });

@@ -14,6 +14,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/UpdateTask',
+  role: 'operator',
   input,
   handler: (i, { services }) => services.tasks.update(i),
 });

@@ -8,6 +8,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/UpdateUser',
+  role: 'viewer',
   input,
   handler: (i, { services }) => services.accounts.update(i),
 });

@@ -13,6 +13,7 @@ export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({
   uri: '/UploadPersonPicture',
+  role: 'operator',
   input,
   body: 'multipart',
   handler: (i, { services }) => services.pictures.upload(i.file),

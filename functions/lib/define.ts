@@ -24,17 +24,26 @@ export type FunctionContext = {
   log: Logger;
 };
 
+/**
+ * The least role that may call a URI; 'none' = no session at all (only /Login). Roles are ordered
+ * viewer < operator < admin: viewers query, download and compare; operators also manage libraries,
+ * persons, pictures, cameras, tasks and records; admins also manage accounts and system config.
+ */
+export type Role = 'none' | 'viewer' | 'operator' | 'admin';
+
 export type FunctionDefinition<S extends z.ZodType, R extends object | void> = {
   uri: `/${string}`;
+  /** who may call it (see Role) */
+  role: Role;
   input: S;
-  /** default true: refuse calls without a valid session */
-  auth?: boolean;
+  /** the fields of a successful answer beside code and msg (when declared) */
+  output?: z.ZodType;
   /** default 'json'; 'multipart' for uploads (limit MAX_UPLOAD_BYTES instead of MAX_BODY_BYTES) */
   body?: 'json' | 'multipart';
   handler: (input: z.output<S>, ctx: FunctionContext) => Promise<R> | R;
 };
 
-export type ApiFunction = { readonly uri: string; readonly input: z.ZodType; readonly app: Hono<HostEnv> };
+export type ApiFunction = { readonly uri: string; readonly role: Role; readonly input: z.ZodType; readonly output?: z.ZodType; readonly app: Hono<HostEnv> };
 
 export function defineFunction<S extends z.ZodType, R extends object | void>(def: FunctionDefinition<S, R>): ApiFunction {
   const app = new Hono<HostEnv>();
@@ -45,7 +54,7 @@ export function defineFunction<S extends z.ZodType, R extends object | void>(def
       const limit = def.body === 'multipart' ? services.config.maxUploadBytes : services.config.maxBodyBytes;
       const raw = await readBody(c.req.raw, limit);
       const body = def.body === 'multipart' ? await parseMultipart(c.req.raw, raw) : parseJsonObject(raw);
-      const userId = def.auth === false ? 0 : await services.accounts.authenticate(sessionOf(c.req.raw, body));
+      const userId = def.role === 'none' ? 0 : await services.accounts.authenticate(sessionOf(c.req.raw, body));
       delete body.session;
       const parsed = def.input.safeParse(body);
       if (!parsed.success) throw invalidField(parsed.error, body);
@@ -55,5 +64,5 @@ export function defineFunction<S extends z.ZodType, R extends object | void>(def
       return c.json(errorEnvelope(e, log));
     }
   });
-  return { uri: def.uri, input: def.input, app };
+  return { uri: def.uri, role: def.role, input: def.input, output: def.output, app };
 }

@@ -44,8 +44,8 @@ describe('unexpected errors', () => {
     const captured = log.child({});
     (captured as unknown as { error: (o: { err?: Error }, m: string) => void }).error = (o, m) => { lines.push(`${m} ${o.err?.message}`); };
     const bindings: { requestId?: string }[] = [];
-    const boom = defineFunction({ uri: '/Boom', input: z.object({}), auth: false, handler: () => { throw new Error('secret detail at /srv/x.ts:1'); } });
-    const fail = defineFunction({ uri: '/Fail', input: z.object({}), auth: false, handler: () => { throw new AppError('TASK_RUNNING'); } });
+    const boom = defineFunction({ uri: '/Boom', role: 'none', input: z.object({}), handler: () => { throw new Error('secret detail at /srv/x.ts:1'); } });
+    const fail = defineFunction({ uri: '/Fail', role: 'none', input: z.object({}), handler: () => { throw new AppError('TASK_RUNNING'); } });
     const fakeServices = { config: { maxBodyBytes: 1000, maxUploadBytes: 1000 } } as unknown as Services;
     const app = buildApp([boom, fail], async () => fakeServices, { child: (b: { requestId?: string }) => { bindings.push(b); return captured; } } as unknown as typeof log);
     const res = await app.fetch(post('/Boom', {}));
