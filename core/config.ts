@@ -6,17 +6,22 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { assertTimeZone } from './time.ts';
+import { BusEnv } from './env/bus.ts';
+import { FaceEnv } from './env/face.ts';
+import { bool, ConfigError, nodeName, optionalString, parseEnv } from './env/parse.ts';
+import { PipelineEnv } from './env/pipeline.ts';
+import { checkStorageEnv, StorageEnv } from './env/storage.ts';
 
-const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
-const optionalString = z.string().trim().min(1).optional();
-
-/** a stream node's name: lease owner and `node` of its face messages */
-export const nodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)');
+export { ConfigError, nodeName };
 
 export const HostEnvSchema = z.object({
+  // shared with the stream node, one fragment per concern (core/env)
+  ...StorageEnv.shape,
+  ...BusEnv.shape,
+  ...FaceEnv.shape,
+  ...PipelineEnv.shape,
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  DATA_DIR: z.string().default('./data'),
   ADMIN_PASSWORD: optionalString,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** IANA zone for the API's "yyyy-mm-dd hh:mm:ss" times; default: the machine's zone */
@@ -36,36 +41,12 @@ export const HostEnvSchema = z.object({
   /** without DATABASE_URL: the embedded PGlite on a worker thread behind a private unix socket
    *  (default), or 'main': on the API thread, called directly (fewer moving parts, ~1/4 the list req/s) */
   PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),
-  S3_ENDPOINT: optionalString,
-  S3_BUCKET: optionalString,
-  S3_ACCESS_KEY_ID: optionalString,
-  S3_SECRET_ACCESS_KEY: optionalString,
-  S3_REGION: z.string().default('us-east-1'),
-  S3_FORCE_PATH_STYLE: bool.default(true),
-  NATS_URL: optionalString,
-  FACE_THREADS: z.coerce.number().int().positive().optional(),
-  /** keep ONNX Runtime's memory arena between face-engine runs: ~30% faster detection, ~60-80 MB
-   *  more resident. Default off in the API host (memory first), on in a stand-alone stream node
-   *  (camera throughput first). See core/face/README.md. */
-  FACE_ARENA: bool.optional(),
   /** run a stream node inside this process; default on without NATS_URL (embedded), off with it */
   EMBEDDED_STREAM_NODE: bool.optional(),
   /** the embedded node's name (lease owner, `node` of its face messages) */
   STREAM_NODE_NAME: nodeName.default('embedded'),
   /** most cameras the embedded node reads at once */
   STREAM_CAPACITY: z.coerce.number().int().min(1).max(1000).default(16),
-  // Pipeline settings shared with stream-node/config.ts (which picks them from here): the embedded
-  // node and a stand-alone one read the same variables with the same bounds.
-  /** one face message (so one capture record) per face track per this period */
-  PUBLISH_PERIOD_MS: z.coerce.number().int().min(1000).max(24 * 3600_000).default(60_000),
-  /** a face track unseen this long has ended */
-  TRACK_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
-  /** faces below this quality are tracked but never recorded */
-  MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
-  /** frames are scaled to this width before detection */
-  DETECT_WIDTH: z.coerce.number().int().min(160).max(3840).default(960),
-  /** camera lease TTL: a dead node's cameras move to the others after this */
-  LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** tasks.desired is re-sent (and plans re-evaluated) this often, and at once on every change */
   DESIRED_STATE_PERIOD_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   /** a camera no node has reported on for this long is offline (nodes report every LEASE_TTL_MS / 3) */
@@ -82,21 +63,11 @@ export const HostEnvSchema = z.object({
 
 export type HostEnv = z.infer<typeof HostEnvSchema>;
 
-export class ConfigError extends Error {}
-
 export function parseHostEnv(env: Record<string, string | undefined> = process.env): HostEnv & { dataDir: string } {
-  const parsed = HostEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`bad environment: ${problems}`);
-  }
-  const cfg = parsed.data;
+  const cfg = parseEnv(HostEnvSchema, env);
   if (cfg.TIME_ZONE) {
     try { assertTimeZone(cfg.TIME_ZONE); } catch { throw new ConfigError(`bad environment: TIME_ZONE: unknown zone ${cfg.TIME_ZONE}`); }
   }
-  const s3Vars = [cfg.S3_ENDPOINT, cfg.S3_BUCKET, cfg.S3_ACCESS_KEY_ID, cfg.S3_SECRET_ACCESS_KEY];
-  if (s3Vars.some(Boolean) && !s3Vars.every(Boolean)) {
-    throw new ConfigError('bad environment: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
-  }
+  checkStorageEnv(cfg);
   return { ...cfg, dataDir: resolve(cfg.DATA_DIR) };
 }

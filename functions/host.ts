@@ -10,6 +10,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, parseHostEnv } from '../core/config.ts';
+import { pipelineOptions } from '../core/env/pipeline.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createHostApp } from './app.ts';
 import { createServices, type ParsedEnv, type Services } from './services/index.ts';
@@ -21,8 +22,7 @@ export type RunningHost = { url: string; port: number; services: Services; node?
 function embeddedNode(env: ParsedEnv, services: Services, logger: Logger): StreamNode {
   return new StreamNode({
     node: env.STREAM_NODE_NAME, capacity: env.STREAM_CAPACITY, bus: services.bus, engine: services.face, store: services.store,
-    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }),
-    tracker: { publishPeriodMs: env.PUBLISH_PERIOD_MS, maxIdleMs: env.TRACK_IDLE_MS, minQuality: env.MIN_FACE_QUALITY },
+    logger: logger.child({ node: env.STREAM_NODE_NAME }), ...pipelineOptions(env),
   });
 }
 

@@ -9,7 +9,10 @@
 import { pathToFileURL } from 'node:url';
 import { connectNatsBus } from '../core/bus/nats.ts';
 import { Streams } from '../core/bus/subjects.ts';
-import { ConfigError } from '../core/config.ts';
+import { ConfigError } from '../core/env/parse.ts';
+import { faceEngineOptions } from '../core/env/face.ts';
+import { pipelineOptions } from '../core/env/pipeline.ts';
+import { storageConfigOf } from '../core/env/storage.ts';
 import { createFaceEngine } from '../core/face/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createObjectStore } from '../core/storage/index.ts';
@@ -23,18 +26,11 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
   if (!cfg.NATS_URL) throw new ConfigError('bad environment: NATS_URL is required for a separate stream node');
   const logger = (log ?? createLogger(cfg.LOG_LEVEL, 'stream-node')).child({ node: cfg.NODE_NAME });
   const bus = await connectNatsBus({ servers: cfg.NATS_URL, name: cfg.NODE_NAME, logger });
-  const store = await createObjectStore({
-    kind: 's3', endpoint: cfg.S3_ENDPOINT!, bucket: cfg.S3_BUCKET!, accessKeyId: cfg.S3_ACCESS_KEY_ID!,
-    secretAccessKey: cfg.S3_SECRET_ACCESS_KEY!, region: cfg.S3_REGION, forcePathStyle: cfg.S3_FORCE_PATH_STYLE,
-  });
-  const engine = createFaceEngine({ threads: cfg.FACE_THREADS, arena: cfg.FACE_ARENA ?? true }); // throughput first on a camera box
+  const store = await createObjectStore(storageConfigOf(cfg, cfg.DATA_DIR)); // S3: parseStreamNodeEnv requires it with NATS
+  const engine = createFaceEngine(faceEngineOptions(cfg, true)); // throughput first on a camera box
   try {
     await bus.ensureStream(Streams.FACES);
-    const node = new StreamNode({
-      node: cfg.NODE_NAME, capacity: cfg.CAPACITY, bus, engine, store, leaseTtlMs: cfg.LEASE_TTL_MS,
-      detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES, decode: cfg.DECODE, outboxMax: cfg.OUTBOX_MAX, logger,
-      tracker: { publishPeriodMs: cfg.PUBLISH_PERIOD_MS, maxIdleMs: cfg.TRACK_IDLE_MS, minQuality: cfg.MIN_FACE_QUALITY },
-    });
+    const node = new StreamNode({ node: cfg.NODE_NAME, capacity: cfg.CAPACITY, bus, engine, store, logger, ...pipelineOptions(cfg) });
     await node.start();
     logger.info({ capacity: cfg.CAPACITY, decode: cfg.DECODE, detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES }, 'stream node started');
     let stopping: Promise<void> | undefined;

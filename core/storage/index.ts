@@ -7,7 +7,7 @@ import { LocalObjectStore } from './local.ts';
 import type { ObjectStore, StorageConfig } from './types.ts';
 
 export type { ObjectStore, StorageConfig } from './types.ts';
-export { CHECK_TIMEOUT_MS, OPERATION_TIMEOUT_MS } from './types.ts';
+export { CHECK_TIMEOUT_MS, DEFAULT_S3_REGION, OPERATION_TIMEOUT_MS } from './types.ts';
 export { SwitchableObjectStore } from './switchable.ts';
 export { normalizeKey } from './keys.ts';
 export { LocalObjectStore };

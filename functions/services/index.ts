@@ -6,10 +6,12 @@
  */
 import { join } from 'node:path';
 import type { HostEnv } from '../../core/config.ts';
+import { faceEngineOptions } from '../../core/env/face.ts';
+import { storageConfigOf } from '../../core/env/storage.ts';
 import { createFaceEngine, probeImage, similarity } from '../../core/face/index.ts';
 import { createMatcher } from '../matcher/index.ts';
 import type { Logger } from '../../core/log.ts';
-import { createObjectStore, SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
+import { createObjectStore, SwitchableObjectStore } from '../../core/storage/index.ts';
 import { createOnvifService } from '../../core/onvif/index.ts';
 import { defaultTimeZone } from '../../core/time.ts';
 import { openDatabase, type DatabaseConfig } from '../../db/client.ts';
@@ -41,12 +43,6 @@ export function databaseConfig(env: ParsedEnv): DatabaseConfig {
     : { kind: 'pglite', dataDir: join(env.dataDir, 'db'), thread: env.PGLITE_THREAD };
 }
 
-/** S3 when S3_* are set (parseHostEnv checks they come together), else DATA_DIR/objects. */
-export function envStorageConfig(env: ParsedEnv): StorageConfig {
-  return env.S3_ENDPOINT
-    ? { kind: 's3', endpoint: env.S3_ENDPOINT, bucket: env.S3_BUCKET!, accessKeyId: env.S3_ACCESS_KEY_ID!, secretAccessKey: env.S3_SECRET_ACCESS_KEY!, region: env.S3_REGION, forcePathStyle: env.S3_FORCE_PATH_STYLE }
-    : { kind: 'local', dir: join(env.dataDir, 'objects') };
-}
 
 export async function createServices(env: ParsedEnv, log: Logger) {
   const config: ApiConfig = {
@@ -59,7 +55,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   const db = await openDatabase(databaseConfig(env));
   const repos = createRepositories(db.orm);
 
-  const envStorage = envStorageConfig(env);
+  const envStorage = storageConfigOf(env, env.dataDir);
   const store = new SwitchableObjectStore(await createObjectStore(envStorage));
   const systemConfig = createSystemConfigService({ repo: repos.systemConfig, store, envStorage, log });
   const saved = await systemConfig.savedStorage();
@@ -81,7 +77,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   });
   const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
   const matcher = createMatcher({ bus, repos, store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS });
-  const face = createFaceEngine({ threads: env.FACE_THREADS, arena: env.FACE_ARENA ?? false, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
+  const face = createFaceEngine({ ...faceEngineOptions(env, false), limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
 
   const accounts = createAccountsService(repos.accounts, {
     idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS,

@@ -7,7 +7,7 @@
  */
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { createObjectStore, type SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
+import { createObjectStore, DEFAULT_S3_REGION, type SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
 import type { SystemConfigRepo } from '../../db/repositories/systemConfig.ts';
 
 export const STORAGE_SERVER = 'StorageServer';
@@ -69,7 +69,7 @@ export function storageConfigOf(c: JsonObject): StorageConfig {
     bucket: str('bucket')!,
     accessKeyId: str('access_key')!,
     secretAccessKey: str('secret_key')!,
-    region: str('region', false) ?? 'us-east-1',
+    region: str('region', false) ?? DEFAULT_S3_REGION,
     forcePathStyle: c.force_path_style === undefined ? true : (c.force_path_style as boolean),
   };
 }
@@ -80,7 +80,7 @@ function describeEnvStore(cfg: StorageConfig): JsonObject {
   const u = new URL(cfg.endpoint);
   return {
     ip: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), bucket: cfg.bucket,
-    access_key: cfg.accessKeyId, secret_key: cfg.secretAccessKey, tls: u.protocol === 'https:', region: cfg.region ?? 'us-east-1',
+    access_key: cfg.accessKeyId, secret_key: cfg.secretAccessKey, tls: u.protocol === 'https:', region: cfg.region ?? DEFAULT_S3_REGION,
   };
 }
 
