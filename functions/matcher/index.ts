@@ -19,9 +19,8 @@ import type { Bus, BusMessage, Subscription } from '../../core/bus/types.ts';
 import { isAppError } from '../../core/errors.ts';
 import { cosineToSimilarity, type probeImage as ProbeImage } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
-import type { ObjectStore } from '../../core/storage/index.ts';
+import { captureUrlOfKey, keyOfUrl, type ObjectStore } from '../../core/storage/index.ts';
 import type { Repositories } from '../../db/repositories/index.ts';
-import { keyOf, NODE_CAPTURE_URL } from '../services/pictures.ts';
 
 export interface MatcherDeps {
   bus: Bus;
@@ -45,14 +44,14 @@ export function createMatcher(deps: MatcherDeps) {
 
   /** the crop's url and `pictures` row; no url when the node's object is not in our store */
   async function capture(f: FaceMessage) {
-    const url = `/${f.capture_url.replace(/^\/+/, '')}`;
-    if (!NODE_CAPTURE_URL.test(url)) {
+    const url = captureUrlOfKey(f.capture_url);
+    if (!url) {
       log.warn({ message: f.message_id, capture_url: f.capture_url }, 'matcher: capture_url is not a stream-node capture key; record without image');
       return { url: '' };
     }
     let bytes: Buffer;
     try {
-      bytes = await deps.store.get(keyOf(url));
+      bytes = await deps.store.get(keyOfUrl(url));
     } catch (e) {
       if (isAppError(e) && e.kind === 'PICTURE_NOT_FOUND') {
         log.warn({ message: f.message_id, capture_url: url }, 'matcher: capture image missing from the store; record without image');

@@ -18,7 +18,7 @@ import { encodeEmbedding, type FaceMessage, type StreamState } from '../../core/
 import { Subjects } from '../../core/bus/subjects.ts';
 import type { FaceEngine } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
-import type { ObjectStore } from '../../core/storage/index.ts';
+import { captureKey, type ObjectStore } from '../../core/storage/index.ts';
 import { FfmpegFrameSource, type FfmpegSourceOptions, type Frame } from '../ingest/ffmpeg-source.ts';
 import { Tracker, type Publish, type TrackerOptions } from '../track/tracker.ts';
 import { detectTiled } from './tiles.ts';
@@ -126,9 +126,8 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     const { cameraId, node } = this.o;
     try {
       const [embedding, jpeg] = await Promise.all([this.o.engine.embed(shot.image, shot.face), this.o.engine.cropJpeg(shot.image, shot.face)]);
-      const day = new Date(p.shot.time).toISOString().slice(0, 10);
       const name = `${node}-${this.epoch}-${p.trackId}-${p.index}`;
-      const key = `captures/${day}/${cameraId}/${name}.jpg`;
+      const key = captureKey({ time: p.shot.time, cameraId, name });
       await this.o.store.put(key, jpeg, 'image/jpeg');
       const sent: FaceMessage[] = [];
       const emb = encodeEmbedding(embedding);

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNatsBus, encodeEmbedding, Streams, Subjects, type Bus, type FaceMessage } from '../../core/bus/index.ts';
 import { ErrorTable as E } from '../../core/errors.ts';
+import { captureKey } from '../../core/storage/index.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startApi, type Api } from '../support/api.ts';
 import { makeFixtures, type Fixtures } from '../functions/fixtures.ts';
@@ -22,7 +23,6 @@ let personId: number;
 let task: number;
 let camera: number;
 
-const day = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   [nats, fx] = await Promise.all([startNatsServer(), makeFixtures()]);
@@ -47,7 +47,7 @@ afterAll(async () => {
 
 /** a face message as a stream node sends it, with the crop already in the store */
 async function message(id: string, embedding: Float32Array, crop: Buffer): Promise<FaceMessage> {
-  const key = `captures/${day}/${camera}/test-${id}.jpg`;
+  const key = captureKey({ time: Date.now(), cameraId: camera, name: `test-${id}` });
   await api.host.services.store.put(key, crop, 'image/jpeg');
   return {
     message_id: id, task_id: task, camera_id: camera, camera_list: 1, capture_time: Date.now(),
