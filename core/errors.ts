@@ -82,3 +82,19 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Driver errors that mean "the database is not there" (postgres.js, PGlite, node net). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_ENDED', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03', '08000', '08001', '08003', '08006']);
+
+/** A driver error (through its causes) saying the database connection is gone or cannot be made. */
+export function isConnectionError(e: unknown): boolean {
+  for (let cur = e as { code?: unknown; cause?: unknown } | undefined, i = 0; cur && typeof cur === 'object' && i < 5; cur = cur.cause as typeof cur, i++) {
+    if (typeof cur.code === 'string' && CONNECTION_CODES.has(cur.code)) return true;
+  }
+  return false;
+}
+
+const UNAVAILABLE: ReadonlySet<ErrorName> = new Set(['DB_UNAVAILABLE', 'STORAGE_UNAVAILABLE', 'BUS_UNAVAILABLE']);
+
+/** A failure of a dependency (database, object store, bus), not of the request or message itself: worth retrying. */
+export const isUnavailable = (e: unknown): boolean => (isAppError(e) && UNAVAILABLE.has(e.kind)) || isConnectionError(e);

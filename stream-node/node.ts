@@ -6,10 +6,9 @@
  * several tasks is read once, at the smallest interval, and its faces go to each task.
  */
 import type { Bus } from '../core/bus/types.ts';
-import {
-  TasksDesiredMessageSchema, type CameraStateMessage, type StreamState, type TasksDesiredMessage,
-} from '../core/bus/messages.ts';
-import { LeaseBuckets, Subjects } from '../core/bus/subjects.ts';
+import { Channels } from '../core/bus/channels.ts';
+import type { CameraStateMessage, StreamState, TasksDesiredMessage } from '../core/bus/messages.ts';
+import { LeaseBuckets } from '../core/bus/subjects.ts';
 import type { Subscription } from '../core/bus/types.ts';
 import { Outbox } from '../core/bus/outbox.ts';
 import type { Logger } from '../core/log.ts';
@@ -59,11 +58,7 @@ export class StreamNode {
     this.assigner = new CameraAssigner({ leases: await this.o.bus.leases(spec), node: this.o.node, capacity: this.o.capacity, tickMs, logger: this.o.logger });
     this.assigner.on('acquired', (id) => this.startCamera(id));
     this.assigner.on('released', (id) => { void this.stopCamera(id); });
-    this.sub = this.o.bus.subscribe<unknown>(Subjects.tasksDesired, (data) => {
-      const parsed = TasksDesiredMessageSchema.safeParse(data);
-      if (!parsed.success) { this.o.logger?.warn({ issues: parsed.error.issues }, 'tasks.desired: ignoring a malformed message'); return; }
-      this.apply(parsed.data);
-    });
+    this.sub = Channels.tasksDesired.listen(this.o.bus, (m) => this.apply(m), { log: this.o.logger });
     this.assigner.start();
     this.stateTimer = setInterval(() => { for (const id of this.running.keys()) this.reportState(id); }, tickMs);
     this.stateTimer.unref();
@@ -142,6 +137,6 @@ export class StreamNode {
       time: Date.now(),
       ...(reason ? { reason } : {}),
     };
-    this.o.bus.emit(Subjects.cameraState(id), msg);
+    Channels.cameraState.emit(this.o.bus, msg);
   }
 }

@@ -3,6 +3,7 @@ import type { connectNatsBus as connectNats, NatsBusOptions } from './nats.ts';
 
 export * from './subjects.ts';
 export * from './messages.ts';
+export * from './channels.ts';
 export * from './types.ts';
 export { createMemoryBus } from './memory.ts';
 export type { NatsBusOptions } from './nats.ts';

@@ -13,9 +13,10 @@
  * the face crop becomes the record's capture_url (a `pictures` row, so /DownloadPersonPicture serves
  * it). Each new record is announced on `events.capture.<task>` for live consumers.
  */
-import { decodeEmbedding, FaceMessageSchema, type FaceMessage } from '../../core/bus/messages.ts';
-import { Durables, Streams, Subjects } from '../../core/bus/subjects.ts';
-import type { Bus, BusMessage, Subscription } from '../../core/bus/types.ts';
+import { Channels } from '../../core/bus/channels.ts';
+import type { CaptureEvent, ParsedFaceMessage } from '../../core/bus/messages.ts';
+import { Durables } from '../../core/bus/subjects.ts';
+import type { Bus, Subscription } from '../../core/bus/types.ts';
 import { isAppError } from '../../core/errors.ts';
 import { cosineToSimilarity, type probeImage as ProbeImage } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
@@ -32,18 +33,12 @@ export interface MatcherDeps {
   ackWaitMs?: number;
 }
 
-/** What `events.capture.<task>` carries. */
-export type CaptureEvent = {
-  record_id: number; message_id: string; task_id: number; camera_id: number; camera_list: 1 | 2; classify: 0 | 1;
-  person_id: number; person_name: string; lib_id: number; category: number; similarity: number; capture_url: string; capture_time: number;
-};
-
 export function createMatcher(deps: MatcherDeps) {
   const { bus, repos, log } = deps;
   let sub: Subscription | undefined;
 
   /** the crop's url and `pictures` row; no url when the node's object is not in our store */
-  async function capture(f: FaceMessage) {
+  async function capture(f: ParsedFaceMessage) {
     const url = captureUrlOfKey(f.capture_url);
     if (!url) {
       log.warn({ message: f.message_id, capture_url: f.capture_url }, 'matcher: capture_url is not a stream-node capture key; record without image');
@@ -65,19 +60,13 @@ export function createMatcher(deps: MatcherDeps) {
   }
 
   /** one message → at most one record; returns the new record's id (undefined: dropped or a redelivery) */
-  async function handle(data: unknown): Promise<number | undefined> {
-    const parsed = FaceMessageSchema.safeParse(data);
-    if (!parsed.success) {
-      log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'matcher: dropping a malformed face message');
-      return undefined;
-    }
-    const f = parsed.data;
+  async function handle(f: ParsedFaceMessage): Promise<number | undefined> {
     const ctx = await repos.tasks.matchContext(f.task_id, f.camera_id);
     if (!ctx) {
       log.info({ message: f.message_id, task: f.task_id }, 'matcher: task deleted meanwhile; face dropped');
       return undefined;
     }
-    const [best] = await repos.persons.nearest(decodeEmbedding(f.embedding), ctx.libIds, 1);
+    const [best] = await repos.persons.nearest(f.embedding, ctx.libIds, 1);
     const similarity = best ? cosineToSimilarity(best.cosine) : 0;
     // threshold is a real (float4) column: compare in float4 too, so 0.8 >= 0.8 holds
     const matched = !!best && Math.fround(similarity) >= ctx.threshold;
@@ -98,7 +87,7 @@ export function createMatcher(deps: MatcherDeps) {
       classify: matched ? 1 : 0, person_id: matched ? best.id : 0, person_name: matched ? best.name : '', lib_id: matched ? best.libId : 0,
       category: matched ? best.category : 0, similarity, capture_url: img.url, capture_time: f.capture_time,
     };
-    bus.emit(Subjects.eventsCapture(f.task_id), event);
+    Channels.captureEvents.emit(bus, event);
     return id;
   }
 
@@ -106,10 +95,8 @@ export function createMatcher(deps: MatcherDeps) {
     handle,
     async start(): Promise<void> {
       if (sub) return;
-      await bus.ensureStream(Streams.FACES);
-      sub = await bus.consume({ stream: Streams.FACES, durable: Durables.matcher, ackWaitMs: deps.ackWaitMs }, async (m: BusMessage) => {
-        await handle(m.data); // throws → nak → redelivered (the insert makes that safe)
-      });
+      // a failure → redelivered (the insert makes that safe); malformed or failing every time → dead-lettered
+      sub = await Channels.faces.consume(bus, { durable: Durables.matcher, ackWaitMs: deps.ackWaitMs, log }, async (f) => { await handle(f); });
       log.info('matcher consuming face messages');
     },
     async stop(): Promise<void> {

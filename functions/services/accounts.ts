@@ -8,8 +8,7 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'no
 import { promisify } from 'node:util';
 import type { Logger } from '../../core/log.ts';
 import { AppError } from '../../core/errors.ts';
-import { SessionsEndedMessageSchema, type SessionsEndedMessage } from '../../core/bus/messages.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
+import { Channels } from '../../core/bus/channels.ts';
 import type { Bus, Subscription } from '../../core/bus/types.ts';
 import type { AccountsRepo } from '../../db/repositories/accounts.ts';
 
@@ -59,7 +58,7 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
   const forgetUser = (userId: number) => { forgets++; for (const [h, e] of cache) if (e.userId === userId) cache.delete(h); };
   const sessionsEnded = (userId: number) => {
     forgetUser(userId);
-    bus?.emit(Subjects.sessionsEnded, { user_id: userId } satisfies SessionsEndedMessage);
+    if (bus) Channels.sessionsEnded.emit(bus, { user_id: userId });
   };
   let sub: Subscription | undefined;
 
@@ -72,11 +71,7 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
   return {
     /** Drops from the cache the sessions other instances end (every instance listens: no queue group). */
     listen(): void {
-      sub ??= bus?.subscribe(Subjects.sessionsEnded, (data) => {
-        const parsed = SessionsEndedMessageSchema.safeParse(data);
-        if (parsed.success) forgetUser(parsed.data.user_id);
-        else log.warn({ issues: parsed.error.issues }, `${Subjects.sessionsEnded}: ignoring a malformed message`);
-      });
+      if (bus) sub ??= Channels.sessionsEnded.listen(bus, (m) => forgetUser(m.user_id), { log });
     },
 
     async stop(): Promise<void> {

@@ -6,8 +6,8 @@
  * closed by taskControl's periodic expiry.
  */
 import type { Bus, Subscription } from '../../core/bus/types.ts';
-import { CameraStateMessageSchema } from '../../core/bus/messages.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
+import { Channels } from '../../core/bus/channels.ts';
+import type { CameraStateMessage } from '../../core/bus/messages.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CamerasRepo } from '../../db/repositories/cameras.ts';
 
@@ -16,10 +16,7 @@ export function createCameraState(deps: { cameras: CamerasRepo; bus: Bus; log: L
   /** reports are written one at a time, in order, so an older one never overwrites a newer one */
   let chain: Promise<void> = Promise.resolve();
 
-  function onReport(data: unknown): void {
-    const parsed = CameraStateMessageSchema.safeParse(data);
-    if (!parsed.success) { deps.log.warn({ issues: parsed.error.issues }, 'camera.state: ignoring a malformed report'); return; }
-    const r = parsed.data;
+  function onReport(r: CameraStateMessage): void {
     chain = chain.then(() => deps.cameras.reportState(r.camera_id, r.state === 'online', r.task_ids))
       .catch((err) => deps.log.warn({ err, camera: r.camera_id }, 'could not write a camera state'));
   }
@@ -27,7 +24,7 @@ export function createCameraState(deps: { cameras: CamerasRepo; bus: Bus; log: L
   return {
     onReport,
     start(): void {
-      sub ??= deps.bus.subscribe(Subjects.cameraStateAll, onReport, { queue: 'api-camera-state' });
+      sub ??= Channels.cameraState.listen(deps.bus, onReport, { queue: 'api-camera-state', log: deps.log });
     },
     async stop(): Promise<void> {
       await sub?.stop();

@@ -9,7 +9,7 @@
  * offline; cameras of tasks no longer desired get task state 0): see cameraState.ts for the reports.
  */
 import type { Bus } from '../../core/bus/types.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
+import { Channels } from '../../core/bus/channels.ts';
 import type { TasksDesiredMessage } from '../../core/bus/messages.ts';
 import type { Logger } from '../../core/log.ts';
 import { isPlanActive, parsePlan } from '../../core/plan.ts';
@@ -50,7 +50,7 @@ export function createTaskControl(deps: {
   async function sendOnce(): Promise<void> {
     const at = now();
     const msg = await desired(at);
-    bus.emit(Subjects.tasksDesired, msg);
+    Channels.tasksDesired.emit(bus, msg);
     await deps.cameras.expireStates(new Date(Date.now() - deps.staleMs), msg.tasks.map((t) => t.task_id));
   }
 

@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import type { Bus } from '../../core/bus/types.ts';
 import type { Outbox } from '../../core/bus/outbox.ts';
 import { encodeEmbedding, type FaceMessage, type StreamState } from '../../core/bus/messages.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
+import { Channels } from '../../core/bus/channels.ts';
 import type { FaceEngine } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
 import { captureKey, type ObjectStore } from '../../core/storage/index.ts';
@@ -145,8 +145,8 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
           node,
           track_id: p.trackId,
         };
-        if (this.o.outbox) this.o.outbox.push(Subjects.faces(t.taskId, cameraId), msg, { msgId: msg.message_id });
-        else await this.o.bus.publish(Subjects.faces(t.taskId, cameraId), msg, { msgId: msg.message_id });
+        if (this.o.outbox) { const a = Channels.faces.address(msg); this.o.outbox.push(a.subject, msg, { msgId: a.msgId }); }
+        else await Channels.faces.publish(this.o.bus, msg);
         sent.push(msg);
       }
       this.stats.published++;
