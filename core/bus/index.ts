@@ -6,6 +6,7 @@ export * from './messages.ts';
 export * from './channels.ts';
 export * from './types.ts';
 export { createMemoryBus } from './memory.ts';
+export { lazyBus, type LazyBus } from './lazy.ts';
 export type { NatsBusOptions } from './nats.ts';
 export { Outbox, type OutboxOptions } from './outbox.ts';
 

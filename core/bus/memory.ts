@@ -200,6 +200,10 @@ export function createMemoryBus(): Bus {
       return memoryLeases(b);
     },
 
+    async check() {
+      assertOpen();
+    },
+
     async close() {
       closed = true;
       subs.clear();

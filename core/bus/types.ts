@@ -94,7 +94,12 @@ export interface Bus {
   subscribe<T = unknown>(subject: string, handler: (data: T, subject: string) => void, opts?: { queue?: string }): Subscription;
   /** opens (creating if needed) a bucket of leases */
   leases(spec: LeaseSpec): Promise<Leases>;
+  /** resolves when the bus (JetStream included) answers within CHECK_TIMEOUT_MS; BUS_UNAVAILABLE otherwise */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const CONSUMER_DEFAULTS = { ackWaitMs: 30_000, nakDelayMs: 1000 } as const;
+
+/** Time limit of Bus.check() (readiness probes). */
+export const CHECK_TIMEOUT_MS = 2000;

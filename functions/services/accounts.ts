@@ -68,11 +68,13 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
     return token;
   }
 
+  /** Drops from the cache the sessions other instances end (every instance listens: no queue group). */
+  function listen(): void {
+    if (bus) sub ??= Channels.sessionsEnded.listen(bus, (m) => forgetUser(m.user_id), { log });
+  }
+
   return {
-    /** Drops from the cache the sessions other instances end (every instance listens: no queue group). */
-    listen(): void {
-      if (bus) sub ??= Channels.sessionsEnded.listen(bus, (m) => forgetUser(m.user_id), { log });
-    },
+    listen,
 
     async stop(): Promise<void> {
       await sub?.stop();
@@ -131,6 +133,7 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
         lastSeen = now;
       }
       if (cacheMs > 0 && forgets === forgetsBefore) {
+        listen(); // a cache must hear of sessions other instances end (a lone function starts here)
         if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
         cache.set(h, { userId: s.userId, lastSeen, until: now + cacheMs });
       }

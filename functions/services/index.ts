@@ -1,34 +1,26 @@
 /**
- * The composition root of the API: `createServices(env)` opens the database, opens the object store
- * (the saved StorageServer config, else the environment's), prepares the face engine (its worker and
- * models load on first use) and builds every service once per process. Handlers get the result
- * through the Hono context; nothing here is a module-level singleton.
+ * The request services: the business rules handlers call, built over the process's resources
+ * (resources.ts). Each service is built on first use, with what it needs, so a function deployed
+ * alone builds the few its URI calls (and opens the store, the bus or the face engine only if they
+ * do). Handlers see only these, never the database, store or bus. Background work (matcher, camera
+ * state, the desired-state clock) lives in workers/, started by the API host, never by a handler.
  */
-import { join } from 'node:path';
-import type { HostEnv } from '../../core/config.ts';
-import { faceEngineOptions } from '../../core/env/face.ts';
-import { storageConfigOf } from '../../core/env/storage.ts';
-import { createFaceEngine, probeImage, similarity } from '../../core/face/index.ts';
-import { createMatcher } from '../matcher/index.ts';
-import type { Logger } from '../../core/log.ts';
-import { createObjectStore, SwitchableObjectStore } from '../../core/storage/index.ts';
+import { probeImage, similarity } from '../../core/face/index.ts';
 import { createOnvifService } from '../../core/onvif/index.ts';
 import { defaultTimeZone } from '../../core/time.ts';
-import { openDatabase, type DatabaseConfig } from '../../db/client.ts';
-import { createRepositories } from '../../db/repositories/index.ts';
-import { createAccountsService } from './accounts.ts';
-import { createCamerasService } from './cameras.ts';
-import { createLibrariesService } from './libraries.ts';
-import { createPersonsService } from './persons.ts';
-import { createPicturesService } from './pictures.ts';
-import { createRecordsService } from './records.ts';
-import { createSystemConfigService } from './systemConfig.ts';
-import { createTasksService } from './tasks.ts';
-import { createTaskControl } from './taskControl.ts';
-import { createCameraState } from './cameraState.ts';
-import { connectNatsBus, createMemoryBus, type Bus } from '../../core/bus/index.ts';
+import { createAccountsService, type AccountsService } from './accounts.ts';
+import { createCamerasService, type CamerasService } from './cameras.ts';
+import { createDesiredState, type DesiredState } from './desiredState.ts';
+import { createLibrariesService, type LibrariesService } from './libraries.ts';
+import { createPersonsService, type PersonsService } from './persons.ts';
+import { createPicturesService, type PicturesService } from './pictures.ts';
+import { createRecordsService, type RecordsService } from './records.ts';
+import type { Resources } from './resources.ts';
+import { createSystemConfigService, type SystemConfigService } from './systemConfig.ts';
+import { createTasksService, type TasksService } from './tasks.ts';
 
-export type ParsedEnv = HostEnv & { dataDir: string };
+export type { ParsedEnv, Resources } from './resources.ts';
+export { databaseConfig, openResources } from './resources.ts';
 
 export type ApiConfig = {
   maxBodyBytes: number;
@@ -37,84 +29,59 @@ export type ApiConfig = {
   timeZone: string;
 };
 
-export function databaseConfig(env: ParsedEnv): DatabaseConfig {
-  return env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS }
-    : { kind: 'pglite', dataDir: join(env.dataDir, 'db'), thread: env.PGLITE_THREAD };
+/** What handlers reach through the context (functions/lib/define.ts). */
+export type Services = {
+  config: ApiConfig;
+  log: Resources['log'];
+  accounts: AccountsService;
+  pictures: PicturesService;
+  systemConfig: SystemConfigService;
+  /** the desired state sent to the stream nodes on every change (workers/task-control.ts re-sends it) */
+  desiredState: DesiredState;
+  libraries: LibrariesService;
+  persons: PersonsService;
+  cameras: CamerasService;
+  tasks: TasksService;
+  records: RecordsService;
+  onvif: ReturnType<typeof createOnvifService>;
+};
+
+/** An object whose properties are built by their builder on first read, then kept. */
+function lazily<T extends object>(builders: { [K in keyof T]: () => T[K] }): T {
+  const out = {} as T;
+  for (const key of Object.keys(builders) as (keyof T)[]) {
+    Object.defineProperty(out, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = builders[key]();
+        Object.defineProperty(out, key, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return out;
 }
 
+export function createServices(r: Resources): Services {
+  const { env, log, repos } = r;
+  const timeZone = env.TIME_ZONE ?? defaultTimeZone();
+  const limits = { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS };
+  const config: ApiConfig = { maxBodyBytes: env.MAX_BODY_BYTES, maxUploadBytes: env.MAX_UPLOAD_BYTES, maxImagePixels: env.MAX_IMAGE_PIXELS, timeZone };
 
-export async function createServices(env: ParsedEnv, log: Logger) {
-  const config: ApiConfig = {
-    maxBodyBytes: env.MAX_BODY_BYTES,
-    maxUploadBytes: env.MAX_UPLOAD_BYTES,
-    maxImagePixels: env.MAX_IMAGE_PIXELS,
-    timeZone: env.TIME_ZONE ?? defaultTimeZone(),
-  };
-  const { timeZone } = config;
-  const db = await openDatabase(databaseConfig(env));
-  const repos = createRepositories(db.orm);
-
-  const envStorage = storageConfigOf(env, env.dataDir);
-  const store = new SwitchableObjectStore(await createObjectStore(envStorage));
-  const systemConfig = createSystemConfigService({ repo: repos.systemConfig, store, envStorage, log });
-  const saved = await systemConfig.savedStorage();
-  if (saved) {
-    // A store saved by /UpdateSystemConfig is used again; if it is down now, keep the env store.
-    await store.switchTo(await createObjectStore(saved)).catch((err) => log.error({ err }, 'saved StorageServer does not answer; using the environment store'));
-  }
-  // The bus: NATS JetStream when NATS_URL is set, else the in-process bus (embedded default).
-  let bus: Bus;
-  try {
-    bus = env.NATS_URL ? await connectNatsBus({ servers: env.NATS_URL, name: 'api', logger: log }) : createMemoryBus();
-  } catch (e) {
-    await db.close();
-    await store.close();
-    throw e;
-  }
-  const taskControl = createTaskControl({
-    tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone, periodMs: env.DESIRED_STATE_PERIOD_MS, staleMs: env.CAMERA_STATE_STALE_MS,
+  const s: Omit<Services, 'config' | 'log'> = lazily<Omit<Services, 'config' | 'log'>>({
+    accounts: () => createAccountsService(repos.accounts, {
+      idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS, sessionCacheMs: env.SESSION_CACHE_MS,
+    }, log, r.bus),
+    pictures: () => createPicturesService({ repo: repos.pictures, store: r.store, probeImage, log, timeZone, limits }),
+    systemConfig: () => createSystemConfigService({ repo: repos.systemConfig, store: r.store, envStorage: r.envStorage, log }),
+    desiredState: () => createDesiredState({ tasks: repos.tasks, cameras: repos.cameras, bus: r.bus, log, timeZone, staleMs: env.CAMERA_STATE_STALE_MS }),
+    libraries: () => createLibrariesService({ repo: repos.libraries, pictures: s.pictures, timeZone }),
+    persons: () => createPersonsService({ repo: repos.persons, libraries: repos.libraries, pictures: s.pictures, face: r.face, similarity, timeZone }),
+    cameras: () => createCamerasService({ repo: repos.cameras, timeZone, changed: () => s.desiredState.changed() }),
+    tasks: () => createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone, changed: () => s.desiredState.changed() }),
+    records: () => createRecordsService({ repo: repos.records, pictures: s.pictures, timeZone }),
+    onvif: () => createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
   });
-  const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
-  const matcher = createMatcher({ bus, repos, store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS });
-  const face = createFaceEngine({ ...faceEngineOptions(env, false), limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
-
-  const accounts = createAccountsService(repos.accounts, {
-    idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS,
-    sessionCacheMs: env.SESSION_CACHE_MS,
-  }, log, bus);
-  accounts.listen(); // here, not in host.ts: a handler deployed alone must hear it too
-  await accounts.ensureAdmin(env.ADMIN_PASSWORD);
-  const pictures = createPicturesService({
-    repo: repos.pictures, store, probeImage, log, timeZone, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS },
-  });
-
-  return {
-    config,
-    log,
-    db,
-    repos,
-    store,
-    face,
-    bus,
-    taskControl,
-    cameraState,
-    matcher,
-    accounts,
-    pictures,
-    systemConfig,
-    libraries: createLibrariesService({ repo: repos.libraries, pictures, timeZone }),
-    persons: createPersonsService({ repo: repos.persons, libraries: repos.libraries, pictures, face, similarity, timeZone }),
-    cameras: createCamerasService({ repo: repos.cameras, timeZone, changed: taskControl.changed }),
-    tasks: createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone, changed: taskControl.changed }),
-    records: createRecordsService({ repo: repos.records, pictures, timeZone }),
-    onvif: createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
-    async close(): Promise<void> {
-      await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop(), accounts.stop()]);
-      await bus.close().catch((err) => log.warn({ err }, 'closing the bus failed'));
-      await Promise.allSettled([face.close(), store.close()]);
-      await db.close();
-    },
-  };
+  return Object.assign(s, { config, log });
 }
-export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -84,21 +84,21 @@ function describeEnvStore(cfg: StorageConfig): JsonObject {
   };
 }
 
+/** At start: a StorageServer saved by UpdateSystemConfig wins over the environment's store. */
+export async function savedStorageConfig(repo: SystemConfigRepo, log: Logger): Promise<StorageConfig | undefined> {
+  const row = await repo.get(STORAGE_SERVER);
+  if (!row) return undefined;
+  try {
+    return storageConfigOf(parseObject(row.config));
+  } catch (e) {
+    log.error({ err: e }, 'saved StorageServer config is invalid; using the environment store');
+    return undefined;
+  }
+}
+
 export function createSystemConfigService(deps: { repo: SystemConfigRepo; store: SwitchableObjectStore; envStorage: StorageConfig; log: Logger }) {
   const { repo, store, log } = deps;
   return {
-    /** At start: a StorageServer saved by UpdateSystemConfig wins over the environment's store. */
-    async savedStorage(): Promise<StorageConfig | undefined> {
-      const row = await repo.get(STORAGE_SERVER);
-      if (!row) return undefined;
-      try {
-        return storageConfigOf(parseObject(row.config));
-      } catch (e) {
-        log.error({ err: e }, 'saved StorageServer config is invalid; using the environment store');
-        return undefined;
-      }
-    },
-
     async update(i: { name: string; config: string; remark?: string }): Promise<void> {
       const given = parseObject(i.config);
       const prev = await repo.get(i.name);

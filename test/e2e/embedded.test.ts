@@ -76,7 +76,7 @@ describe('embedded default (one process)', () => {
     expect((await api.call('/StartTask', { task_id: task })).code).toBe(0);
     const listed = ((await api.call('/QueryTaskList', { page_no: 1, page_size: 10, state: 1 })).info.items as any[]).find((t) => t.task_id === task);
     expect(listed.state).toBe(1); // started, but idle: not in the desired state
-    const desired = await api.host.services.taskControl.desired(new Date());
+    const desired = await api.host.services.desiredState.desired(new Date());
     expect(desired.tasks.map((t) => t.task_id)).not.toContain(task);
     await new Promise((r) => setTimeout(r, 3000)); // three desired-state periods
     expect(api.host.node!.cameras).toEqual([]);

@@ -11,6 +11,7 @@ import { AppError, ErrorTable as E } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { isPlanActive, parsePlan } from '../../core/plan.ts';
 import { formatTime, parseTime } from '../../core/time.ts';
+import * as AddLibrary from '../../functions/AddLibrary.ts';
 import * as Login from '../../functions/Login.ts';
 import { buildApp } from '../../functions/lib/app.ts';
 import { defineFunction } from '../../functions/lib/define.ts';
@@ -34,6 +35,28 @@ describe('one function deployed alone (functions/lib/runtime.ts)', () => {
     expect(ok.session).toBeTruthy();
     const other = await (await handler(post('/AddLibrary', { session: ok.session, name: 'x' }))).json() as { code: number };
     expect(other.code).toBe(E.UNKNOWN_URI.code);
+  });
+});
+
+describe('a function deployed alone starts no worker and opens only what its URI uses', () => {
+  // NATS_URL points at a port nothing listens on: a cold start that connected to the bus (or started
+  // a matcher, which consumes from it) would fail or log; these answer, and the bus stays unopened.
+  const dir = mkdtempSync(join(tmpdir(), 'fn-lean-'));
+  const env = { DATA_DIR: dir, ADMIN_PASSWORD: 'pw', LOG_LEVEL: 'silent', NATS_URL: 'nats://127.0.0.1:1' };
+  const login = toFetchHandler(Login.app, env);
+  const addLibrary = toFetchHandler(AddLibrary.app, { ...env, SESSION_CACHE_MS: '0' });
+  afterAll(async () => { await login.close(); await addLibrary.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('/Login: database only; no bus connection, no object store', async () => {
+    const ok = await (await login(post('/Login', { username: 'admin', password: md5('pw') }))).json() as { code: number; session: string };
+    expect(ok.code).toBe(0);
+    expect(login.resources?.bus.connected).toBe(false);
+    expect(login.resources?.store.target).toBeUndefined();
+    await login.close(); // the PGlite directory is one process's at a time
+    const lib = await (await addLibrary(post('/AddLibrary', { session: ok.session, name: 'lean' }))).json() as { code: number; lib_id: number };
+    expect(lib).toMatchObject({ code: 0, lib_id: expect.any(Number) });
+    expect(addLibrary.resources?.bus.connected).toBe(false);
+    expect(addLibrary.resources?.store.target).toBeUndefined();
   });
 });
 

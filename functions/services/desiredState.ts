@@ -1,29 +1,29 @@
 /**
  * The desired state: which tasks should run now and on which cameras, as `tasks.desired` on the bus.
- * Stream nodes follow the newest one (core/bus/messages.ts). It is sent at once after every change
- * (StartTask, StopTask, UpdateTask, DeleteTask, UpdateCamera: `changed()`) and again every
- * `periodMs`, which also re-evaluates plans: a started task is in the message only while its plan is
- * active now, so a task outside its windows idles and starts again at the next window by itself.
+ * Stream nodes follow the newest one (core/bus/messages.ts). Request handlers send it at once after
+ * every change (StartTask, StopTask, UpdateTask, DeleteTask, UpdateCamera: `changed()`); the
+ * task-control worker (workers/task-control.ts) sends it again every period, which also re-evaluates
+ * plans: a started task is in the message only while its plan is active now, so a task outside its
+ * windows idles and starts again at the next window by itself.
  *
  * Each send also closes what nobody reports on any more (cameras unreported for `staleMs` go
- * offline; cameras of tasks no longer desired get task state 0): see cameraState.ts for the reports.
+ * offline; cameras of tasks no longer desired get task state 0): see workers/camera-state.ts for the
+ * reports.
  */
-import type { Bus } from '../../core/bus/types.ts';
 import { Channels } from '../../core/bus/channels.ts';
+import type { Bus } from '../../core/bus/types.ts';
 import type { TasksDesiredMessage } from '../../core/bus/messages.ts';
 import type { Logger } from '../../core/log.ts';
 import { isPlanActive, parsePlan } from '../../core/plan.ts';
 import type { CamerasRepo } from '../../db/repositories/cameras.ts';
 import type { TasksRepo } from '../../db/repositories/tasks.ts';
 
-export function createTaskControl(deps: {
-  tasks: TasksRepo; cameras: CamerasRepo; bus: Bus; log: Logger; timeZone: string;
-  periodMs: number; staleMs: number; now?: () => Date;
+export function createDesiredState(deps: {
+  tasks: TasksRepo; cameras: CamerasRepo; bus: Pick<Bus, 'emit'>; log: Logger; timeZone: string; staleMs: number; now?: () => Date;
 }) {
   const { bus, log } = deps;
   const now = deps.now ?? (() => new Date());
   let version = 0;
-  let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> | undefined;
   let again = false;
 
@@ -48,8 +48,7 @@ export function createTaskControl(deps: {
   }
 
   async function sendOnce(): Promise<void> {
-    const at = now();
-    const msg = await desired(at);
+    const msg = await desired(now());
     Channels.tasksDesired.emit(bus, msg);
     await deps.cameras.expireStates(new Date(Date.now() - deps.staleMs), msg.tasks.map((t) => t.task_id));
   }
@@ -77,17 +76,8 @@ export function createTaskControl(deps: {
     send,
     /** something a node must know changed: send the desired state now (without waiting for it) */
     changed(): void { void send(); },
-    start(): void {
-      if (timer) return;
-      timer = setInterval(() => { void send(); }, deps.periodMs);
-      timer.unref();
-      void send();
-    },
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      timer = undefined;
-      await sending;
-    },
+    /** resolves once a send in progress (if any) is over */
+    async settled(): Promise<void> { await sending; },
   };
 }
-export type TaskControl = ReturnType<typeof createTaskControl>;
+export type DesiredState = ReturnType<typeof createDesiredState>;

@@ -13,15 +13,15 @@
  * the face crop becomes the record's capture_url (a `pictures` row, so /DownloadPersonPicture serves
  * it). Each new record is announced on `events.capture.<task>` for live consumers.
  */
-import { Channels } from '../../core/bus/channels.ts';
-import type { CaptureEvent, ParsedFaceMessage } from '../../core/bus/messages.ts';
-import { Durables } from '../../core/bus/subjects.ts';
-import type { Bus, Subscription } from '../../core/bus/types.ts';
-import { isAppError } from '../../core/errors.ts';
-import { cosineToSimilarity, type probeImage as ProbeImage } from '../../core/face/index.ts';
-import type { Logger } from '../../core/log.ts';
-import { captureUrlOfKey, keyOfUrl, type ObjectStore } from '../../core/storage/index.ts';
-import type { Repositories } from '../../db/repositories/index.ts';
+import { Channels } from '../core/bus/channels.ts';
+import type { CaptureEvent, ParsedFaceMessage } from '../core/bus/messages.ts';
+import { Durables } from '../core/bus/subjects.ts';
+import type { Bus, Subscription } from '../core/bus/types.ts';
+import { isAppError } from '../core/errors.ts';
+import { cosineToSimilarity, type probeImage as ProbeImage } from '../core/face/index.ts';
+import type { Logger } from '../core/log.ts';
+import { captureUrlOfKey, keyOfUrl, type ObjectStore } from '../core/storage/index.ts';
+import type { Repositories } from '../db/repositories/index.ts';
 
 export interface MatcherDeps {
   bus: Bus;

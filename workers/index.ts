@@ -1,0 +1,56 @@
+/**
+ * The background parts of an API host, apart from the request handlers: the matcher (face messages
+ * → capture records), the camera-state writer, the task-control clock (the desired state every
+ * period) and, by default without NATS_URL (or with EMBEDDED_STREAM_NODE=1), a stream node reading
+ * the cameras in this process. `npm start` (functions/host.ts) runs them beside the handlers; a
+ * function deployed alone (functions/lib/runtime.ts) runs none. A later dispatcher (webhooks) joins
+ * here, and its backlog joins the host's /metrics through `metrics` (functions/lib/metrics.ts).
+ */
+import { pipelineOptions } from '../core/env/pipeline.ts';
+import { probeImage } from '../core/face/index.ts';
+import type { Services } from '../functions/services/index.ts';
+import type { Resources } from '../functions/services/resources.ts';
+import { StreamNode } from '../stream-node/node.ts';
+import { createCameraState } from './camera-state.ts';
+import { createMatcher } from './matcher.ts';
+import { createTaskControl } from './task-control.ts';
+
+export type Workers = Awaited<ReturnType<typeof startWorkers>>;
+
+export async function startWorkers(r: Resources, services: Services) {
+  const { env, log, repos, bus } = r;
+  const matcher = createMatcher({
+    bus, repos, store: r.store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS,
+  });
+  const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
+  const taskControl = createTaskControl({ desiredState: services.desiredState, periodMs: env.DESIRED_STATE_PERIOD_MS });
+  const node = (env.EMBEDDED_STREAM_NODE ?? !env.NATS_URL)
+    ? new StreamNode({
+        node: env.STREAM_NODE_NAME, capacity: env.STREAM_CAPACITY, bus, engine: r.face, store: r.store,
+        logger: log.child({ node: env.STREAM_NODE_NAME }), ...pipelineOptions(env),
+      })
+    : undefined;
+
+  let started: Array<{ stop(): Promise<void> }> = [];
+  const stop = async () => {
+    // the node first: it frees its camera leases at once, and its last faces still reach the matcher
+    for (const w of [...started].reverse()) await w.stop().catch((err) => log.warn({ err }, 'stopping a worker failed'));
+    started = [];
+  };
+  try {
+    await matcher.start();
+    started.push(matcher);
+    cameraState.start();
+    started.push(cameraState);
+    if (node) {
+      await node.start();
+      started.push(node);
+    }
+    taskControl.start();
+    started.push(taskControl);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { matcher, cameraState, taskControl, node, stop };
+}
