@@ -1,9 +1,9 @@
 /** POST /DeletePicture: an uploaded picture no person uses (PICTURE_IN_USE otherwise). */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
-import { picUrl } from './lib/fields.ts';
+import { uploadedPicUrl } from './lib/fields.ts';
 
-export const input = z.object({ pic_url: picUrl });
+export const input = z.object({ pic_url: uploadedPicUrl });
 export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({

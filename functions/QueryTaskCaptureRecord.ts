@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
-import { cardNo, id, oneOf, page, similarity, text } from './lib/fields.ts';
+import { cardNo, id, oneOf, page, similarity, text, time } from './lib/fields.ts';
 
 export const input = z.object({
   ...page, task_id: id.optional(), camera_id: id.optional(), lib_id: id.optional(), person_name: text(128).optional(),
-  card_no: cardNo.optional(), classify: oneOf([0, 1] as const).optional(), similarity: similarity.optional(),
-  start_time: text(19).optional(), end_time: text(19).optional(),
-});
+  card_no: cardNo.optional(), classify: oneOf([0, 1]).optional(), similarity: similarity.optional(),
+  start_time: time.optional(), end_time: time.optional(),
+}).refine((i) => !i.start_time || !i.end_time || i.start_time <= i.end_time, { path: ['end_time'], message: 'is before start_time' });
 export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({

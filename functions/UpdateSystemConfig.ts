@@ -1,8 +1,15 @@
 /** POST /UpdateSystemConfig: name, config (a JSON object as a string), remark?. StorageServer is applied (checked first). */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
-import { configName, remark, text } from './lib/fields.ts';
-export const input = z.object({ name: configName, config: text(65536), remark: remark.optional() });
+import { checked, configName, remark, text } from './lib/fields.ts';
+import { parseConfigObject, STORAGE_SERVER, storageConfigOf } from './services/systemConfig.ts';
+
+export const input = checked(
+  z.object({ name: configName, config: checked(text(65536), (c) => { parseConfigObject(c); }), remark: remark.optional() }),
+  // StorageServer's fields (ip, port, bucket, keys, tls ...): INVALID_CONFIG "config.<key>: why"
+  (i) => { if (i.name === STORAGE_SERVER) storageConfigOf(parseConfigObject(i.config)); },
+  ['config'],
+);
 export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({

@@ -1,19 +1,7 @@
-/** Cameras. A camera used by a task cannot be deleted (CAMERA_IN_USE). */
+/** Cameras (rtsp is checked by its field, functions/lib/fields.ts). A camera used by a task cannot be deleted (CAMERA_IN_USE). */
 import { AppError } from '../../core/errors.ts';
 import type { CameraFields, CamerasRepo } from '../../db/repositories/cameras.ts';
 import { page, paged, timeOf, type PageInput } from './common.ts';
-
-/** rtsp:// or rtsps:// with a host; credentials in the URL are allowed (cameras need them). */
-export function checkRtsp(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new AppError('INVALID_RTSP', 'rtsp: not a URL; expected rtsp://host[:port]/path');
-  }
-  if ((u.protocol !== 'rtsp:' && u.protocol !== 'rtsps:') || !u.hostname) throw new AppError('INVALID_RTSP', 'rtsp: expected rtsp://host[:port]/path');
-  if (/[\s\u0000-\u001f]/.test(url)) throw new AppError('INVALID_RTSP', 'rtsp: must not contain spaces or control characters');
-}
 
 export type CameraInput = { name: string; rtsp: string; type?: number; remark?: string };
 
@@ -21,12 +9,10 @@ export function createCamerasService(deps: { repo: CamerasRepo; timeZone: string
   const { repo, timeZone } = deps;
   return {
     async add(i: CameraInput): Promise<{ camera_id: number }> {
-      checkRtsp(i.rtsp);
       return { camera_id: await repo.insert({ name: i.name, rtsp: i.rtsp, type: i.type ?? 0, remark: i.remark ?? '' }) };
     },
 
     async update(i: Partial<CameraInput> & { camera_id: number }): Promise<void> {
-      if (i.rtsp !== undefined) checkRtsp(i.rtsp);
       const patch: Partial<CameraFields> = {};
       if (i.name !== undefined) patch.name = i.name;
       if (i.rtsp !== undefined) patch.rtsp = i.rtsp;

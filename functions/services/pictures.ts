@@ -1,27 +1,20 @@
 /**
  * Pictures in the object store. A pic_url is an upload or a capture image (the shapes are in
- * core/storage/picture-urls.ts); anything else is INVALID_PIC_URL before it can reach the store, and
- * only objects with a row in `pictures` are served.
+ * core/storage/picture-urls.ts); anything else is INVALID_PIC_URL at the edge (the picUrl field,
+ * functions/lib/fields.ts), before it can reach the store, and only objects with a row in `pictures`
+ * are served.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { probeImage as ProbeImage } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
-import { keyOfUrl as keyOf, parsePictureUrl, uploadUrl, type ObjectStore, type PictureKind } from '../../core/storage/index.ts';
+import { keyOfUrl as keyOf, uploadUrl, type ObjectStore } from '../../core/storage/index.ts';
 import { wallClock } from '../../core/time.ts';
 import type { PicturesRepo } from '../../db/repositories/pictures.ts';
 
 
 const EXT = { jpeg: 'jpg', png: 'png', bmp: 'bmp', webp: 'webp' } as const;
 const CONTENT_TYPE = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', webp: 'image/webp' } as const;
-
-/** Throws INVALID_PIC_URL naming `field` unless `url` is one of ours. */
-export function checkPicUrl(url: string, field = 'pic_url', kinds: readonly PictureKind[] = ['pictures', 'captures']): void {
-  const kind = parsePictureUrl(url)?.kind;
-  if (!kind || !kinds.includes(kind)) {
-    throw new AppError('INVALID_PIC_URL', `${field}: not a ${kinds.length === 1 ? `/${kinds[0]}/ ` : ''}picture reference this server handed out (e.g. /pictures/yyyy/mm/dd/<uuid>.jpg)`);
-  }
-}
 
 export type UploadedFile = { filename: string; type: string; data: Buffer };
 
@@ -33,7 +26,6 @@ export function createPicturesService(deps: {
 
   /** A well-formed url of a picture the API handed out and nobody deleted, else its AppError. */
   async function requireKnown(url: string, field = 'pic_url'): Promise<void> {
-    checkPicUrl(url, field);
     if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `${field}: no picture ${url}`);
   }
 
@@ -81,7 +73,6 @@ export function createPicturesService(deps: {
 
     /** Deletes an uploaded picture unless a person uses it; capture images go with their record. */
     async remove(url: string): Promise<void> {
-      checkPicUrl(url, 'pic_url', ['pictures']);
       if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `pic_url: no picture ${url}`);
       if (!(await repo.deleteUnlessUsed(url))) throw new AppError('PICTURE_IN_USE', `pic_url: ${url} is used by a person or shown by a capture record`);
       await store.delete(keyOf(url));

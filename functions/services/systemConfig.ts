@@ -33,7 +33,8 @@ function unmask(next: Json, prev: Json | undefined): Json {
   return next;
 }
 
-function parseObject(text: string): JsonObject {
+/** config text → a JSON object; INVALID_CONFIG otherwise (the field check of /UpdateSystemConfig too). */
+export function parseConfigObject(text: string): JsonObject {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -89,7 +90,7 @@ export async function savedStorageConfig(repo: SystemConfigRepo, log: Logger): P
   const row = await repo.get(STORAGE_SERVER);
   if (!row) return undefined;
   try {
-    return storageConfigOf(parseObject(row.config));
+    return storageConfigOf(parseConfigObject(row.config));
   } catch (e) {
     log.error({ err: e }, 'saved StorageServer config is invalid; using the environment store');
     return undefined;
@@ -100,9 +101,9 @@ export function createSystemConfigService(deps: { repo: SystemConfigRepo; store:
   const { repo, store, log } = deps;
   return {
     async update(i: { name: string; config: string; remark?: string }): Promise<void> {
-      const given = parseObject(i.config);
+      const given = parseConfigObject(i.config);
       const prev = await repo.get(i.name);
-      const value = unmask(given, prev ? parseObject(prev.config) : undefined) as JsonObject;
+      const value = unmask(given, prev ? parseConfigObject(prev.config) : undefined) as JsonObject;
       if (i.name === STORAGE_SERVER) {
         const cfg = storageConfigOf(value);
         await store.switchTo(await createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
@@ -116,7 +117,7 @@ export function createSystemConfigService(deps: { repo: SystemConfigRepo; store:
     async get(name: string): Promise<{ info: { name: string; config: string } }> {
       const row = await repo.get(name);
       let value: JsonObject;
-      if (row) value = parseObject(row.config);
+      if (row) value = parseConfigObject(row.config);
       else if (name === STORAGE_SERVER) value = describeEnvStore(deps.envStorage);
       else throw new AppError('CONFIG_NOT_FOUND', `name: no config named ${name}`);
       return { info: { name, config: JSON.stringify(mask(value)) } };
