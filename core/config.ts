@@ -53,8 +53,24 @@ export const HostEnvSchema = z.object({
   CAMERA_STATE_STALE_MS: z.coerce.number().int().min(500).max(3600_000).default(10_000),
   /** a face message the matcher took but did not settle (crash) is redelivered after this */
   MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** deliveries of a face message that fails every time before the matcher moves it to DEAD_LETTERS
+   *  (a database, store or bus outage is retried without limit: it is not the message's fault) */
+  MATCHER_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** first redelivery delay after a failure, doubling per delivery up to 30 s */
+  MATCHER_RETRY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** origins (scheme://host[:port], comma-separated) whose browser pages may call the API; default
+   *  none (the console on the same host needs none) */
+  CORS_ORIGINS: z.string().trim().default('').transform((s, ctx) => {
+    const list = s === '' ? [] : s.split(',').map((o) => o.trim());
+    const bad = list.find((o) => o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not an origin like https://console.example.com` });
+    return list;
+  }),
   /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */
   ONVIF_ALLOWED_RANGES: z.string().default('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10'),
+  /** check every answer against its URI's declared output schema and error codes (RESPONSE_INVALID
+   *  on a drift); the test suite turns it on (vitest.config.ts), production leaves it off (cost) */
+  VALIDATE_RESPONSES: bool.default(false),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   ONVIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** where /SearchCamera sends its WS-Discovery Probe: "IPv4[:port],..." (unicast, e.g. subnets without multicast); default the multicast group */

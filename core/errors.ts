@@ -60,6 +60,7 @@ export const ErrorTable = {
   STORAGE_CONFIG_REJECTED: { code: 5003, msg: 'new object store does not answer; old one kept' },
   FACE_ENGINE_FAILED: { code: 5004, msg: 'face engine failed' },
   BUS_UNAVAILABLE: { code: 5005, msg: 'message bus unavailable' },
+  RESPONSE_INVALID: { code: 5015, msg: 'the answer does not match its declared schema' },
   CAMERA_UNREACHABLE: { code: 5101, msg: 'camera is unreachable' },
   CAMERA_TIMEOUT: { code: 5102, msg: 'camera did not answer in time' },
   NOT_ONVIF: { code: 5103, msg: 'device is not an ONVIF device' },

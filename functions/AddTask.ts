@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
 import { codedIssue, idList, interval, name, plan, remark, similarity, taskType } from './lib/fields.ts';
+import { idOut, out } from './lib/outputs.ts';
 
 export const input = z.object({
   name: name(), type: taskType.optional(), camera_list1: idList('refused'), camera_list2: idList('none').optional(), lib_list: idList('refused'),
@@ -12,9 +13,16 @@ export const input = z.object({
 });
 export type Input = z.infer<typeof input>;
 
+export const output = out({ task_id: idOut });
+export type Output = z.input<typeof output>;
+
 export const app = defineFunction({
   uri: '/AddTask',
   role: 'operator',
+  summary: 'Create a task: which cameras are matched against which libraries, how often, from what similarity, on what plan.',
   input,
+  output,
+  errors: ['INVALID_ID_LIST', 'INVALID_PLAN', 'CAMERA_NOT_FOUND', 'LIBRARY_NOT_FOUND'],
+  example: { input: { name: 'Front gate', type: 0, camera_list1: '3', camera_list2: '', lib_list: '1,2', interval: 1000, threshold: 0.8, plan: '{"1":["08:00-18:00"],"2":["08:00-18:00"]}', remark: '' }, output: { task_id: 5 } },
   handler: (i, { services }) => services.tasks.add(i),
 });

@@ -9,6 +9,9 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/DeleteUser',
   role: 'admin',
+  summary: 'Delete an account and end its sessions; the last account stays.',
   input,
+  errors: ['USER_NOT_FOUND', 'LAST_USER'],
+  example: { input: { user_id: 2 } },
   handler: (i, { services }) => services.accounts.remove(i.user_id),
 });

@@ -19,6 +19,9 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/UpdateTask',
   role: 'operator',
+  summary: "Change a task's fields, also while it runs (the stream nodes follow at once).",
   input,
+  errors: ['TASK_NOT_FOUND', 'INVALID_ID_LIST', 'INVALID_PLAN', 'CAMERA_NOT_FOUND', 'LIBRARY_NOT_FOUND'],
+  example: { input: { task_id: 5, threshold: 0.75, camera_list1: '', lib_list: '' } },
   handler: (i, { services }) => services.tasks.update(i),
 });

@@ -5,16 +5,24 @@
  */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
+import { out } from './lib/outputs.ts';
 
 const file = z.object({ filename: z.string(), type: z.string(), data: z.instanceof(Buffer) }, 'must be a file part');
 
 export const input = z.object({ file });
 export type Input = z.infer<typeof input>;
 
+export const output = out({ pic_url: z.string().meta({ example: '/pictures/2026/11/23/0f8fad5b-d9cb-469f-a165-70867728950e.jpg' }) });
+export type Output = z.input<typeof output>;
+
 export const app = defineFunction({
   uri: '/UploadPersonPicture',
   role: 'operator',
+  summary: 'Upload a JPEG/PNG/BMP/WebP picture (multipart field `file`); gives its pic_url.',
   input,
+  output,
+  errors: ['NOT_AN_IMAGE', 'IMAGE_TOO_LARGE', 'STORAGE_UNAVAILABLE'],
+  example: { input: { file: '(the image file)' }, output: { pic_url: '/pictures/2026/11/23/0f8fad5b-d9cb-469f-a165-70867728950e.jpg' } },
   body: 'multipart',
   handler: (i, { services }) => services.pictures.upload(i.file),
 });

@@ -12,12 +12,14 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, parseHostEnv } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import type { StreamNode } from '../stream-node/node.ts';
+import { createMetrics, type Metrics } from '../core/metrics.ts';
 import { startWorkers, type Workers } from '../workers/index.ts';
+import { registerWorkerMetrics } from '../workers/metrics.ts';
 import { createHostApp } from './app.ts';
 import { createServices, openResources, type Resources, type Services } from './services/index.ts';
 
 export type RunningHost = {
-  url: string; port: number; resources: Resources; services: Services; workers: Workers; node?: StreamNode; stop(): Promise<void>;
+  url: string; port: number; resources: Resources; services: Services; workers: Workers; node?: StreamNode; metrics: Metrics; stop(): Promise<void>;
 };
 
 export async function startHost(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningHost> {
@@ -25,7 +27,16 @@ export async function startHost(env: Record<string, string | undefined> = proces
   const logger = log ?? createLogger(parsed.LOG_LEVEL, 'api');
   const resources = await openResources(parsed, logger);
   const services = createServices(resources);
-  const app = createHostApp(async () => services, logger);
+  const metrics = createMetrics();
+  const app = createHostApp(async () => services, logger, {
+    corsOrigins: parsed.CORS_ORIGINS,
+    metrics,
+    ops: {
+      metrics,
+      log: logger,
+      ready: { database: () => resources.repos.health.ping(), objectStore: () => resources.store.check(), bus: () => resources.bus.check() },
+    },
+  });
   let server: ServerType;
   let workers: Workers | undefined;
   try {
@@ -35,6 +46,7 @@ export async function startHost(env: Record<string, string | undefined> = proces
     await services.accounts.ensureAdmin(parsed.ADMIN_PASSWORD);
     services.accounts.listen();
     workers = await startWorkers(resources, services);
+    registerWorkerMetrics(metrics, workers, resources);
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: parsed.PORT, hostname: parsed.HOST }, () => resolve(s));
       s.once('error', reject); // e.g. EADDRINUSE
@@ -57,6 +69,7 @@ export async function startHost(env: Record<string, string | undefined> = proces
     services,
     workers: running,
     node: running.node,
+    metrics,
     stop: () => (stopping ??= (async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { BusEnv } from '../core/env/bus.ts';
 import { FaceEnv } from '../core/env/face.ts';
-import { ConfigError, int, nodeName, parseEnv } from '../core/env/parse.ts';
+import { ConfigError, int, nodeName, parseEnv, port } from '../core/env/parse.ts';
 import { PipelineEnv } from '../core/env/pipeline.ts';
 import { checkStorageEnv, StorageEnv } from '../core/env/storage.ts';
 
@@ -22,6 +22,9 @@ export const StreamNodeEnvSchema = z.object({
   NODE_NAME: nodeName.default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63) || 'node'),
   /** most cameras this node reads at once */
   CAPACITY: int(1, 1000).default(16),
+  /** this node's GET /metrics (Prometheus text) and /healthz: a port, 0 for any free one, or "off" */
+  METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
+  METRICS_HOST: z.string().default('0.0.0.0'),
 });
 
 export type StreamNodeConfig = z.infer<typeof StreamNodeEnvSchema>;

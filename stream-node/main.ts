@@ -6,6 +6,8 @@
  *      NODE_NAME=edge-1 tsx stream-node/main.ts
  * (In the embedded default the API process builds a StreamNode on its in-process bus instead.)
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { connectNatsBus } from '../core/bus/nats.ts';
 import { Streams } from '../core/bus/subjects.ts';
@@ -15,11 +17,31 @@ import { pipelineOptions } from '../core/env/pipeline.ts';
 import { storageConfigOf } from '../core/env/storage.ts';
 import { createFaceEngine } from '../core/face/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
+import { createMetrics, type Metrics } from '../core/metrics.ts';
 import { createObjectStore } from '../core/storage/index.ts';
 import { parseStreamNodeEnv } from './config.ts';
+import { registerStreamNodeMetrics } from './metrics.ts';
 import { StreamNode } from './node.ts';
 
-export interface RunningStreamNode { node: StreamNode; stop(): Promise<void> }
+export interface RunningStreamNode {
+  node: StreamNode;
+  /** the port of this node's /metrics, when served */
+  metricsPort?: number;
+  stop(): Promise<void>;
+}
+
+/** GET /metrics and /healthz on a port of the node's own (Prometheus scrapes each node). */
+async function serveMetrics(metrics: Metrics, port: number, host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') {
+      metrics.text().then((text) => { res.writeHead(200, { 'content-type': metrics.contentType }).end(text); }, () => { res.writeHead(500).end(); });
+    } else if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, () => resolve()); });
+  return server;
+}
 
 export async function startStreamNode(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningStreamNode> {
   const cfg = parseStreamNodeEnv(env);
@@ -32,11 +54,22 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
     await bus.ensureStream(Streams.FACES);
     const node = new StreamNode({ node: cfg.NODE_NAME, capacity: cfg.CAPACITY, bus, engine, store, logger, ...pipelineOptions(cfg) });
     await node.start();
-    logger.info({ capacity: cfg.CAPACITY, decode: cfg.DECODE, detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES }, 'stream node started');
+    let metricsServer: Server | undefined;
+    if (cfg.METRICS_PORT !== 'off') {
+      const metrics = createMetrics();
+      registerStreamNodeMetrics(metrics, cfg.NODE_NAME, node);
+      // a taken port costs the figures, not the cameras: logged, and the node runs on
+      metricsServer = await serveMetrics(metrics, cfg.METRICS_PORT, cfg.METRICS_HOST)
+        .catch((err) => { logger.error({ err, port: cfg.METRICS_PORT }, 'cannot serve /metrics; running without'); return undefined; });
+    }
+    const metricsPort = (metricsServer?.address() as AddressInfo | null)?.port;
+    logger.info({ capacity: cfg.CAPACITY, decode: cfg.DECODE, detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES, metricsPort }, 'stream node started');
     let stopping: Promise<void> | undefined;
     return {
       node,
+      metricsPort,
       stop: () => (stopping ??= (async () => {
+        await new Promise((r) => (metricsServer ? metricsServer.close(r) : r(undefined)));
         await node.stop();
         await engine.close();
         await store.close?.();

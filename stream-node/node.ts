@@ -43,9 +43,22 @@ export class StreamNode {
   private stateTimer: NodeJS.Timeout | undefined;
   /** face messages of all cameras, kept and retried while the bus is down */
   readonly outbox: Outbox;
+  /** the counts of pipelines that stopped, so the node's totals never go back */
+  private readonly retired = { frames: 0, analysed: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
 
   constructor(private readonly o: StreamNodeOptions) {
     this.outbox = new Outbox({ bus: o.bus, maxMessages: o.outboxMax, logger: o.logger });
+  }
+
+  /**
+   * Running totals over every camera this node has read (frames in, analysed, dropped because the
+   * last was still being analysed, faces detected, face tracks published, errors), the cameras read
+   * now and the outbox: what its /metrics shows (stream-node/metrics.ts).
+   */
+  stats() {
+    const t = { ...this.retired };
+    for (const { pipeline } of this.running.values()) for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += pipeline.stats[k];
+    return { ...t, cameras: this.running.size, outboxWaiting: this.outbox.size, outboxDropped: this.outbox.stats.dropped };
   }
 
   /** cameras this node reads now */
@@ -123,6 +136,7 @@ export class StreamNode {
     if (!r) return;
     this.running.delete(id);
     await r.pipeline.stop();
+    for (const k of Object.keys(this.retired) as (keyof typeof this.retired)[]) this.retired[k] += r.pipeline.stats[k];
   }
 
   private reportState(id: number, state?: StreamState, reason?: string) {

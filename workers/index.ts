@@ -20,7 +20,8 @@ export type Workers = Awaited<ReturnType<typeof startWorkers>>;
 export async function startWorkers(r: Resources, services: Services) {
   const { env, log, repos, bus } = r;
   const matcher = createMatcher({
-    bus, repos, store: r.store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS,
+    bus, repos, store: r.store, probeImage, log: log.child({ part: 'matcher' }),
+    ackWaitMs: env.MATCHER_ACK_WAIT_MS, maxDeliver: env.MATCHER_MAX_DELIVER, retryMs: env.MATCHER_RETRY_MS,
   });
   const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
   const taskControl = createTaskControl({ desiredState: services.desiredState, periodMs: env.DESIRED_STATE_PERIOD_MS });

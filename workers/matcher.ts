@@ -12,6 +12,11 @@
  * empty). Task, camera, library and person names and the person's pic_url are copied into the record;
  * the face crop becomes the record's capture_url (a `pictures` row, so /DownloadPersonPicture serves
  * it). Each new record is announced on `events.capture.<task>` for live consumers.
+ *
+ * A message that does not parse (a non-finite embedding, ...) or that fails `maxDeliver` times for a
+ * reason of its own goes to the DEAD_LETTERS stream (core/bus/channels.ts), and the next one is
+ * handled; a database or store outage is retried for as long as it lasts. `stats` counts what the
+ * host's /metrics shows.
  */
 import { Channels } from '../core/bus/channels.ts';
 import type { CaptureEvent, ParsedFaceMessage } from '../core/bus/messages.ts';
@@ -31,11 +36,28 @@ export interface MatcherDeps {
   log: Logger;
   /** redelivery of a message taken but not settled; default 30 s */
   ackWaitMs?: number;
+  /** deliveries of a message that keeps failing before it is dead-lettered; default 5 */
+  maxDeliver?: number;
+  /** first retry delay after a failure (doubling); default 1 s */
+  retryMs?: number;
 }
 
 export function createMatcher(deps: MatcherDeps) {
   const { bus, repos, log } = deps;
   let sub: Subscription | undefined;
+  const stats = {
+    /** records written, by classify */
+    recorded: { 0: 0, 1: 0 },
+    /** messages whose record existed already (a redelivery after a crash, a duplicate publish) */
+    duplicates: 0,
+    /** messages of a task deleted meanwhile */
+    dropped: 0,
+    /** deliveries beyond the first (a failure or an unsettled message came again) */
+    redeliveries: 0,
+    deadLetters: { malformed: 0, failed: 0 },
+    /** capture time → record written, of the last record (ms) */
+    lastLagMs: 0,
+  };
 
   /** the crop's url and `pictures` row; no url when the node's object is not in our store */
   async function capture(f: ParsedFaceMessage) {
@@ -64,6 +86,7 @@ export function createMatcher(deps: MatcherDeps) {
     const ctx = await repos.tasks.matchContext(f.task_id, f.camera_id);
     if (!ctx) {
       log.info({ message: f.message_id, task: f.task_id }, 'matcher: task deleted meanwhile; face dropped');
+      stats.dropped++;
       return undefined;
     }
     const [best] = await repos.persons.nearest(f.embedding, ctx.libIds, 1);
@@ -81,7 +104,9 @@ export function createMatcher(deps: MatcherDeps) {
       } : {}),
     };
     const id = await repos.records.insertOnce(record, img.picture);
-    if (id === undefined) return undefined; // a redelivery: the record exists
+    if (id === undefined) { stats.duplicates++; return undefined; } // a redelivery: the record exists
+    stats.recorded[matched ? 1 : 0]++;
+    stats.lastLagMs = Math.max(0, Date.now() - f.capture_time);
     const event: CaptureEvent = {
       record_id: id, message_id: f.message_id, task_id: f.task_id, camera_id: f.camera_id, camera_list: f.camera_list,
       classify: matched ? 1 : 0, person_id: matched ? best.id : 0, person_name: matched ? best.name : '', lib_id: matched ? best.libId : 0,
@@ -93,10 +118,19 @@ export function createMatcher(deps: MatcherDeps) {
 
   return {
     handle,
+    stats,
+    /** face messages not yet settled by the matcher (its backlog) */
+    pending: () => bus.pending(Channels.faces.stream, Durables.matcher),
     async start(): Promise<void> {
       if (sub) return;
       // a failure → redelivered (the insert makes that safe); malformed or failing every time → dead-lettered
-      sub = await Channels.faces.consume(bus, { durable: Durables.matcher, ackWaitMs: deps.ackWaitMs, log }, async (f) => { await handle(f); });
+      sub = await Channels.faces.consume(bus, {
+        durable: Durables.matcher, ackWaitMs: deps.ackWaitMs, maxDeliver: deps.maxDeliver, retryMs: deps.retryMs, log,
+        onDeadLetter: (d) => { stats.deadLetters[d.reason]++; },
+      }, async (f, msg) => {
+        if (msg.deliveryCount > 1) stats.redeliveries++;
+        await handle(f);
+      });
       log.info('matcher consuming face messages');
     },
     async stop(): Promise<void> {

@@ -29,6 +29,7 @@ export function lazyBus(open: () => Promise<Bus>, log?: Logger): LazyBus {
     consume: async (opts, handler) => (await connect()).consume(opts, handler),
     leases: async (spec) => (await connect()).leases(spec),
     check: async () => (await connect()).check(),
+    pending: async (spec, durable) => (await connect()).pending(spec, durable),
     emit(subject, data) {
       if (bus) return bus.emit(subject, data);
       connect().then((b) => b.emit(subject, data), (err) => log?.warn({ err, subject }, 'bus: not connected; message not sent'));

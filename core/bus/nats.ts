@@ -179,6 +179,11 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
       return natsLeases(kv, wrap);
     }),
 
+    pending: (spec, durable) => wrap(`consumer ${durable}`, async () => {
+      const info = await jsm.consumers.info(spec.name, durable);
+      return info.num_pending + info.num_ack_pending;
+    }),
+
     check: () => wrap('check', async () => {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`JetStream did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS); });

@@ -94,6 +94,8 @@ export interface Bus {
   subscribe<T = unknown>(subject: string, handler: (data: T, subject: string) => void, opts?: { queue?: string }): Subscription;
   /** opens (creating if needed) a bucket of leases */
   leases(spec: LeaseSpec): Promise<Leases>;
+  /** messages of the stream the durable has not acked yet (not delivered, or delivered and unsettled) */
+  pending(stream: StreamSpec, durable: string): Promise<number>;
   /** resolves when the bus (JetStream included) answers within CHECK_TIMEOUT_MS; BUS_UNAVAILABLE otherwise */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import type { Orm } from '../client.ts';
 import { createAccountsRepo } from './accounts.ts';
 import { createCamerasRepo } from './cameras.ts';
 import { createCountCache } from './count-cache.ts';
+import { createHealthRepo } from './health.ts';
 import { createLibrariesRepo } from './libraries.ts';
 import { createPersonsRepo } from './persons.ts';
 import { createPicturesRepo } from './pictures.ts';
@@ -21,6 +22,7 @@ export function createRepositories(orm: Orm) {
     tasks: createTasksRepo(orm),
     records: createRecordsRepo(orm, counts),
     systemConfig: createSystemConfigRepo(orm),
+    health: createHealthRepo(orm),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -27,6 +27,8 @@ export type ApiConfig = {
   maxUploadBytes: number;
   maxImagePixels: number;
   timeZone: string;
+  /** VALIDATE_RESPONSES: answers are checked against their URI's description (functions/lib/define.ts) */
+  validateResponses: boolean;
 };
 
 /** What handlers reach through the context (functions/lib/define.ts). */
@@ -67,7 +69,9 @@ export function createServices(r: Resources): Services {
   const { env, log, repos } = r;
   const timeZone = env.TIME_ZONE ?? defaultTimeZone();
   const limits = { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS };
-  const config: ApiConfig = { maxBodyBytes: env.MAX_BODY_BYTES, maxUploadBytes: env.MAX_UPLOAD_BYTES, maxImagePixels: env.MAX_IMAGE_PIXELS, timeZone };
+  const config: ApiConfig = {
+    maxBodyBytes: env.MAX_BODY_BYTES, maxUploadBytes: env.MAX_UPLOAD_BYTES, maxImagePixels: env.MAX_IMAGE_PIXELS, timeZone, validateResponses: env.VALIDATE_RESPONSES,
+  };
 
   const s: Omit<Services, 'config' | 'log'> = lazily<Omit<Services, 'config' | 'log'>>({
     accounts: () => createAccountsService(repos.accounts, {

@@ -67,8 +67,9 @@ describe('unexpected errors', () => {
     const captured = log.child({});
     (captured as unknown as { error: (o: { err?: Error }, m: string) => void }).error = (o, m) => { lines.push(`${m} ${o.err?.message}`); };
     const bindings: { requestId?: string }[] = [];
-    const boom = defineFunction({ uri: '/Boom', role: 'none', input: z.object({}), handler: () => { throw new Error('secret detail at /srv/x.ts:1'); } });
-    const fail = defineFunction({ uri: '/Fail', role: 'none', input: z.object({}), handler: () => { throw new AppError('TASK_RUNNING'); } });
+    const described = { role: 'none', summary: 'test', input: z.object({}), errors: ['TASK_RUNNING'], example: { input: {} } } as const;
+    const boom = defineFunction({ ...described, uri: '/Boom', handler: () => { throw new Error('secret detail at /srv/x.ts:1'); } });
+    const fail = defineFunction({ ...described, uri: '/Fail', handler: () => { throw new AppError('TASK_RUNNING'); } });
     const fakeServices = { config: { maxBodyBytes: 1000, maxUploadBytes: 1000 } } as unknown as Services;
     const app = buildApp([boom, fail], async () => fakeServices, { child: (b: { requestId?: string }) => { bindings.push(b); return captured; } } as unknown as typeof log);
     const res = await app.fetch(post('/Boom', {}));

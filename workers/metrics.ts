@@ -1,0 +1,27 @@
+/**
+ * The workers' figures on the API host's /metrics: the matcher (records written, redeliveries, dead
+ * letters, its backlog and lag), the cameras online, and the embedded stream node's figures. A
+ * later worker (the webhook dispatcher) adds its backlog here the same way:
+ *   metrics.fromStats('gauge', 'facewatch_webhook_backlog', 'events waiting for delivery', () => dispatcher.pending())
+ */
+import type { Metrics } from '../core/metrics.ts';
+import type { Resources } from '../functions/services/resources.ts';
+import { registerStreamNodeMetrics } from '../stream-node/metrics.ts';
+import type { Workers } from './index.ts';
+
+export function registerWorkerMetrics(metrics: Metrics, workers: Workers, r: Pick<Resources, 'repos' | 'env'>): void {
+  const { matcher, node } = workers;
+  const m = matcher.stats;
+  metrics.fromStats('counter', 'facewatch_records_written_total', 'capture records the matcher wrote, by classify (1 matched, 0 stranger)',
+    () => [{ labels: { classify: 1 }, value: m.recorded[1] }, { labels: { classify: 0 }, value: m.recorded[0] }], ['classify']);
+  metrics.fromStats('counter', 'facewatch_matcher_duplicates_total', 'face messages whose record existed already (redelivered after a crash)', () => m.duplicates);
+  metrics.fromStats('counter', 'facewatch_matcher_dropped_total', 'face messages of a task deleted meanwhile', () => m.dropped);
+  metrics.fromStats('counter', 'facewatch_matcher_redeliveries_total', 'face messages delivered again (a failure, or not settled in time)', () => m.redeliveries);
+  metrics.fromStats('counter', 'facewatch_dead_letters_total', 'face messages moved to DEAD_LETTERS, by reason (malformed, failed)',
+    () => [{ labels: { reason: 'malformed' }, value: m.deadLetters.malformed }, { labels: { reason: 'failed' }, value: m.deadLetters.failed }], ['reason']);
+  metrics.fromStats('gauge', 'facewatch_matcher_pending_messages', 'face messages the matcher has not settled yet (its backlog)', () => matcher.pending());
+  metrics.fromStats('gauge', 'facewatch_matcher_lag_seconds', 'from capture to record, of the last record written', () => m.lastLagMs / 1000);
+  metrics.fromStats('gauge', 'facewatch_cameras_online', 'cameras a stream node has open now (of all cameras: facewatch_cameras)', async () => (await r.repos.cameras.countOnline()).online);
+  metrics.fromStats('gauge', 'facewatch_cameras', 'cameras configured', async () => (await r.repos.cameras.countOnline()).total);
+  if (node) registerStreamNodeMetrics(metrics, r.env.STREAM_NODE_NAME, node);
+}
