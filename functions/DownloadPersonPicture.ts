@@ -17,6 +17,6 @@ export const app = defineFunction({
   input,
   output,
   errors: ['INVALID_PIC_URL', 'PICTURE_NOT_FOUND', 'STORAGE_UNAVAILABLE'],
-  example: { input: { pic_url: '/pictures/2026/11/23/0f8fad5b-d9cb-469f-a165-70867728950e.jpg' }, output: { data: '/9j/4AAQSkZJRgABAQAAAQABAAD...' } },
+  example: { input: { pic_url: '/pictures/2026/11/23/0f8fad5b-d9cb-469f-a165-70867728950e.jpg' }, output: { data: '/9j/4AAQSkZJRgABAQAAAQABAAA=' } },
   handler: (i, { services }) => services.pictures.download(i.pic_url),
 });

@@ -72,6 +72,13 @@ export interface StreamChannel<S extends z.ZodType> {
 
 const MAX_RETRY_MS = 30_000;
 
+/** the innermost cause's message (a driver's "refused by trigger", not the ORM's "Failed query: <sql>") */
+function rootMessage(e: unknown): string {
+  let cur = e;
+  for (let i = 0; i < 5 && cur instanceof Error && cur.cause instanceof Error; i++) cur = cur.cause;
+  return cur instanceof Error ? cur.message : String(cur);
+}
+
 export function streamChannel<S extends z.ZodType>(
   stream: StreamSpec, schema: S, subjectOf: (m: z.input<S>) => string, msgIdOf: (m: z.input<S>) => string,
 ): StreamChannel<S> {
@@ -113,7 +120,7 @@ export function streamChannel<S extends z.ZodType>(
             msg.nak(delay);
             return;
           }
-          await giveUp(msg, 'failed', e instanceof Error ? e.message : String(e));
+          await giveUp(msg, 'failed', rootMessage(e));
         }
       });
     },
