@@ -35,7 +35,7 @@ describe('one function deployed alone (functions/lib/runtime.ts)', () => {
     expect(ok.session).toBeTruthy();
     const other = await (await handler(post('/AddLibrary', { session: ok.session, name: 'x' }))).json() as { code: number };
     expect(other.code).toBe(E.UNKNOWN_URI.code);
-  });
+  }, 90_000); // the first call creates the embedded database
 });
 
 describe('a function deployed alone starts no worker and opens only what its URI uses', () => {
