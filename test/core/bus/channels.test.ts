@@ -4,10 +4,11 @@
  * time dead-lettered after maxDeliver while the next message goes through, and a dependency outage
  * retried, never dead-lettered. The matcher's end-to-end version is test/workers/dead-letters.test.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Channels, createMemoryBus, encodeEmbedding, FaceMessageSchema, Streams, type Bus, type DeadLetter, type FaceMessage,
+  Channels, connectNatsBus, createMemoryBus, encodeEmbedding, FaceMessageSchema, Streams, type Bus, type DeadLetter, type FaceMessage,
 } from '../../../core/bus/index.ts';
+import { startNatsServer, type NatsServer } from '../../../infra/services/nats.ts';
 import { EMBEDDING_DIM } from '../../../core/constants.ts';
 import { AppError } from '../../../core/errors.ts';
 import { until } from '../../stream-node/helpers.ts';
@@ -19,16 +20,32 @@ const face = (id: string, over: Partial<FaceMessage> = {}): FaceMessage => ({
 });
 
 /** every dead letter in the stream, read with a consumer of its own */
+let readers = 0;
 async function deadLetters(bus: Bus): Promise<DeadLetter[]> {
   const got: DeadLetter[] = [];
-  const sub = await bus.consume({ stream: Streams.DEAD_LETTERS, durable: `reader-${Math.random()}` }, (m) => { got.push(m.data as DeadLetter); });
-  await new Promise((r) => setTimeout(r, 50));
+  const durable = `reader${++readers}`;
+  const sub = await bus.consume({ stream: Streams.DEAD_LETTERS, durable }, (m) => { got.push(m.data as DeadLetter); });
+  await until(async () => (await bus.pending(Streams.DEAD_LETTERS, durable)) === 0, 'the dead letters read');
   await sub.stop();
   return got;
 }
 
 let bus: Bus;
+let nats: NatsServer | undefined;
+beforeAll(async () => { nats = await startNatsServer(); }, 60_000);
+afterAll(async () => { await nats?.stop(); });
 afterEach(async () => { await bus?.close(); });
+let durables = 0;
+const buses = {
+  memory: async () => createMemoryBus(),
+  nats: async () => {
+    const b = await connectNatsBus({ servers: nats!.url, name: 'channels-test' });
+    // a fresh stream per test: the streams' names are fixed
+    const jsm = await b.connection.jetstreamManager();
+    for (const s of [Streams.FACES.name, Streams.DEAD_LETTERS.name]) await jsm.streams.delete(s).catch(() => false);
+    return b;
+  },
+};
 
 describe('face messages are checked at decode', () => {
   it.each([
@@ -64,13 +81,13 @@ describe('event channels', () => {
   });
 });
 
-describe('stream channels: poison messages', () => {
+describe.each(['memory', 'nats'] as const)('stream channels: poison messages (%s bus)', (kind) => {
   it('a malformed message is dead-lettered at its first delivery; one failing every time after maxDeliver; the next goes through', async () => {
-    bus = createMemoryBus();
+    bus = await buses[kind]();
     const handled: string[] = [];
     const attempts = new Map<string, number>();
     const dead: DeadLetter[] = [];
-    await Channels.faces.consume(bus, { durable: 'm', maxDeliver: 3, retryMs: 10, onDeadLetter: (d) => dead.push(d) }, async (m) => {
+    await Channels.faces.consume(bus, { durable: `m${++durables}`, maxDeliver: 3, retryMs: 10, onDeadLetter: (d) => dead.push(d) }, async (m) => {
       attempts.set(m.message_id, (attempts.get(m.message_id) ?? 0) + 1);
       if (m.message_id === 'poison') throw new Error('constraint says no');
       handled.push(m.message_id);
@@ -79,6 +96,7 @@ describe('stream channels: poison messages', () => {
     await Channels.faces.publish(bus, face('poison'));
     await Channels.faces.publish(bus, face('good'));
     await until(async () => dead.length === 2 && handled.includes('good'), 'two dead letters and the good message');
+    dead.sort((a, b) => a.reason.localeCompare(b.reason)).reverse(); // malformed, failed
     expect(attempts.get('zeros')).toBeUndefined(); // never reached the handler
     expect(attempts.get('poison')).toBe(3);
     expect(dead.map((d) => [d.reason, d.deliveries, (d.data as FaceMessage).message_id])).toEqual([['malformed', 1, 'zeros'], ['failed', 3, 'poison']]);
@@ -86,16 +104,16 @@ describe('stream channels: poison messages', () => {
     expect(dead[1].error).toBe('constraint says no');
     const kept = await deadLetters(bus);
     expect(kept.map((d) => d.subject)).toEqual(['faces.1.2', 'faces.1.2']);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 300));
     expect(attempts.get('poison')).toBe(3); // not delivered again
   });
 
   it('a dependency outage is retried past maxDeliver and never dead-lettered', async () => {
-    bus = createMemoryBus();
+    bus = await buses[kind]();
     let down = 5;
     const handled: string[] = [];
     const dead: DeadLetter[] = [];
-    await Channels.faces.consume(bus, { durable: 'm', maxDeliver: 2, retryMs: 5, onDeadLetter: (d) => dead.push(d) }, async (m) => {
+    await Channels.faces.consume(bus, { durable: `m${++durables}`, maxDeliver: 2, retryMs: 5, onDeadLetter: (d) => dead.push(d) }, async (m) => {
       if (down-- > 0) throw new AppError('DB_UNAVAILABLE');
       handled.push(m.message_id);
     });
