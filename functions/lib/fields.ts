@@ -44,14 +44,15 @@ export const id = int(1, 2_147_483_647);
 /** 64-bit ids (person_id, record_id), as JSON numbers: within the safe-integer range */
 export const longId = int(1, Number.MAX_SAFE_INTEGER);
 /** one of a few numbers (an enum in the API description) */
-export const oneOf = <const T extends readonly [number, ...number[]]>(values: T) => z.literal(values, `must be one of ${values.join(', ')}`);
+export const oneOf = <const T extends readonly [number, ...number[]]>(values: T) => z.literal(values, `must be one of ${values.join(', ')}`).meta({ type: 'integer' });
 
 export const pageNo = int(1, MAX_PAGE_NO);
 export const pageSize = int(1, MAX_PAGE_SIZE);
 export const page = { page_no: pageNo, page_size: pageSize };
 
 /** The password as the client sends it: the md5 of the plain password, 32 hex digits. */
-export const md5 = z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be the 32-hex-digit MD5 of the password').transform((s) => s.toLowerCase());
+export const md5 = z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be the 32-hex-digit MD5 of the password').transform((s) => s.toLowerCase())
+  .describe('the MD5 of the password, 32 hex digits');
 
 /** A reference this server handed out (core/storage/picture-urls.ts); INVALID_PIC_URL otherwise. */
 const pictureRef = (kinds: readonly PictureKind[]) => checked(text(256), (url) => {
@@ -61,9 +62,9 @@ const pictureRef = (kinds: readonly PictureKind[]) => checked(text(256), (url) =
   }
 });
 /** an upload or a capture image */
-export const picUrl = pictureRef(['pictures', 'captures']);
+export const picUrl = pictureRef(['pictures', 'captures']).describe('a pic_url /UploadPersonPicture gave, or a record\'s capture_url');
 /** an upload only (capture images go with their record) */
-export const uploadedPicUrl = pictureRef(['pictures']);
+export const uploadedPicUrl = pictureRef(['pictures']).describe('a pic_url /UploadPersonPicture gave');
 
 const MAX_IDS = 256;
 /** "1,2,3" → [1,2,3] (duplicates dropped, order kept); throws INVALID_ID_LIST with the reason. */
@@ -89,7 +90,7 @@ export function parseIdList(text: string, opts: { allowEmpty: boolean }): number
  * what "" means — refused, the empty list, or absent (UpdateTask: unchanged).
  */
 export const idList = <E extends 'refused' | 'none' | 'unchanged'>(empty: E) =>
-  text(4096).transform((s, ctx): E extends 'unchanged' ? number[] | undefined : number[] => {
+  text(4096).describe('ids separated by commas, like "1,2"').transform((s, ctx): E extends 'unchanged' ? number[] | undefined : number[] => {
     if (empty === 'unchanged' && s.trim() === '') return undefined as never;
     try {
       return parseIdList(s, { allowEmpty: empty === 'none' });
@@ -99,16 +100,16 @@ export const idList = <E extends 'refused' | 'none' | 'unchanged'>(empty: E) =>
       return z.NEVER;
     }
   });
-export const similarity = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
+export const similarity = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1').describe('on the /Compare1V1 scale');
 
 /** Person fields, shared by AddPerson, UpdatePerson and QueryPersonList. */
-export const sex = oneOf([0, 1, 2] as const);
-export const category = oneOf([0, 1] as const);
+export const sex = oneOf([0, 1, 2] as const).describe('0 unknown, 1 male, 2 female');
+export const category = oneOf([0, 1] as const).describe('0 whitelist, 1 blacklist');
 export const cardNo = text(64);
 export const phone = text(32);
 
 /** Camera fields. rtsp: rtsp:// or rtsps:// with a host; credentials in the URL are allowed (cameras need them). */
-export const rtsp = checked(text(1024), (url) => {
+export const rtsp = checked(text(1024).describe('rtsp:// or rtsps:// URL with a host (credentials allowed)'), (url) => {
   let u: URL;
   try {
     u = new URL(url);
@@ -121,11 +122,12 @@ export const rtsp = checked(text(1024), (url) => {
 export const cameraType = int(0, 1_000_000);
 
 /** Task fields: type 0 normal, 1 roll call, 3 sign-in; interval in ms; threshold on the similarity scale. */
-export const taskType = oneOf([0, 1, 3] as const);
-export const interval = int(40, 3_600_000);
-export const taskState = oneOf([0, 1] as const);
+export const taskType = oneOf([0, 1, 3] as const).describe('0 normal, 1 roll call, 3 sign-in');
+export const interval = int(40, 3_600_000).describe('ms between analysed frames of each camera');
+export const taskState = oneOf([0, 1] as const).describe('0 stopped, 1 started');
 /** "" (always on) or a weekly plan (core/plan.ts); INVALID_PLAN naming the problem. */
-export const plan = checked(text(8192), (p) => { parsePlan(p); });
+export const plan = checked(text(8192), (p) => { parsePlan(p); })
+  .describe('"" = always on; else a JSON object as a string: ISO weekday "1".."7" → ["HH:MM-HH:MM", ...] in TIME_ZONE (docs/api.md)');
 
 /** "yyyy-mm-dd hh:mm:ss" (a real date; "" = no filter), read in TIME_ZONE by the service. */
 export const time = checked(text(19), (t) => {
