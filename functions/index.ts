@@ -23,6 +23,7 @@ import * as UpdateCamera from './UpdateCamera.ts';
 import * as QueryCameraList from './QueryCameraList.ts';
 import * as SearchCamera from './SearchCamera.ts';
 import * as QueryCameraRtsp from './QueryCameraRtsp.ts';
+import * as GetCameraSnapshot from './GetCameraSnapshot.ts';
 import * as AddTask from './AddTask.ts';
 import * as DeleteTask from './DeleteTask.ts';
 import * as UpdateTask from './UpdateTask.ts';
@@ -43,7 +44,7 @@ export const groups: readonly { tag: string; title: string; functions: readonly 
   { tag: 'persons', title: 'Persons (四、人员)', functions: [AddPerson.app, DeletePerson.app, UpdatePerson.app, QueryPersonList.app] },
   {
     tag: 'cameras', title: 'Cameras (五、摄像头)',
-    functions: [AddCamera.app, DeleteCamera.app, UpdateCamera.app, QueryCameraList.app, SearchCamera.app, QueryCameraRtsp.app],
+    functions: [AddCamera.app, DeleteCamera.app, UpdateCamera.app, QueryCameraList.app, SearchCamera.app, QueryCameraRtsp.app, GetCameraSnapshot.app],
   },
   {
     tag: 'tasks', title: 'Tasks (六、任务)',

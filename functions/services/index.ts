@@ -7,6 +7,7 @@
  */
 import { probeImage, similarity } from '../../core/face/index.ts';
 import { createOnvifService } from '../../core/onvif/index.ts';
+import { grabJpeg } from '../../core/snapshot/index.ts';
 import { defaultTimeZone } from '../../core/time.ts';
 import { createAccountsService, type AccountsService } from './accounts.ts';
 import { createCamerasService, type CamerasService } from './cameras.ts';
@@ -16,6 +17,7 @@ import { createPersonsService, type PersonsService } from './persons.ts';
 import { createPicturesService, type PicturesService } from './pictures.ts';
 import { createRecordsService, type RecordsService } from './records.ts';
 import type { Resources } from './resources.ts';
+import { createSnapshotService } from './snapshots.ts';
 import { createSystemConfigService, type SystemConfigService } from './systemConfig.ts';
 import { createTasksService, type TasksService } from './tasks.ts';
 
@@ -46,6 +48,7 @@ export type Services = {
   tasks: TasksService;
   records: RecordsService;
   onvif: ReturnType<typeof createOnvifService>;
+  snapshots: ReturnType<typeof createSnapshotService>;
 };
 
 /** An object whose properties are built by their builder on first read, then kept. */
@@ -86,6 +89,9 @@ export function createServices(r: Resources): Services {
     tasks: () => createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone, changed: () => s.desiredState.changed() }),
     records: () => createRecordsService({ repo: repos.records, pictures: s.pictures, timeZone }),
     onvif: () => createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
+    snapshots: () => createSnapshotService({
+      cameras: repos.cameras, policy: s.onvif.policy, grab: grabJpeg, timeoutMs: env.SNAPSHOT_TIMEOUT_MS, concurrency: env.SNAPSHOT_CONCURRENCY, log,
+    }),
   });
   return Object.assign(s, { config, log });
 }

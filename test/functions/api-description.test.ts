@@ -95,7 +95,7 @@ const OPTIONAL_HERE: Record<string, string[]> = {
 };
 
 /** URIs beyond the customer's document (other issues add theirs here: the test makes them say so). */
-const ADDED: string[] = [];
+const ADDED: string[] = ['/GetCameraSnapshot'];
 
 /** every field of a JSON schema as a path, with whether it (and its parents) are required */
 function fields(s: JsonSchema, prefix = '', required = true, out = new Map<string, boolean>()): Map<string, boolean> {
