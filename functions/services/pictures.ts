@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../../core/errors.ts';
-import type { probeImage as ProbeImage } from '../../core/face/index.ts';
+import type { Gate } from '../../core/gate.ts';
+import type { ImageInfo } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
 import { wallClock } from '../../core/time.ts';
@@ -33,8 +34,13 @@ export function checkPicUrl(url: string, field = 'pic_url', kinds: readonly ('pi
 export type UploadedFile = { filename: string; type: string; data: Buffer };
 
 export function createPicturesService(deps: {
-  repo: PicturesRepo; store: ObjectStore; probeImage: typeof ProbeImage; log: Logger;
-  limits: { maxBytes: number; maxPixels: number }; timeZone: string;
+  repo: PicturesRepo; store: ObjectStore; log: Logger; timeZone: string;
+  /** decodes in the face worker (never on the event loop) */
+  probe: (bytes: Uint8Array) => Promise<ImageInfo>;
+  /** bound on pictures decoded at once (SERVER_BUSY beyond its queue) */
+  images: Gate;
+  /** bytes of uploads one account may keep; 0: no bound */
+  quotaBytes: number;
 }) {
   const { repo, store, log } = deps;
 
@@ -65,8 +71,18 @@ export function createPicturesService(deps: {
     load,
     collect,
 
-    async upload(file: UploadedFile): Promise<{ pic_url: string }> {
-      const info = await deps.probeImage(file.data, deps.limits).catch((e) => {
+    /** Stores an upload of `ownerId` once it decodes, within that account's quota. */
+    async upload(file: UploadedFile, ownerId: number): Promise<{ pic_url: string }> {
+      if (deps.quotaBytes > 0) {
+        // checked before the upload is stored: concurrent uploads of one account may pass it
+        // together, by at most MAX_CONCURRENT_UPLOADS x MAX_UPLOAD_BYTES
+        const used = await repo.bytesOwnedBy(ownerId);
+        if (used + file.data.length > deps.quotaBytes) {
+          throw new AppError('UPLOAD_QUOTA_EXCEEDED', `file: this account keeps ${used} bytes of uploads; ${file.data.length} more would pass its quota of ${deps.quotaBytes} bytes (delete unused pictures, or ask an admin)`);
+        }
+      }
+      const info = await deps.images.run(() => deps.probe(file.data)).catch((e) => {
+        if (isAppError(e) && e.kind === 'SERVER_BUSY') throw e;
         if (isAppError(e)) throw new AppError(e.kind, `file: ${e.message}`);
         throw new AppError('NOT_AN_IMAGE', 'file: could not be decoded');
       });
@@ -76,7 +92,7 @@ export function createPicturesService(deps: {
       const url = `/pictures/${w.year}/${p2(w.month)}/${p2(w.day)}/${randomUUID()}.${EXT[info.format]}`;
       await store.put(keyOf(url), file.data, CONTENT_TYPE[info.format]);
       try {
-        await repo.insert({ url, kind: 'person', contentType: CONTENT_TYPE[info.format], bytes: file.data.length, width: info.width, height: info.height });
+        await repo.insert({ url, kind: 'person', contentType: CONTENT_TYPE[info.format], bytes: file.data.length, width: info.width, height: info.height, ownerId });
       } catch (e) {
         await store.delete(keyOf(url)).catch(() => {});
         throw e;

@@ -14,6 +14,8 @@ export type Backend = 'embedded' | 'wire';
 export const backends: Backend[] = ['embedded', 'wire'];
 
 export const ADMIN_PASSWORD = 'admin-secret-for-tests';
+/** The tests' cameras, ONVIF devices and S3 servers run on loopback, which the default ranges leave out. */
+export const LOOPBACK_ALLOWED = { CAMERA_ALLOWED_RANGES: '127.0.0.0/8,::1/128,10.0.0.0/8,192.168.0.0/16', STORAGE_ALLOWED_RANGES: '127.0.0.0/8,::1/128' };
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 export type Reply = { code: number; msg: string; [k: string]: any };
@@ -58,6 +60,7 @@ export async function startApi(backend: Backend, extraEnv: Record<string, string
   const wire = backend === 'wire' ? await startWire() : undefined;
   const env: Record<string, string> = {
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ADMIN_PASSWORD, TIME_ZONE: 'Asia/Shanghai', FACE_THREADS: '1',
+    ...LOOPBACK_ALLOWED,
     ...(wire ? {
       DATABASE_URL: wire.dbUrl, DATABASE_MAX_CONNECTIONS: '1',
       S3_ENDPOINT: wire.s3.endpoint, S3_BUCKET: wire.s3.bucket, S3_ACCESS_KEY_ID: wire.s3.accessKeyId, S3_SECRET_ACCESS_KEY: wire.s3.secretAccessKey,

@@ -1,0 +1,51 @@
+/**
+ * A bound on work running at once, with a bounded queue: `run(work)` starts at once when fewer than
+ * `concurrency` run, waits in line when the line is shorter than `queue`, and is refused with
+ * SERVER_BUSY otherwise. Refusing beyond a queue keeps memory bounded whatever the load: waiting
+ * callers hold little, running ones hold what the work needs (a decoded image, an upload's bytes).
+ */
+import { AppError } from './errors.ts';
+
+export class Gate {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly concurrency: number, readonly queue: number, private readonly what: string) {}
+
+  get active(): number { return this.running; }
+  get queued(): number { return this.waiting.length; }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /** A slot held until the returned function is called (once; further calls do nothing). */
+  async acquire(): Promise<() => void> {
+    await this.enter();
+    let held = true;
+    return () => { if (held) { held = false; this.leave(); } };
+  }
+
+  private enter(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++;
+      return Promise.resolve();
+    }
+    if (this.waiting.length >= this.queue) {
+      return Promise.reject(new AppError('SERVER_BUSY', `server is busy: ${this.concurrency} ${this.what} at once and ${this.queue} waiting; try again shortly`));
+    }
+    return new Promise((resolve) => this.waiting.push(() => { this.running++; resolve(); }));
+  }
+
+  private leave(): void {
+    this.running--;
+    // the next in line starts on a later turn of the event loop, so waiting work never starves I/O
+    const next = this.waiting.shift();
+    if (next) setImmediate(next);
+  }
+}
