@@ -28,7 +28,7 @@ export async function readMultipart(req: Request, limits: MultipartLimits, autho
   try {
     bb = Busboy({
       headers: { 'content-type': type },
-      limits: { parts: limits.maxParts, fields: limits.maxParts, files: 1, fieldSize: limits.maxFieldBytes, fieldNameSize: 100, headerPairs: 8, fileSize: limits.maxBytes },
+      limits: { parts: limits.maxParts, fields: limits.maxParts, files: limits.maxParts, fieldSize: limits.maxFieldBytes, fieldNameSize: 100, headerPairs: 8, fileSize: limits.maxBytes },
     });
   } catch {
     throw new AppError('MALFORMED_JSON', 'body is not valid multipart/form-data (boundary missing)');
@@ -59,7 +59,7 @@ export async function readMultipart(req: Request, limits: MultipartLimits, autho
       stream.on('error', (e) => { fail(e); resolve(); });
     }));
   });
-  const tooMany = () => fail(new AppError('TOO_MANY_FIELDS', `form: more than ${limits.maxParts} parts (or more than one file)`));
+  const tooMany = () => fail(new AppError('TOO_MANY_FIELDS', `form: more than ${limits.maxParts} parts`));
   bb.on('partsLimit', tooMany);
   bb.on('fieldsLimit', tooMany);
   bb.on('filesLimit', tooMany);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { startHost, type RunningHost } from '../../functions/host.ts';
+import type { Logger } from '../../core/log.ts';
 
 export type Backend = 'embedded' | 'wire';
 export const backends: Backend[] = ['embedded', 'wire'];
@@ -55,7 +56,8 @@ async function startWire(): Promise<Wire> {
   };
 }
 
-export async function startApi(backend: Backend, extraEnv: Record<string, string> = {}): Promise<Api> {
+/** `log`: the host's logger (default: from LOG_LEVEL, silent) */
+export async function startApi(backend: Backend, extraEnv: Record<string, string> = {}, log?: Logger): Promise<Api> {
   const dataDir = mkdtempSync(join(tmpdir(), `api-${backend}-`));
   const wire = backend === 'wire' ? await startWire() : undefined;
   const env: Record<string, string> = {
@@ -67,7 +69,7 @@ export async function startApi(backend: Backend, extraEnv: Record<string, string
     } : {}),
     ...extraEnv,
   };
-  let host = await startHost(env);
+  let host = await startHost(env, log);
 
   const api: Api = {
     backend,
@@ -104,7 +106,7 @@ export async function startApi(backend: Backend, extraEnv: Record<string, string
     async restart(more = {}) {
       await host.stop();
       Object.assign(env, more);
-      host = await startHost(env);
+      host = await startHost(env, log);
     },
     async stopDatabase() {
       if (!wire) throw new Error('only the wire backend has a database server');
