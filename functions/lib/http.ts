@@ -3,9 +3,15 @@ import { AppError, ErrorTable, isAppError } from '../../core/errors.ts';
 import { parseJsonBounded } from '../../core/json.ts';
 import type { Logger } from '../../core/log.ts';
 import type { z } from 'zod';
-import { ClientAbort } from './multipart.ts';
 
 export type Envelope = { code: number; msg: string; [k: string]: unknown };
+
+/** The client went away while its body was being read: nobody is left to answer. */
+export class ClientAbort extends Error {
+  constructor(cause: unknown) {
+    super('client closed the connection while sending its body', { cause });
+  }
+}
 
 export const ok = (result: object | void): Envelope => ({ code: 0, msg: '', ...(result ?? {}) });
 

@@ -5,6 +5,7 @@
  */
 import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 import { AppError } from '../../core/errors.ts';
+import { ClientAbort } from './http.ts';
 
 export type UploadedFile = { filename: string; type: string; data: Buffer };
 
@@ -101,12 +102,5 @@ async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array> | undef
     return await reader.read();
   } catch (e) {
     throw new ClientAbort(e);
-  }
-}
-
-/** The client went away while its body was being read: nobody is left to answer. */
-export class ClientAbort extends Error {
-  constructor(cause: unknown) {
-    super('client closed the connection while sending its body', { cause });
   }
 }

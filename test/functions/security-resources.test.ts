@@ -162,7 +162,7 @@ describe('resources under attack (embedded)', () => {
       return r.session as string;
     })();
     // noise does not compress: a few MB per upload, so a few uploads reach the quota
-    const img = await sharp({ create: { width: 2000, height: 2000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 95 }).toBuffer();
+    const img = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 95 }).toBuffer();
     const n = Math.floor((12 * 1024 * 1024) / img.length);
     expect(n).toBeGreaterThanOrEqual(1);
     const urls: string[] = [];
