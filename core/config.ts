@@ -43,7 +43,7 @@ export const HostEnvSchema = z.object({
   MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(1000).default(4),
   /** JSON bodies over 64 KiB read at once before their session is known */
   MAX_CONCURRENT_BODIES: z.coerce.number().int().min(1).max(1000).default(4),
-  /** pictures decoded at once (uploads checked, faces enrolled or compared) */
+  /** pictures decoded at once (uploads checked, faces enrolled or compared), in each of two lanes: up to 4 MP, bigger */
   MAX_CONCURRENT_IMAGES: z.coerce.number().int().min(1).max(64).default(2),
   /** callers waiting for each of the three bounds above before SERVER_BUSY */
   MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(32),

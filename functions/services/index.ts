@@ -96,7 +96,10 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   const gates = {
     bodies: new Gate(env.MAX_CONCURRENT_BODIES, env.MAX_QUEUED, 'large request bodies from unidentified callers being read'),
     uploads: new Gate(env.MAX_CONCURRENT_UPLOADS, env.MAX_QUEUED, 'uploads being read'),
-    images: new Gate(env.MAX_CONCURRENT_IMAGES, env.MAX_QUEUED, 'pictures being decoded'),
+    images: {
+      small: new Gate(env.MAX_CONCURRENT_IMAGES, env.MAX_QUEUED, 'small pictures being decoded'),
+      large: new Gate(env.MAX_CONCURRENT_IMAGES, env.MAX_QUEUED, 'pictures being decoded'),
+    },
   };
   const db = await openDatabase(databaseConfig(env));
   const repos = createRepositories(db.orm);

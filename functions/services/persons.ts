@@ -4,7 +4,7 @@
  */
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { FaceEngine, similarity as Similarity } from '../../core/face/index.ts';
-import type { Gate } from '../../core/gate.ts';
+import { imageGateFor, type ImageGates } from '../../core/gate.ts';
 import type { LibrariesRepo } from '../../db/repositories/libraries.ts';
 import type { PersonFields, PersonsRepo } from '../../db/repositories/persons.ts';
 import { page, paged, timeOf, type PageInput } from './common.ts';
@@ -15,8 +15,8 @@ export type PersonInput = { name: string; sex?: number; pic_url: string; card_no
 
 export function createPersonsService(deps: {
   repo: PersonsRepo; libraries: LibrariesRepo; pictures: PicturesService; face: FaceEngine; similarity: typeof Similarity; timeZone: string;
-  /** bound on pictures loaded and decoded at once: its slot is taken before the bytes are loaded */
-  images?: Gate;
+  /** bounds on pictures loaded and decoded at once: a slot is taken before the bytes are loaded */
+  images?: ImageGates;
 }) {
   const { repo, pictures, timeZone } = deps;
 
@@ -41,8 +41,9 @@ export function createPersonsService(deps: {
         throw new AppError('FACE_ENGINE_FAILED', `${field}: face engine failed`, { cause: e });
       }
     };
-    const work = async () => enrol(await pictures.load(url, field));
-    const { embedding } = await (deps.images ? deps.images.run(work) : work());
+    const row = await pictures.requireKnown(url, field);
+    const work = async () => enrol(await pictures.read(url, field));
+    const { embedding } = await (deps.images ? imageGateFor(deps.images, row.width * row.height).run(work) : work());
     if (opts.forComparison) {
       if (comparisonFaces.size >= 1024) comparisonFaces.delete(comparisonFaces.keys().next().value!);
       comparisonFaces.set(url, embedding);

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../../core/errors.ts';
-import type { Gate } from '../../core/gate.ts';
+import type { ImageGates } from '../../core/gate.ts';
 import type { ImageInfo } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
 import { wallClock } from '../../core/time.ts';
-import type { PicturesRepo } from '../../db/repositories/pictures.ts';
+import type { PictureRow, PicturesRepo } from '../../db/repositories/pictures.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 export const PIC_URL = new RegExp(`^/(pictures|captures)/\\d{4}/\\d{2}/\\d{2}/${UUID}\\.(jpg|png|bmp|webp)$`);
@@ -37,27 +37,34 @@ export function createPicturesService(deps: {
   repo: PicturesRepo; store: ObjectStore; log: Logger; timeZone: string;
   /** decodes in the face worker (never on the event loop) */
   probe: (bytes: Uint8Array) => Promise<ImageInfo>;
-  /** bound on pictures decoded at once (SERVER_BUSY beyond its queue) */
-  images: Gate;
+  /** bounds on pictures decoded at once, by size (SERVER_BUSY beyond a queue) */
+  images: ImageGates;
   /** bytes of uploads one account may keep; 0: no bound */
   quotaBytes: number;
 }) {
   const { repo, store, log } = deps;
 
-  /** A well-formed url of a picture the API handed out and nobody deleted, else its AppError. */
-  async function requireKnown(url: string, field = 'pic_url'): Promise<void> {
+  /** A well-formed url of a picture the API handed out and nobody deleted (its row), else its AppError. */
+  async function requireKnown(url: string, field = 'pic_url'): Promise<PictureRow> {
     checkPicUrl(url, field);
-    if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `${field}: no picture ${url}`);
+    const row = await repo.find(url);
+    if (!row) throw new AppError('PICTURE_NOT_FOUND', `${field}: no picture ${url}`);
+    return row;
   }
 
-  async function load(url: string, field = 'pic_url'): Promise<Buffer> {
-    await requireKnown(url, field);
+  /** The stored bytes of a picture already known (requireKnown). */
+  async function read(url: string, field = 'pic_url'): Promise<Buffer> {
     try {
       return await store.get(keyOf(url));
     } catch (e) {
       if (isAppError(e) && e.kind === 'PICTURE_NOT_FOUND') throw new AppError('PICTURE_NOT_FOUND', `${field}: ${url} is missing from the store`);
       throw e;
     }
+  }
+
+  async function load(url: string, field = 'pic_url'): Promise<Buffer> {
+    await requireKnown(url, field);
+    return read(url, field);
   }
 
   /** Deletes the objects of pictures nobody uses any more; a store failure only logs (rows are gone). */
@@ -68,6 +75,7 @@ export function createPicturesService(deps: {
 
   return {
     requireKnown,
+    read,
     load,
     collect,
 
@@ -81,7 +89,8 @@ export function createPicturesService(deps: {
           throw new AppError('UPLOAD_QUOTA_EXCEEDED', `file: this account keeps ${used} bytes of uploads; ${file.data.length} more would pass its quota of ${deps.quotaBytes} bytes (delete unused pictures, or ask an admin)`);
         }
       }
-      const info = await deps.images.run(() => deps.probe(file.data)).catch((e) => {
+      // the size is unknown until decoded: uploads take the lane of big pictures
+      const info = await deps.images.large.run(() => deps.probe(file.data)).catch((e) => {
         if (isAppError(e) && e.kind === 'SERVER_BUSY') throw e;
         if (isAppError(e)) throw new AppError(e.kind, `file: ${e.message}`);
         throw new AppError('NOT_AN_IMAGE', 'file: could not be decoded');

@@ -140,7 +140,7 @@ describe('resources under attack (embedded)', () => {
     await api.call('/DeletePerson', { lib_id: lib.lib_id, person_id: r.person_id });
   });
 
-  it('8. comparisons beyond MAX_CONCURRENT_IMAGES + MAX_QUEUED are refused with SERVER_BUSY; the others are answered', async () => {
+  it('8. comparisons beyond MAX_CONCURRENT_IMAGES + MAX_QUEUED (per lane: small and big pictures) are refused with SERVER_BUSY; the others are answered', async () => {
     const urls: string[] = [];
     for (let i = 0; i < 6; i++) {
       const img = await sharp(pics.alice).resize(1600 + i * 8).jpeg({ quality: 80 }).toBuffer();
@@ -150,7 +150,7 @@ describe('resources under attack (embedded)', () => {
     const codes = answers.map((a) => a.code);
     expect(codes.filter((c) => c === E.SERVER_BUSY.code).length).toBeGreaterThan(0);
     expect(codes.filter((c) => c === 0).length).toBeGreaterThanOrEqual(2);
-    expect(answers.find((a) => a.code === E.SERVER_BUSY.code)!.msg).toMatch(/^server is busy: 1 pictures being decoded/);
+    expect(answers.find((a) => a.code === E.SERVER_BUSY.code)!.msg).toMatch(/^server is busy: 1 small pictures being decoded and 1 waiting/);
     // once the burst is over the same comparison is answered
     expect((await api.call('/Compare1V1', { first_pic: urls[0], second_pic: urls[1] })).code).toBe(0);
   });
