@@ -80,13 +80,22 @@ async function main() {
     }
     const rows: string[][] = [];
     const mem = () => memoryOf(child.pid!);
-    say(`server up (pid ${child.pid}), RSS ${f0(mem().rssMb)} MB`);
+    const hwm = () => `RSS ${f0(mem().rssMb)} MB, VmHWM so far ${f0(mem().peakMb)} MB`;
+    say(`server up (pid ${child.pid}), ${hwm()}`);
 
     // 1. login burst
     await post(url, '/RegisterUser', { name: 'victim', password: md5('right') }, session);
     const t1 = performance.now();
     const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => post(url, '/Login', { username: 'victim', password: md5(i === 199 ? 'right' : `wrong${i}`) })));
     rows.push(['login burst: 200 parallel, right password last', counts(burst.map((b) => b.reply.code)), `${f0(performance.now() - t1)} ms in all`, `right one: ${burst[199].reply.code}`]);
+    // unknown names and wrong passwords: the same answers after the same work (one try per name, so no lock interferes)
+    for (let i = 0; i < 20; i++) await post(url, '/RegisterUser', { name: `known${i}`, password: md5('right') }, session);
+    const known: number[] = [], unknown: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      known.push((await post(url, '/Login', { username: `known${i}`, password: md5('wrong') })).ms);
+      unknown.push((await post(url, '/Login', { username: `ghost${i}`, password: md5('wrong') })).ms);
+    }
+    rows.push(['wrong password vs unknown name, 20 each, sequential', `median ${pct(known, 50).toFixed(1)} ms vs ${pct(unknown, 50).toFixed(1)} ms`, `p90 ${pct(known, 90).toFixed(1)} vs ${pct(unknown, 90).toFixed(1)} ms`, hwm()]);
 
     // 2. 40 MP comparisons
     const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
@@ -97,7 +106,7 @@ async function main() {
     // two waves of 24 on photos never compared before (the engine keeps each photo's face once found)
     for (let i = 0; i < 50; i++) urls.push((await upload(url, session, big, `big${i}.jpg`)).pic_url as string);
     const smallA = (await upload(url, session, small, 'a.jpg')).pic_url, smallB = (await upload(url, session, small, 'b.jpg')).pic_url;
-    say(`uploaded 50 x ${(big.length / 1e6).toFixed(1)} MB 40 MP photos; RSS ${f0(mem().rssMb)} MB`);
+    say(`uploaded 50 x ${(big.length / 1e6).toFixed(1)} MB 40 MP photos; ${hwm()}`);
     peak = mem().rssMb;
     const before = mem().rssMb;
     for (let wave = 0; wave < 2; wave++) {
