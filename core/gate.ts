@@ -39,14 +39,15 @@ export class Gate {
     if (this.waiting.length >= this.queue) {
       return Promise.reject(new AppError('SERVER_BUSY', `server is busy: ${this.concurrency} ${this.what} and ${this.queue} waiting; try again shortly`));
     }
-    return new Promise((resolve) => this.waiting.push(() => { this.running++; resolve(); }));
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private leave(): void {
-    this.running--;
-    // the next in line starts on a later turn of the event loop, so waiting work never starves I/O
     const next = this.waiting.shift();
+    // the slot passes straight to the next in line (no newcomer can take it in between), which
+    // starts on a later turn of the event loop, so waiting work never starves I/O
     if (next) setImmediate(next);
+    else this.running--;
   }
 }
 

@@ -5,9 +5,9 @@
  *   value shown as "******". Broad on purpose: `api_key`, `tokens`, `secret_pin`, `credentials`,
  *   `access_key` all match; an over-masked field costs a round trip, a leaked one costs a breach.
  * - Free text (every log line, every field of it, error messages included): credentials inside
- *   URLs (`scheme://user:password@host`) and password-like query parameters (`password=`, `pwd=`,
- *   `passwd=`, `pass=`, `token=`, `secret=`, `key=`...) are replaced by "***". Camera RTSP URLs
- *   carry passwords, and ffmpeg repeats them in its errors.
+ *   URLs (`scheme://user:password@host`) and the values of query parameters whose name contains
+ *   pass, pwd, token, secret, key, auth or credential (`?password=`, `&api_key=`, `;pwd=`) are
+ *   replaced by "***". Camera RTSP URLs carry passwords, and ffmpeg repeats them in its errors.
  */
 
 export const MASK = '******';
@@ -39,7 +39,7 @@ export function unmaskSecrets(next: Json, prev: Json | undefined): Json {
 }
 
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"<>]*@/gi;
-const SECRET_PARAM = /([?&;](?:password|passwd|pwd|pass|token|secret|key|auth|credential)[a-z_]*=)[^&\s'"<>#]*/gi;
+const SECRET_PARAM = /([?&;][a-z_-]*(?:pass|pwd|token|secret|key|auth|credential)[a-z_-]*=)[^&;\s'"<>#]*/gi;
 
 /** Free text with URL credentials and secret query parameters replaced by ***. */
 export function redactText(s: string): string {
