@@ -16,6 +16,7 @@ import { ConfigError } from '../../core/config.ts';
 import { Gate } from '../../core/gate.ts';
 import { createAddressPolicy, type AddressPolicy } from '../../core/net/index.ts';
 import { RateLimiter } from '../../core/rate-limit.ts';
+import { grabJpeg } from '../../core/snapshot/index.ts';
 import { defaultTimeZone } from '../../core/time.ts';
 import { openDatabase, type DatabaseConfig } from '../../db/client.ts';
 import { createRepositories } from '../../db/repositories/index.ts';
@@ -26,6 +27,7 @@ import { createPersonsService } from './persons.ts';
 import { createPicturesService } from './pictures.ts';
 import { createRecordsService } from './records.ts';
 import { createSystemConfigService } from './systemConfig.ts';
+import { createSnapshotService } from './snapshots.ts';
 import { createTasksService } from './tasks.ts';
 import { createTaskControl } from './taskControl.ts';
 import { createCameraState } from './cameraState.ts';
@@ -135,6 +137,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   }, log, bus);
   accounts.listen(); // here, not in host.ts: a handler deployed alone must hear it too
   await accounts.ensureAdmin(env.ADMIN_PASSWORD);
+  const onvif = createOnvifService({ allowedRanges: env.CAMERA_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS });
   const pictures = createPicturesService({
     repo: repos.pictures, store, probe: (b) => face.probe(b), images: gates.images, log, timeZone, quotaBytes: env.UPLOAD_QUOTA_BYTES,
   });
@@ -163,7 +166,10 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     cameras: createCamerasService({ repo: repos.cameras, timeZone, changed: taskControl.changed, policy: cameraPolicy, resolveTimeoutMs: env.ONVIF_TIMEOUT_MS }),
     tasks: createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone, changed: taskControl.changed }),
     records: createRecordsService({ repo: repos.records, pictures, timeZone }),
-    onvif: createOnvifService({ allowedRanges: env.CAMERA_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
+    onvif,
+    snapshots: createSnapshotService({
+      cameras: repos.cameras, policy: cameraPolicy, grab: grabJpeg, timeoutMs: env.SNAPSHOT_TIMEOUT_MS, concurrency: env.SNAPSHOT_CONCURRENCY, log,
+    }),
     async close(): Promise<void> {
       await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop(), accounts.stop()]);
       await bus.close().catch((err) => log.warn({ err }, 'closing the bus failed'));
