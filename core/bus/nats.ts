@@ -34,6 +34,17 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
     throw new AppError('BUS_UNAVAILABLE', `cannot connect to NATS at ${opts.servers}`, { cause: e });
   }
   const log = opts.logger;
+  const connectionListeners = new Set<(up: boolean) => void>();
+  void (async () => {
+    for await (const s of nc.status()) {
+      const up = s.type === 'reconnect' ? true : s.type === 'disconnect' ? false : undefined;
+      if (up === undefined) continue;
+      log?.[up ? 'info' : 'warn']({ server: s.data }, up ? 'bus: reconnected to NATS' : 'bus: connection to NATS lost');
+      for (const l of connectionListeners) {
+        try { l(up); } catch (e) { log?.warn({ err: e }, 'bus: connection listener failed'); }
+      }
+    }
+  })().catch(() => {});
   const jsm: JetStreamManager = await nc.jetstreamManager();
   const js: JetStreamClient = nc.jetstream();
   const subscriptions = new Set<Subscription>();
@@ -179,7 +190,13 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
       return natsLeases(kv, wrap);
     }),
 
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => { connectionListeners.delete(listener); };
+    },
+
     async close() {
+      connectionListeners.clear();
       for (const s of [...subscriptions]) await s.stop();
       if (!nc.isClosed()) await nc.close();
     },

@@ -124,6 +124,49 @@ describe.each([
     expect(took).toBeLessThan(10 * TICK * 1.2 + 2000);
   });
 
+  it.runIf(kind === 'nats')('a nats-server outage moves no camera; a node that died during it loses its cameras after the grace', async () => {
+    const s = spec();
+    const wanted = [1, 2, 3, 4];
+    const events: string[] = [];
+    const node = async (name: string) => {
+      const b = await bus();
+      const a = new CameraAssigner({ leases: await b.leases(s), node: name, capacity: 10, tickMs: TICK, graceMs: TTL });
+      b.onConnection?.((up) => (up ? a.connectionRestored() : a.connectionLost()));
+      a.setWanted(wanted);
+      a.on('acquired', (id) => events.push(`${name}+${id}`));
+      a.on('released', (id, why) => events.push(`${name}-${id}:${why}`));
+      assigners.push(a);
+      return a;
+    };
+    const A = await node('A');
+    A.start();
+    await until(() => A.cameras.length === 4, 'A to take all four');
+    const B = await node('B');
+    B.start();
+    await until(() => A.cameras.length === 2 && B.cameras.length === 2, 'two cameras each');
+    await new Promise((r) => setTimeout(r, 2 * TICK));
+    const before = { A: A.cameras, B: B.cameras };
+    events.length = 0;
+    // down for twice the TTL: every lease lapses on the server, and a crash may lose the bucket
+    await nats.restart({ downMs: 2 * TTL });
+    await new Promise((r) => setTimeout(r, TTL + 6 * TICK));
+    await nats.restart({ crash: true, downMs: 2 * TTL });
+    await new Promise((r) => setTimeout(r, TTL + 6 * TICK));
+    expect(events).toEqual([]); // nothing lost, nothing taken: never two nodes on one camera
+    expect({ A: A.cameras, B: B.cameras }).toEqual(before);
+    const h = await (await (await bus()).leases(s)).holders();
+    expect(wanted.map((c) => h.get(`camera.${c}`))).toEqual(wanted.map((c) => (before.A.includes(c) ? 'A' : 'B')));
+
+    // A dies while the bus is away: B takes its cameras once the grace is over, not before
+    const outage = nats.restart({ downMs: 2 * TTL });
+    await new Promise((r) => setTimeout(r, 300));
+    await A.stop({ release: false });
+    await outage;
+    const back = Date.now();
+    await until(() => B.cameras.length === 4, 'B to take A\'s cameras', 10 * TTL);
+    expect(Date.now() - back).toBeGreaterThanOrEqual(TTL * 0.9);
+  }, 60_000);
+
   it('fair shares: even, capped by capacity, the odd camera to who holds it', () => {
     expect(Object.fromEntries(fairShares(4, [{ name: 'A', capacity: 10 }, { name: 'B', capacity: 10 }]))).toEqual({ A: 2, B: 2 });
     expect(Object.fromEntries(fairShares(5, [{ name: 'A', capacity: 10, holding: 2 }, { name: 'B', capacity: 10, holding: 3 }]))).toEqual({ A: 2, B: 3 });

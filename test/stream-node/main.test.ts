@@ -55,7 +55,7 @@ const COMMANDS = {
 
 function run(env: Record<string, string>, from: keyof typeof COMMANDS): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, COMMANDS[from], {
-    cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, ...env }, // the outbox in a temp dir stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
