@@ -33,6 +33,11 @@ export const HostEnvSchema = z.object({
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
   DATABASE_URL: optionalString,
   DATABASE_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  /** ms to wait for a Postgres connection to open */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1500),
+  /** a query waiting this long makes the host check that Postgres is there (select 1 on a new
+   *  connection within 1 s); when it is not, calls answer DB_UNAVAILABLE at once until it is back */
+  DATABASE_STALL_MS: z.coerce.number().int().min(100).max(600_000).default(750),
   /** without DATABASE_URL: the embedded PGlite on a worker thread behind a private unix socket
    *  (default), or 'main': on the API thread, called directly (fewer moving parts, ~1/4 the list req/s) */
   PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),

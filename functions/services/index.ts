@@ -37,7 +37,7 @@ export type ApiConfig = {
 
 export function databaseConfig(env: ParsedEnv): DatabaseConfig {
   return env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS }
+    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS, connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS, stallMs: env.DATABASE_STALL_MS }
     : { kind: 'pglite', dataDir: join(env.dataDir, 'db'), thread: env.PGLITE_THREAD };
 }
 
@@ -56,7 +56,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     timeZone: env.TIME_ZONE ?? defaultTimeZone(),
   };
   const { timeZone } = config;
-  const db = await openDatabase(databaseConfig(env));
+  const db = await openDatabase(databaseConfig(env), log.child({ part: 'db' }));
   const repos = createRepositories(db.orm);
 
   const envStorage = envStorageConfig(env);
