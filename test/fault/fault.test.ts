@@ -11,11 +11,12 @@
  * or a publish index missing from a track: a face the node decided to send and never did),
  * duplicated (a message id stored or recorded twice), extra (a record of the same person on the same
  * camera less than a publish period after one from another track: the face recorded again, e.g.
- * after a camera moved between nodes), the slowest call of a client polling both API hosts every
+ * after a camera moved between nodes), moved (a camera whose faces come from another node than its
+ * previous ones: a hand-over, or two nodes reading it at once), the slowest call of a client polling both API hosts every
  * 200 ms (any code is an answer; a call that takes more than 2 s is a hang), and the recovery time
  * (from the end of the fault until every camera has a record captured after it and the matcher has
- * nothing pending). The table is printed; lost, duplicated and extra must be 0 and every call
- * answered within 2 s.
+ * nothing pending). The table is printed; lost, duplicated and extra must be 0, no camera may move
+ * but the dead node's, and every call answered within 2 s.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,8 @@ const nodes: Proc[] = [];
 let session = '';
 let task = 0;
 const cameras: number[] = [];
+/** how many cameras the killed stream node held (they must move, and only they) */
+let victimCameras = 0;
 
 interface Window { name: string; start: number; end: number; recoveryMs?: number }
 const windows: Window[] = [];
@@ -184,6 +187,7 @@ describe('faults in the distributed stack', () => {
     const held = new Map<string, number>();
     for (const [key, owner] of await leases.holders()) if (key.startsWith('camera.')) held.set(owner, (held.get(owner) ?? 0) + 1);
     const busiest = [...held].sort((a, b) => b[1] - a[1])[0][0];
+    victimCameras = held.get(busiest)!;
     const victim = nodes.find((n) => n.name === busiest)!;
     await scenario('kill -9 stream node', () => victim.kill());
   }, 180_000);
@@ -194,22 +198,25 @@ describe('faults in the distributed stack', () => {
     expect(table.map((r) => r.scenario)).toEqual(windows.map((w) => w.name));
     for (const r of table) {
       expect({ scenario: r.scenario, lost: r.lost, duplicated: r.duplicated, extra: r.extra }).toEqual({ scenario: r.scenario, lost: 0, duplicated: 0, extra: 0 });
+      expect(r.moved, `${r.scenario}: cameras moved`).toBe(r.scenario === 'kill -9 stream node' ? victimCameras : 0);
       expect(r.published, r.scenario).toBeGreaterThan(0);
       expect(r.slowestMs, `${r.scenario}: slowest API call`).toBeLessThanOrEqual(BOUND_MS);
     }
   }, 120_000);
 });
 
-interface Row { scenario: string; published: number; recorded: number; lost: number; duplicated: number; extra: number; recoveryS: string; slowestMs: number; codes: string }
+interface Row { scenario: string; published: number; recorded: number; lost: number; duplicated: number; extra: number; moved: number; recoveryS: string; slowestMs: number; codes: string }
 
 /** what each window published and recorded, from the FACES stream and the records table */
 async function tabulate(): Promise<Row[]> {
   const jsm = await bus.connection.jetstreamManager();
   const { state } = await jsm.streams.info('FACES');
-  const msgs: Array<{ time: number; id: string }> = [];
+  const msgs: Array<{ time: number; id: string; camera: number; node: string; captured: number }> = [];
   for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
     const m = await jsm.streams.getMessage('FACES', { seq }).catch(() => undefined);
-    if (m) msgs.push({ time: m.time.getTime(), id: (m.json() as { message_id: string }).message_id });
+    if (!m) continue;
+    const f = m.json() as { message_id: string; camera_id: number; node: string; capture_time: number };
+    msgs.push({ time: m.time.getTime(), id: f.message_id, camera: f.camera_id, node: f.node, captured: f.capture_time });
   }
   const records = await db`select message_id, camera_id, person_id, classify, capture_time from capture_records where task_id = ${task}`;
   const recordsById = new Map<string, number>();
@@ -248,6 +255,16 @@ async function tabulate(): Promise<Row[]> {
     seen.set(key, [...earlier, { t, track }]);
   }
 
+  // a camera's faces coming from another node than the ones before: the camera changed hands
+  const moved = new Map<Window, number>();
+  for (const camera of cameras) {
+    const seq = msgs.filter((m) => m.camera === camera).sort((a, b) => a.captured - b.captured);
+    for (let i = 1; i < seq.length; i++) {
+      const w = windowOf(seq[i].time);
+      if (w && seq[i].node !== seq[i - 1].node) moved.set(w, (moved.get(w) ?? 0) + 1);
+    }
+  }
+
   return windows.map((w) => {
     const inWindow = msgs.filter((m) => m.time >= w.start && m.time < w.end);
     const ids = new Set(inWindow.map((m) => m.id));
@@ -263,6 +280,7 @@ async function tabulate(): Promise<Row[]> {
       lost: ids.size - recorded + (holes.get(w) ?? 0),
       duplicated: inWindow.length - ids.size + recordDups,
       extra: extra.get(w) ?? 0,
+      moved: moved.get(w) ?? 0,
       recoveryS: w.recoveryMs === undefined ? '-' : (w.recoveryMs / 1000).toFixed(1),
       slowestMs: Math.max(0, ...windowCalls.map((c) => c.ms)),
       codes: [...codes].map(([c, n]) => `${c}:${n}`).join(' '),
@@ -271,8 +289,8 @@ async function tabulate(): Promise<Row[]> {
 }
 
 function render(rows: Row[]): string {
-  const head = ['scenario', 'published', 'recorded', 'lost', 'duplicated', 'extra', 'recovery s', 'slowest call ms', 'client codes (code:calls)'];
-  const cells = rows.map((r) => [r.scenario, r.published, r.recorded, r.lost, r.duplicated, r.extra, r.recoveryS, r.slowestMs, r.codes].map(String));
+  const head = ['scenario', 'published', 'recorded', 'lost', 'duplicated', 'extra', 'cameras moved', 'recovery s', 'slowest call ms', 'client codes (code:calls)'];
+  const cells = rows.map((r) => [r.scenario, r.published, r.recorded, r.lost, r.duplicated, r.extra, r.moved, r.recoveryS, r.slowestMs, r.codes].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
