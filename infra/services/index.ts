@@ -61,20 +61,10 @@ export async function startPgliteServer(opts: { dataDir?: string; sessions?: 'on
   const cleanup = async () => { if (tempDir) await rm(tempDir, { recursive: true, force: true }); };
   const launch = (port = 0) => spawnService<{ url: string }>('pglite-child.mjs', {
     PGLITE_DATA_DIR: dataDir, PGLITE_REMOVE_ON_EXIT: tempDir ?? '', PGLITE_PORT: String(port), PGLITE_SESSIONS: opts.sessions ?? 'one',
-  }, 60_000);
+  }, 120_000); // a fresh data dir runs initdb in WebAssembly: ~10 s alone, far more on a busy machine
   try {
-    let { child, info } = await launch();
-    const port = Number(new URL(info.url).port);
-    return {
-      url: info.url,
-      get pid() { return child.pid!; },
-      async restart(o = {}) {
-        await stopChild(child);
-        if (o.downMs) await sleep(o.downMs);
-        ({ child } = await launch(port));
-      },
-      stop: once(async () => { await stopChild(child); await cleanup(); }),
-    };
+    const r = await restartable(launch, (i) => i.url, cleanup);
+    return { url: r.info.url, get pid() { return r.pid; }, restart: r.restart, stop: r.stop };
   } catch (e) {
     await cleanup();
     throw e;
@@ -93,23 +83,32 @@ export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3S
   // the child removes the folder when its parent dies; restart() stops it with the folder kept
   const launch = (port = 0) => spawnService<Info>('s3-child.mjs', { S3_DIR: dir, S3_BUCKET: opts.bucket ?? 'facewatch', S3_PORT: String(port), S3_REMOVE_ON_PARENT_EXIT: '1' }, 30_000);
   try {
-    let { child, info } = await launch();
-    const port = Number(new URL(info.endpoint).port);
-    return {
-      ...info,
-      dir,
-      get pid() { return child.pid!; },
-      async restart(o = {}) {
-        await stopChild(child);
-        if (o.downMs) await sleep(o.downMs);
-        ({ child } = await launch(port));
-      },
-      stop: once(async () => { await stopChild(child); await cleanup(); }),
-    };
+    const r = await restartable(launch, (i) => i.endpoint, cleanup);
+    return { ...r.info, dir, get pid() { return r.pid; }, restart: r.restart, stop: r.stop };
   } catch (e) {
     await cleanup();
     throw e;
   }
+}
+
+/**
+ * A service child that restart() stops and starts again on the port it first took (its data kept),
+ * and stop() ends for good, then `cleanup()`.
+ */
+async function restartable<T>(launch: (port?: number) => Promise<{ child: ChildProcess; info: T }>, address: (info: T) => string, cleanup: () => Promise<void>) {
+  let { child, info } = await launch();
+  const port = Number(new URL(address(info)).port);
+  return {
+    info,
+    /** the running child's (restart() starts another) */
+    get pid() { return child.pid!; },
+    async restart(o: { downMs?: number } = {}) {
+      await stopChild(child);
+      if (o.downMs) await sleep(o.downMs);
+      ({ child } = await launch(port));
+    },
+    stop: once(async () => { await stopChild(child); await cleanup(); }),
+  };
 }
 
 /** Forks a child script of this folder and waits for the first IPC message: its connection info. */

@@ -39,6 +39,18 @@ describe.each([
     shared = undefined;
   });
 
+  /** a node (capacity 10) on its own connection, told when it drops; its hand-overs go to `events` */
+  const logged = async (s: LeaseSpec, name: string, wanted: number[], events: string[], o: { graceMs?: number } = {}) => {
+    const b = await bus();
+    const a = new CameraAssigner({ leases: await b.leases(s), node: name, capacity: 10, tickMs: TICK, ...o });
+    b.onConnection?.((up) => (up ? a.connectionRestored() : a.connectionLost()));
+    a.setWanted(wanted);
+    a.on('acquired', (id) => events.push(`${name}+${id}`));
+    a.on('released', (id, why) => events.push(`${name}-${id}:${why}`));
+    assigners.push(a);
+    return a;
+  };
+
   it('a lease has one owner; it is renewed by its owner, released, and free again after the TTL', async () => {
     const s = spec();
     const a = await (await bus()).leases(s);
@@ -95,14 +107,7 @@ describe.each([
     const s = spec();
     const wanted = [1, 2, 3, 4];
     const events: string[] = [];
-    const node = async (name: string) => {
-      const a = new CameraAssigner({ leases: await (await bus()).leases(s), node: name, capacity: 10, tickMs: TICK });
-      a.setWanted(wanted);
-      a.on('acquired', (id) => events.push(`${name}+${id}`));
-      a.on('released', (id, why) => events.push(`${name}-${id}:${why}`));
-      assigners.push(a);
-      return a;
-    };
+    const node = (name: string) => logged(s, name, wanted, events);
     const A = await node('A');
     A.start();
     await until(() => A.cameras.length === 4, 'A to take all four');
@@ -128,16 +133,7 @@ describe.each([
     const s = spec();
     const wanted = [1, 2, 3, 4];
     const events: string[] = [];
-    const node = async (name: string) => {
-      const b = await bus();
-      const a = new CameraAssigner({ leases: await b.leases(s), node: name, capacity: 10, tickMs: TICK, graceMs: TTL });
-      b.onConnection?.((up) => (up ? a.connectionRestored() : a.connectionLost()));
-      a.setWanted(wanted);
-      a.on('acquired', (id) => events.push(`${name}+${id}`));
-      a.on('released', (id, why) => events.push(`${name}-${id}:${why}`));
-      assigners.push(a);
-      return a;
-    };
+    const node = (name: string) => logged(s, name, wanted, events, { graceMs: TTL });
     const A = await node('A');
     A.start();
     await until(() => A.cameras.length === 4, 'A to take all four');
