@@ -222,8 +222,13 @@ function natsLeases(kv: KV, wrap: <R>(what: string, fn: () => Promise<R>) => Pro
       else if (h.owner === owner) await kv.update(key, sc.encode(owner), h.revision);
       else return false;
       return true;
-    } catch {
-      return false; // another node wrote first: it holds the key
+    } catch (e) {
+      // Another node wrote first (it holds the key now), or the bus failed (JetStream still
+      // recovering after a restart, a timeout): the holder tells which. A failure is not "taken":
+      // a node that read it so dropped its camera right after every NATS restart.
+      const now = await holder(key);
+      if (now) return now.owner === owner;
+      throw e;
     }
   };
   return {
