@@ -10,7 +10,7 @@
  *     probe: `select 1` on a fresh connection, within `probeTimeoutMs`;
  *   - a probe that fails marks the database down: the queries waiting are answered DB_UNAVAILABLE
  *     (and cancelled), new ones are answered DB_UNAVAILABLE at once, and the probe repeats every
- *     `retryMs` until it succeeds, which opens the gate again;
+ *     `retryMs` (allowed 5 s each: nobody waits on it) until it succeeds, which opens the gate again;
  *   - a probe that succeeds changes nothing: a slow query on a live database keeps running.
  * The embedded engine (PGlite) is in this process and needs none of this; nor is a stalled query
  * probed when the pool has one connection (a single-session server refuses the probe's second
@@ -26,6 +26,9 @@ export interface GateOptions {
   stallMs: number;
   /** a probe that takes longer has failed */
   probeTimeoutMs: number;
+  /** the same while the database is down: nobody waits on it, so a busy database gets longer to
+   *  prove it is back (default 5 s) */
+  recoveryProbeTimeoutMs?: number;
   /** while down, probe this often */
   retryMs: number;
   onChange?: (up: boolean, reason: string) => void;
@@ -83,12 +86,12 @@ export class DatabaseGate {
     }).finally(() => { this.probing = undefined; });
   }
 
-  private async probe(): Promise<boolean> {
+  private async probe(timeoutMs = this.o.probeTimeoutMs): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         this.o.probe(),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('probe timed out')), this.o.probeTimeoutMs); }),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('probe timed out')), timeoutMs); }),
       ]);
       return true;
     } catch {
@@ -108,7 +111,7 @@ export class DatabaseGate {
     this.waiting.clear();
     const again = () => {
       if (this.closed) return;
-      void this.probe().then((ok) => {
+      void this.probe(this.o.recoveryProbeTimeoutMs ?? 5000).then((ok) => {
         if (ok) {
           const reason = this.downReason!;
           this.downReason = undefined;

@@ -101,7 +101,7 @@ export async function openDatabase(config: DatabaseConfig, log?: Logger): Promis
   await migrate(drizzle(client, { schema }), { migrationsFolder });
   const gate = new DatabaseGate({
     probe: async () => {
-      const probe = postgres(config.url, { ...options, max: 1, connect_timeout: PROBE_TIMEOUT_MS / 1000, fetch_types: false });
+      const probe = postgres(config.url, { ...options, max: 1, fetch_types: false });
       try { await probe`select 1`; } finally { await probe.end({ timeout: 0 }); }
     },
     stallMs: max > 1 ? config.stallMs ?? 750 : 0,
