@@ -83,13 +83,14 @@ beforeAll(async () => {
     await writeFile(still, photo);
     return { path: name, source: await makeTestVideo({ foreground: still, out: join(dir, `${name}.h264`), width: 640, height: 360, seconds: 2, gop: 25, foregroundWidth: 200, speed: 0, noise: 0, bitrate: '400k' }) };
   }));
-  // each kept as soon as it runs, so afterAll stops the others when one fails to start
-  await Promise.all([
+  // all awaited and each kept as it runs, so afterAll stops the others when one fails to start
+  const started = await Promise.allSettled([
     startNatsServer().then((x) => { nats = x; }),
     startPgliteServer({ sessions: 'many' }).then((x) => { pg = x; }),
     startS3Server().then((x) => { s3 = x; }),
     startRtspServer({ streams: clips }).then((x) => { rtsp = x; }),
   ]);
+  for (const r of started) if (r.status === 'rejected') throw r.reason;
   svc = { natsUrl: nats.url, dbUrl: pg.url, s3 };
   hosts.push(await startApiHost('api1', dir, svc, settings)); // first alone: it runs the migrations
   hosts.push(await startApiHost('api2', dir, svc, settings));
