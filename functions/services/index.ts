@@ -70,7 +70,7 @@ function trustedProxies(list: string): BlockList | undefined {
 
 export function databaseConfig(env: ParsedEnv): DatabaseConfig {
   return env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS }
+    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS, connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS, stallMs: env.DATABASE_STALL_MS }
     : { kind: 'pglite', dataDir: join(env.dataDir, 'db'), thread: env.PGLITE_THREAD };
 }
 
@@ -103,7 +103,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
       large: new Gate(env.MAX_CONCURRENT_IMAGES, env.MAX_QUEUED, 'pictures being decoded'),
     },
   };
-  const db = await openDatabase(databaseConfig(env));
+  const db = await openDatabase(databaseConfig(env), log.child({ part: 'db' }));
   const repos = createRepositories(db.orm);
 
   const envStorage = envStorageConfig(env);
@@ -129,7 +129,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
   const face = createFaceEngine({ threads: env.FACE_THREADS, arena: env.FACE_ARENA ?? false, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
   // capture images are probed in the face worker too: no decoding on the event loop
-  const matcher = createMatcher({ bus, repos, store, probeImage: (b) => face.probe(b), log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS });
+  const matcher = createMatcher({ bus, repos, store, probeImage: (b) => face.probe(b), log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS, imageWaitMs: env.MATCHER_IMAGE_WAIT_MS });
 
   const accounts = createAccountsService(repos.accounts, {
     idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS,
