@@ -21,7 +21,7 @@ export type RunningHost = { url: string; port: number; services: Services; node?
 function embeddedNode(env: ParsedEnv, services: Services, logger: Logger): StreamNode {
   return new StreamNode({
     node: env.STREAM_NODE_NAME, capacity: env.STREAM_CAPACITY, bus: services.bus, engine: services.face, store: services.store,
-    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }),
+    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }), cameraPolicy: services.policies.camera,
     outbox: outboxOptions(env, env.STREAM_NODE_NAME),
     tracker: { publishPeriodMs: env.PUBLISH_PERIOD_MS, maxIdleMs: env.TRACK_IDLE_MS, minQuality: env.MIN_FACE_QUALITY },
   });
