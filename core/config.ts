@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { assertTimeZone } from './time.ts';
 import { BusEnv } from './env/bus.ts';
 import { FaceEnv } from './env/face.ts';
+import { cameraRangesOf, CameraRangesEnv, StorageRangesEnv } from './env/net.ts';
 import { bool, ConfigError, nodeName, optionalString, parseEnv } from './env/parse.ts';
 import { PipelineEnv } from './env/pipeline.ts';
 import { checkStorageEnv, StorageEnv } from './env/storage.ts';
@@ -20,6 +21,8 @@ export const HostEnvSchema = z.object({
   ...BusEnv.shape,
   ...FaceEnv.shape,
   ...PipelineEnv.shape,
+  ...CameraRangesEnv.shape,
+  ...StorageRangesEnv.shape,
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   ADMIN_PASSWORD: optionalString,
@@ -30,14 +33,40 @@ export const HostEnvSchema = z.object({
   /** ms a session, once looked up, is trusted without a query; sessions ended by another instance
    *  sharing the database keep working here that long at most (0: look up every request) */
   SESSION_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
-  /** failed logins in a row for one username before it is locked for LOGIN_LOCK_SECONDS */
+  /** failed logins in a row for one username from one client address before that pair is locked */
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
-  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** the first lock's length; each further lock in a row doubles it, up to LOGIN_LOCK_MAX_SECONDS */
+  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(0).default(60),
+  LOGIN_LOCK_MAX_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none, the socket's peer is the client) */
+  TRUSTED_PROXIES: z.string().default(''),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1_048_576),
-  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  /** nesting bound of JSON bodies and of JSON values inside them (config) */
+  MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+  /** parts of an upload form (session + file need two) */
+  MAX_FORM_PARTS: z.coerce.number().int().min(2).max(1000).default(8),
+  /** uploads read and held at once (each up to MAX_UPLOAD_BYTES); MAX_QUEUED more wait, then SERVER_BUSY */
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(1000).default(4),
+  /** JSON bodies over 64 KiB read at once before their session is known */
+  MAX_CONCURRENT_BODIES: z.coerce.number().int().min(1).max(1000).default(4),
+  /** pictures decoded at once (uploads checked, faces enrolled or compared), in each of two lanes: up to 4 MP, bigger */
+  MAX_CONCURRENT_IMAGES: z.coerce.number().int().min(1).max(64).default(2),
+  /** callers waiting for each of the three bounds above before SERVER_BUSY */
+  MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(32),
+  /** pixel bound of a picture's header: only against decompression bombs, pictures are shrunk on load */
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(120_000_000),
+  /** bytes of uploaded pictures one account may keep (UPLOAD_QUOTA_EXCEEDED beyond); 0: no bound */
+  UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(0).default(20 * 1024 ** 3),
+  /** /QueryCameraRtsp calls per user per minute (it connects to addresses the caller names) */
+  QUERY_RTSP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
   DATABASE_URL: optionalString,
   DATABASE_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  /** ms to wait for a Postgres connection to open */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1500),
+  /** a query waiting this long makes the host check that Postgres is there (select 1 on a new
+   *  connection within 1 s); when it is not, calls answer DB_UNAVAILABLE at once until it is back */
+  DATABASE_STALL_MS: z.coerce.number().int().min(100).max(600_000).default(750),
   /** without DATABASE_URL: the embedded PGlite on a worker thread behind a private unix socket
    *  (default), or 'main': on the API thread, called directly (fewer moving parts, ~1/4 the list req/s) */
   PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),
@@ -66,11 +95,11 @@ export const HostEnvSchema = z.object({
     if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not an origin like https://console.example.com` });
     return list;
   }),
-  /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */
-  ONVIF_ALLOWED_RANGES: z.string().default('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10'),
   /** check every answer against its URI's declared output schema and error codes (RESPONSE_INVALID
    *  on a drift); the test suite turns it on (vitest.config.ts), production leaves it off (cost) */
   VALIDATE_RESPONSES: bool.default(false),
+  /** a face whose crop is missing from the object store is retried (every 5 s) this long, then dropped */
+  MATCHER_IMAGE_WAIT_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   ONVIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** where /SearchCamera sends its WS-Discovery Probe: "IPv4[:port],..." (unicast, e.g. subnets without multicast); default the multicast group */
@@ -89,5 +118,5 @@ export function parseHostEnv(env: Record<string, string | undefined> = process.e
     try { assertTimeZone(cfg.TIME_ZONE); } catch { throw new ConfigError(`bad environment: TIME_ZONE: unknown zone ${cfg.TIME_ZONE}`); }
   }
   checkStorageEnv(cfg);
-  return { ...cfg, dataDir: resolve(cfg.DATA_DIR) };
+  return { ...cfg, CAMERA_ALLOWED_RANGES: cameraRangesOf(cfg, env), dataDir: resolve(cfg.DATA_DIR) };
 }

@@ -16,7 +16,7 @@ export const app = defineFunction({
   summary: 'Add a camera by its RTSP address.',
   input,
   output,
-  errors: ['INVALID_RTSP'],
+  errors: ['INVALID_RTSP', 'ADDRESS_NOT_ALLOWED'],
   example: { input: { name: 'Gate 1', rtsp: 'rtsp://admin:pass@192.168.1.64:554/Streaming/Channels/101', type: 0, remark: '' }, output: { camera_id: 3 } },
   handler: (i, { services }) => services.cameras.add(i),
 });

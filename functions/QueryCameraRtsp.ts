@@ -1,7 +1,9 @@
 /**
  * POST /QueryCameraRtsp: ip ("host", "host:port", "[v6]:port"), user?, password? (the camera's own,
  * plain: the WS-Security digest needs it), with_credentials? (true/1: put user:password in the URI)
- * → info: {rtsp}. Only addresses in ONVIF_ALLOWED_RANGES are contacted (ADDRESS_NOT_ALLOWED otherwise).
+ * → info: {rtsp}. Only addresses in CAMERA_ALLOWED_RANGES are contacted (ADDRESS_NOT_ALLOWED otherwise),
+ * at most QUERY_RTSP_PER_MINUTE calls per user (RATE_LIMITED): each call makes the server connect
+ * where its caller says.
  */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
@@ -29,9 +31,10 @@ export const app = defineFunction({
   summary: "A camera's stream URI, asked over ONVIF (GetProfiles + GetStreamUri).",
   input,
   output,
-  errors: ['INVALID_FIELD', 'ADDRESS_NOT_ALLOWED', 'CAMERA_UNREACHABLE', 'CAMERA_TIMEOUT', 'NOT_ONVIF', 'CAMERA_AUTH_FAILED', 'NO_MEDIA_PROFILE'],
+  errors: ['INVALID_FIELD', 'RATE_LIMITED', 'ADDRESS_NOT_ALLOWED', 'CAMERA_UNREACHABLE', 'CAMERA_TIMEOUT', 'NOT_ONVIF', 'CAMERA_AUTH_FAILED', 'NO_MEDIA_PROFILE'],
   example: { input: { ip: '192.168.1.64', user: 'admin', password: 'pass' }, output: { info: { rtsp: 'rtsp://192.168.1.64:554/Streaming/Channels/101' } } },
-  handler: async (i, { services }) => ({
-    info: await services.onvif.queryRtsp({ ip: i.ip, user: i.user || undefined, password: i.password, withCredentials: i.with_credentials }),
-  }),
+  handler: async (i, { services, userId }) => {
+    services.rtspQueries.take(userId);
+    return { info: await services.onvif.queryRtsp({ ip: i.ip, user: i.user || undefined, password: i.password, withCredentials: i.with_credentials }) };
+  },
 });

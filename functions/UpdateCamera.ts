@@ -11,7 +11,7 @@ export const app = defineFunction({
   role: 'operator',
   summary: "Change a camera's fields; a new rtsp reaches running tasks at once.",
   input,
-  errors: ['INVALID_RTSP', 'CAMERA_NOT_FOUND'],
+  errors: ['INVALID_RTSP', 'ADDRESS_NOT_ALLOWED', 'CAMERA_NOT_FOUND'],
   example: { input: { camera_id: 3, name: 'Gate 1 (north)' } },
   handler: (i, { services }) => services.cameras.update(i),
 });

@@ -17,7 +17,7 @@ export const app = defineFunction({
   role: 'admin',
   summary: 'Store a named config (a JSON object as a string); StorageServer is applied once the new store answers.',
   input,
-  errors: ['INVALID_CONFIG', 'STORAGE_CONFIG_REJECTED'],
+  errors: ['INVALID_CONFIG', 'ADDRESS_NOT_ALLOWED', 'STORAGE_CONFIG_REJECTED'],
   example: { input: { name: 'StorageServer', config: '{"ip":"10.0.0.5","port":9000,"bucket":"facewatch","access_key":"minio","secret_key":"minio123"}', remark: '' } },
   handler: (i, { services }) => services.systemConfig.update(i),
 });

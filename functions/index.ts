@@ -7,6 +7,7 @@ import * as Login from './Login.ts';
 import * as RegisterUser from './RegisterUser.ts';
 import * as UpdateUser from './UpdateUser.ts';
 import * as DeleteUser from './DeleteUser.ts';
+import * as QueryUserList from './QueryUserList.ts';
 import * as UploadPersonPicture from './UploadPersonPicture.ts';
 import * as DownloadPersonPicture from './DownloadPersonPicture.ts';
 import * as DeletePicture from './DeletePicture.ts';
@@ -38,7 +39,7 @@ import * as DeleteTaskCaptureRecord from './DeleteTaskCaptureRecord.ts';
 
 /** The URIs by group, in the customer document's order (the groups are the API reference's sections). */
 export const groups: readonly { tag: string; title: string; functions: readonly ApiFunction[] }[] = [
-  { tag: 'accounts', title: 'Accounts (一、账号)', functions: [Login.app, RegisterUser.app, UpdateUser.app, DeleteUser.app] },
+  { tag: 'accounts', title: 'Accounts (一、账号)', functions: [Login.app, RegisterUser.app, UpdateUser.app, DeleteUser.app, QueryUserList.app] },
   { tag: 'pictures', title: 'Pictures (二、人脸照片/场景照)', functions: [UploadPersonPicture.app, DownloadPersonPicture.app, DeletePicture.app] },
   { tag: 'libraries', title: 'Person libraries (三、人员底库)', functions: [AddLibrary.app, DeleteLibrary.app, QueryLibraryList.app] },
   { tag: 'persons', title: 'Persons (四、人员)', functions: [AddPerson.app, DeletePerson.app, UpdatePerson.app, QueryPersonList.app] },

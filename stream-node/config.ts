@@ -8,15 +8,18 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { BusEnv } from '../core/env/bus.ts';
 import { FaceEnv } from '../core/env/face.ts';
+import { cameraRangesOf, CameraRangesEnv } from '../core/env/net.ts';
 import { ConfigError, int, nodeName, parseEnv, port } from '../core/env/parse.ts';
 import { PipelineEnv } from '../core/env/pipeline.ts';
 import { checkStorageEnv, StorageEnv } from '../core/env/storage.ts';
+import { createAddressPolicy } from '../core/net/index.ts';
 
 export const StreamNodeEnvSchema = z.object({
   ...StorageEnv.shape,
   ...BusEnv.shape,
   ...FaceEnv.shape,
   ...PipelineEnv.shape,
+  ...CameraRangesEnv.shape,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** the lease owner and the `node` of face messages; letters, digits, '-' and '_' */
   NODE_NAME: nodeName.default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63) || 'node'),
@@ -34,6 +37,13 @@ export function parseStreamNodeEnv(env: Record<string, string | undefined> = pro
   checkStorageEnv(cfg);
   if (cfg.NATS_URL && !cfg.S3_ENDPOINT) {
     throw new ConfigError('bad environment: a stream node on NATS_URL needs the shared object store (S3_ENDPOINT, ...)');
+  }
+  // an environment that sets only the former name keeps working (as core/config.ts)
+  cfg.CAMERA_ALLOWED_RANGES = cameraRangesOf(cfg, env);
+  try {
+    createAddressPolicy(cfg.CAMERA_ALLOWED_RANGES);
+  } catch (e) {
+    throw new ConfigError(`bad environment: CAMERA_ALLOWED_RANGES: ${(e as Error).message}`);
   }
   return cfg;
 }

@@ -13,12 +13,13 @@ import { connectNatsBus } from '../core/bus/nats.ts';
 import { Streams } from '../core/bus/subjects.ts';
 import { ConfigError } from '../core/env/parse.ts';
 import { faceEngineOptions } from '../core/env/face.ts';
-import { pipelineOptions } from '../core/env/pipeline.ts';
+import { outboxOptions, pipelineOptions } from '../core/env/pipeline.ts';
 import { storageConfigOf } from '../core/env/storage.ts';
 import { createFaceEngine } from '../core/face/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createMetrics, type Metrics } from '../core/metrics.ts';
 import { createObjectStore } from '../core/storage/index.ts';
+import { createAddressPolicy } from '../core/net/index.ts';
 import { parseStreamNodeEnv } from './config.ts';
 import { registerStreamNodeMetrics } from './metrics.ts';
 import { StreamNode } from './node.ts';
@@ -52,7 +53,11 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
   const engine = createFaceEngine(faceEngineOptions(cfg, true)); // throughput first on a camera box
   try {
     await bus.ensureStream(Streams.FACES);
-    const node = new StreamNode({ node: cfg.NODE_NAME, capacity: cfg.CAPACITY, bus, engine, store, logger, ...pipelineOptions(cfg) });
+    const node = new StreamNode({
+      node: cfg.NODE_NAME, capacity: cfg.CAPACITY, bus, engine, store, logger, ...pipelineOptions(cfg),
+      outbox: outboxOptions(cfg, cfg.NODE_NAME),
+      cameraPolicy: createAddressPolicy(cfg.CAMERA_ALLOWED_RANGES, 'CAMERA_ALLOWED_RANGES'),
+    });
     await node.start();
     let metricsServer: Server | undefined;
     if (cfg.METRICS_PORT !== 'off') {

@@ -6,8 +6,7 @@
  * function deployed alone (functions/lib/runtime.ts) runs none. A later dispatcher (webhooks) joins
  * here, and its backlog joins the host's /metrics through `metrics` (functions/lib/metrics.ts).
  */
-import { pipelineOptions } from '../core/env/pipeline.ts';
-import { probeImage } from '../core/face/index.ts';
+import { outboxOptions, pipelineOptions } from '../core/env/pipeline.ts';
 import type { Services } from '../functions/services/index.ts';
 import type { Resources } from '../functions/services/resources.ts';
 import { StreamNode } from '../stream-node/node.ts';
@@ -20,8 +19,9 @@ export type Workers = Awaited<ReturnType<typeof startWorkers>>;
 export async function startWorkers(r: Resources, services: Services) {
   const { env, log, repos, bus } = r;
   const matcher = createMatcher({
-    bus, repos, store: r.store, probeImage, log: log.child({ part: 'matcher' }),
-    ackWaitMs: env.MATCHER_ACK_WAIT_MS, maxDeliver: env.MATCHER_MAX_DELIVER, retryMs: env.MATCHER_RETRY_MS,
+    // capture images are probed in the face worker too: no decoding on the event loop
+    bus, repos, store: r.store, probeImage: (b) => r.face.probe(b), log: log.child({ part: 'matcher' }),
+    ackWaitMs: env.MATCHER_ACK_WAIT_MS, maxDeliver: env.MATCHER_MAX_DELIVER, retryMs: env.MATCHER_RETRY_MS, imageWaitMs: env.MATCHER_IMAGE_WAIT_MS,
   });
   const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
   const taskControl = createTaskControl({ desiredState: services.desiredState, periodMs: env.DESIRED_STATE_PERIOD_MS });
@@ -29,6 +29,7 @@ export async function startWorkers(r: Resources, services: Services) {
     ? new StreamNode({
         node: env.STREAM_NODE_NAME, capacity: env.STREAM_CAPACITY, bus, engine: r.face, store: r.store,
         logger: log.child({ node: env.STREAM_NODE_NAME }), ...pipelineOptions(env),
+        outbox: outboxOptions(env, env.STREAM_NODE_NAME), cameraPolicy: services.policies.camera,
       })
     : undefined;
 

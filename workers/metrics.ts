@@ -15,7 +15,9 @@ export function registerWorkerMetrics(metrics: Metrics, workers: Workers, r: Pic
   metrics.fromStats('counter', 'facewatch_records_written_total', 'capture records the matcher wrote, by classify (1 matched, 0 stranger)',
     () => [{ labels: { classify: 1 }, value: m.recorded[1] }, { labels: { classify: 0 }, value: m.recorded[0] }], ['classify']);
   metrics.fromStats('counter', 'facewatch_matcher_duplicates_total', 'face messages whose record existed already (redelivered after a crash)', () => m.duplicates);
-  metrics.fromStats('counter', 'facewatch_matcher_dropped_total', 'face messages of a task deleted meanwhile', () => m.dropped);
+  metrics.fromStats('counter', 'facewatch_matcher_dropped_total', 'faces dropped without a record, by reason (taskGone, badCaptureUrl, imageMissing, notAnImage)',
+    () => Object.entries(m.dropped).map(([reason, value]) => ({ labels: { reason }, value })), ['reason']);
+  metrics.fromStats('counter', 'facewatch_matcher_retries_total', 'tries again of a face message held while the database or object store was down', () => m.retries);
   metrics.fromStats('counter', 'facewatch_matcher_redeliveries_total', 'face messages delivered again (a failure, or not settled in time)', () => m.redeliveries);
   metrics.fromStats('counter', 'facewatch_dead_letters_total', 'face messages moved to DEAD_LETTERS, by reason (malformed, failed)',
     () => [{ labels: { reason: 'malformed' }, value: m.deadLetters.malformed }, { labels: { reason: 'failed' }, value: m.deadLetters.failed }], ['reason']);

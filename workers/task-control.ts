@@ -18,7 +18,7 @@ export function createTaskControl(deps: { desiredState: DesiredState; periodMs: 
     async stop(): Promise<void> {
       clearInterval(timer);
       timer = undefined;
-      await deps.desiredState.settled();
+      await deps.desiredState.stop();
     },
   };
 }

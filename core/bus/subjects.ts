@@ -3,7 +3,7 @@
  * these helpers, so a publisher and its consumers cannot drift apart.
  *
  *   faces.<taskId>.<cameraId>  one message per face track per period (FaceMessage); stream FACES,
- *                              consumed at least once by functions/matcher
+ *                              consumed at least once by workers/matcher.ts
  *   tasks.desired              the running tasks and their cameras, as the API wants them
  *                              (TasksDesiredMessage); nodes share the cameras among themselves
  *   camera.state.<cameraId>    a stream node's view of a camera: connecting / online / offline,

@@ -98,6 +98,11 @@ export interface Bus {
   pending(stream: StreamSpec, durable: string): Promise<number>;
   /** resolves when the bus (JetStream included) answers within CHECK_TIMEOUT_MS; BUS_UNAVAILABLE otherwise */
   check(): Promise<void>;
+  /**
+   * `listener(false)` when the connection to the bus is lost, `listener(true)` when it is back (the
+   * in-process bus never calls it); returns the function that removes the listener
+   */
+  onConnection?(listener: (up: boolean) => void): () => void;
   close(): Promise<void>;
 }
 

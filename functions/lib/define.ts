@@ -1,9 +1,10 @@
 /**
  * The one factory every function uses. `defineFunction({uri, role, input, output, errors, ...})`
- * yields a Hono app answering `POST <uri>`: it reads the body under a size limit, checks the
- * session, validates the input with zod, runs the handler and wraps its result in the {code, msg}
- * envelope. Errors become {code, msg} from core/errors.ts; anything unexpected is logged with the
- * request id → INTERNAL. HTTP status is always 200: clients check `code`.
+ * yields a Hono app answering `POST <uri>`: the request guard (guard.ts: content type, session and
+ * role, the body under its bounds) admits the request, zod validates the input, the handler runs and
+ * its result is wrapped in the {code, msg} envelope. Errors become {code, msg} from core/errors.ts;
+ * anything unexpected is logged with the request id → INTERNAL. HTTP status is always 200: clients
+ * check `code`.
  *
  * The definition is also the URI's description: its input and output schemas, who may call it, the
  * error codes it can answer and an example make the OpenAPI document and the API reference
@@ -18,8 +19,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ErrorTable, type ErrorName } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
+import type { UserRole } from '../../core/roles.ts';
 import type { Services } from '../services/index.ts';
-import { errorEnvelope, invalidField, ok, parseJsonObject, parseMultipart, readBody, sessionOf, type Envelope } from './http.ts';
+import { admit } from './guard.ts';
+import { errorEnvelope, invalidField, ok, type Envelope } from './http.ts';
 import { none } from './outputs.ts';
 
 export type HostEnv = { Variables: { services: Services; requestId: string; log: Logger; code?: number } };
@@ -28,6 +31,10 @@ export type FunctionContext = {
   services: Services;
   /** the logged-in user; 0 for functions without auth */
   userId: number;
+  /** that user's role ('viewer' for functions without auth) */
+  role: UserRole;
+  /** the client's address (the socket's peer, or a trusted proxy's X-Forwarded-For) */
+  clientAddress: string;
   requestId: string;
   log: Logger;
 };
@@ -75,14 +82,20 @@ export type ApiFunction = {
   readonly app: Hono<HostEnv>;
 };
 
-/** The codes every URI of this shape can answer, whatever its handler does. */
+/**
+ * The codes every URI of this shape can answer, whatever its handler does: the request guard's
+ * (guard.ts: content type, session, role, body bounds, busy gates) and the envelope's.
+ */
 export function commonErrors(def: { role: Role; body?: 'json' | 'multipart'; input: z.ZodType }): ErrorName[] {
   const hasFields = !(def.input instanceof z.ZodObject && Object.keys(def.input.shape).length === 0);
+  const multipart = def.body === 'multipart';
   return [
     ...(def.role === 'none' ? [] : (['SESSION_MISSING', 'SESSION_INVALID', 'SESSION_EXPIRED'] as const)),
-    ...(def.body === 'multipart' ? (['UNSUPPORTED_CONTENT_TYPE'] as const) : []),
-    'MALFORMED_JSON', 'BODY_TOO_LARGE',
-    ...(hasFields ? (['INVALID_FIELD'] as const) : []),
+    ...(def.role === 'operator' || def.role === 'admin' ? (['PERMISSION_DENIED'] as const) : []),
+    'UNSUPPORTED_CONTENT_TYPE', 'MALFORMED_JSON',
+    ...(multipart ? (['TOO_MANY_FIELDS'] as const) : (['JSON_TOO_DEEP'] as const)),
+    'BODY_TOO_LARGE', 'SERVER_BUSY',
+    ...(hasFields || multipart ? (['INVALID_FIELD'] as const) : []),
     'INTERNAL', 'DB_UNAVAILABLE',
   ];
 }
@@ -98,18 +111,24 @@ export function defineFunction<S extends z.ZodType, O extends z.ZodType | undefi
     const services = c.get('services');
     const log = c.get('log');
     let answer: Envelope;
+    let release = () => {};
+    let admitted: Awaited<ReturnType<typeof admit>> | undefined;
     try {
-      const limit = def.body === 'multipart' ? services.config.maxUploadBytes : services.config.maxBodyBytes;
-      const raw = await readBody(c.req.raw, limit);
-      const body = def.body === 'multipart' ? await parseMultipart(c.req.raw, raw) : parseJsonObject(raw);
-      const userId = def.role === 'none' ? 0 : await services.accounts.authenticate(sessionOf(c.req.raw, body));
-      delete body.session;
+      admitted = await admit(c, services, fn);
+      release = admitted.release;
+      const { body, caller } = admitted;
       const parsed = def.input.safeParse(body);
       if (!parsed.success) throw invalidField(parsed.error, body);
-      const result = await def.handler(parsed.data, { services, userId, requestId: c.get('requestId'), log });
+      const ctx = { services, userId: caller.userId, role: caller.role, clientAddress: caller.address, requestId: c.get('requestId'), log };
+      const result = await def.handler(parsed.data, ctx);
       answer = ok((result ?? undefined) as object | undefined);
     } catch (e) {
+      // refused before its body was read (content type, session, role, bounds): the rest of the body
+      // is not read either, so the connection cannot be reused
+      if (!admitted) c.header('Connection', 'close');
       answer = errorEnvelope(e, log);
+    } finally {
+      release();
     }
     if (services.config.validateResponses) answer = conform(fn, answer, log);
     c.set('code', answer.code);

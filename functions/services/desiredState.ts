@@ -9,6 +9,10 @@
  * Each send also closes what nobody reports on any more (cameras unreported for `staleMs` go
  * offline; cameras of tasks no longer desired get task state 0): see workers/camera-state.ts for the
  * reports.
+ *
+ * A send that fails (the database is down) is tried again soon (250 ms doubling to 2 s)
+ * rather than at the next period: a StartTask made just before an outage reaches the nodes as soon
+ * as the database answers again.
  */
 import { Channels } from '../../core/bus/channels.ts';
 import type { Bus } from '../../core/bus/types.ts';
@@ -26,6 +30,9 @@ export function createDesiredState(deps: {
   let version = 0;
   let sending: Promise<void> | undefined;
   let again = false;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryDelay = 250;
 
   /** the started tasks whose plan is active at `at`, with their cameras */
   async function desired(at: Date): Promise<TasksDesiredMessage> {
@@ -62,8 +69,15 @@ export function createDesiredState(deps: {
           again = false;
           await sendOnce();
         } while (again);
+        retryDelay = 250;
       } catch (err) {
-        log.error({ err }, 'could not send the desired state; retrying on the next period');
+        if (retryDelay === 250) log.error({ err }, 'could not send the desired state; retrying');
+        clearTimeout(retryTimer);
+        if (!stopped) {
+          retryTimer = setTimeout(() => { void send(); }, retryDelay);
+          retryTimer.unref();
+        }
+        retryDelay = Math.min(retryDelay * 2, 2000);
       } finally {
         sending = undefined;
       }
@@ -76,8 +90,12 @@ export function createDesiredState(deps: {
     send,
     /** something a node must know changed: send the desired state now (without waiting for it) */
     changed(): void { void send(); },
-    /** resolves once a send in progress (if any) is over */
-    async settled(): Promise<void> { await sending; },
+    /** no more retries (the host is stopping); resolves once a send in progress (if any) is over */
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(retryTimer);
+      await sending;
+    },
   };
 }
 export type DesiredState = ReturnType<typeof createDesiredState>;

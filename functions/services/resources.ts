@@ -6,12 +6,13 @@
  * at a cold start only for what its URI touches. The API host opens them all at start.
  */
 import { join } from 'node:path';
-import type { HostEnv } from '../../core/config.ts';
+import { ConfigError, type HostEnv } from '../../core/config.ts';
 import { connectNatsBus, createMemoryBus, lazyBus, type LazyBus } from '../../core/bus/index.ts';
 import { faceEngineOptions } from '../../core/env/face.ts';
 import { storageConfigOf } from '../../core/env/storage.ts';
 import { createFaceEngine, type FaceEngine } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
+import { createAddressPolicy, type AddressPolicy } from '../../core/net/index.ts';
 import { createObjectStore, SwitchableObjectStore, type ObjectStore, type StorageConfig } from '../../core/storage/index.ts';
 import { openDatabase, type Database, type DatabaseConfig } from '../../db/client.ts';
 import { createRepositories, type Repositories } from '../../db/repositories/index.ts';
@@ -28,6 +29,10 @@ export type Resources = {
   store: SwitchableObjectStore;
   /** the store the environment configures (what GetSystemConfig StorageServer shows before any update) */
   envStorage: StorageConfig;
+  /** where a StorageServer set through the API may be (STORAGE_ALLOWED_RANGES), and where
+   *  `{"type": "local"}` points (DATA_DIR/objects) */
+  storagePolicy: AddressPolicy;
+  localDir: string;
   /** NATS when NATS_URL is set, else in process; connects on first use */
   bus: LazyBus;
   /** its worker and models load on first use */
@@ -37,20 +42,31 @@ export type Resources = {
   close(): Promise<void>;
 };
 
+/** Parses a CIDR list setting; ConfigError naming the variable (the host stops at start). */
+export function policyOf(variable: string, ranges: string): AddressPolicy {
+  try {
+    return createAddressPolicy(ranges, variable);
+  } catch (e) {
+    throw new ConfigError(`bad environment: ${variable}: ${(e as Error).message}`);
+  }
+}
+
 export function databaseConfig(env: ParsedEnv): DatabaseConfig {
   return env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS }
+    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS, connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS, stallMs: env.DATABASE_STALL_MS }
     : { kind: 'pglite', dataDir: join(env.dataDir, 'db'), thread: env.PGLITE_THREAD };
 }
 
 export async function openResources(env: ParsedEnv, log: Logger): Promise<Resources> {
-  const db = await openDatabase(databaseConfig(env));
+  const storagePolicy = policyOf('STORAGE_ALLOWED_RANGES', env.STORAGE_ALLOWED_RANGES);
+  const localDir = join(env.dataDir, 'objects');
+  const db = await openDatabase(databaseConfig(env), log.child({ part: 'db' }));
   const repos = createRepositories(db.orm);
   const envStorage = storageConfigOf(env, env.dataDir);
 
   const store = new SwitchableObjectStore(async (): Promise<ObjectStore> => {
     const fromEnv = await createObjectStore(envStorage);
-    const saved = await savedStorageConfig(repos.systemConfig, log);
+    const saved = await savedStorageConfig(repos.systemConfig, log, { localDir, policy: storagePolicy });
     if (!saved) return fromEnv;
     // A store saved by /UpdateSystemConfig is used again; if it is down now, keep the env store.
     const s = await createObjectStore(saved);
@@ -68,7 +84,7 @@ export async function openResources(env: ParsedEnv, log: Logger): Promise<Resour
   const face = createFaceEngine({ ...faceEngineOptions(env, false), limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
 
   return {
-    env, log, db, repos, store, envStorage, bus, face,
+    env, log, db, repos, store, envStorage, storagePolicy, localDir, bus, face,
     async openAll() {
       await Promise.all([store.open(), bus.connect()]);
     },

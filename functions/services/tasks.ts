@@ -19,7 +19,7 @@ export type TaskInput = {
 
 export function createTasksService(deps: {
   repo: TasksRepo; cameras: CamerasRepo; libraries: LibrariesRepo; timeZone: string;
-  /** a change stream nodes must follow (taskControl.changed: tasks.desired is sent again) */
+  /** a change stream nodes must follow (desiredState.changed: tasks.desired is sent again) */
   changed?: () => void;
 }) {
   const { repo, timeZone } = deps;

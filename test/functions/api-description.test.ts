@@ -95,7 +95,7 @@ const OPTIONAL_HERE: Record<string, string[]> = {
 };
 
 /** URIs beyond the customer's document (other issues add theirs here: the test makes them say so). */
-const ADDED: string[] = ['/GetCameraSnapshot'];
+const ADDED: string[] = ['/GetCameraSnapshot', '/QueryUserList'];
 
 /** every field of a JSON schema as a path, with whether it (and its parents) are required */
 function fields(s: JsonSchema, prefix = '', required = true, out = new Map<string, boolean>()): Map<string, boolean> {
@@ -143,6 +143,8 @@ describe('GET /openapi.json (the document)', () => {
     for (const fn of functions) {
       const op = (doc.paths[fn.uri] as { post: { security: unknown[]; 'x-facewatch-role': string } }).post;
       expect(op['x-facewatch-role']).toBe(fn.role);
+      // a role above viewer can be refused to a lower one
+      expect(fn.errors.includes('PERMISSION_DENIED')).toBe(fn.role === 'operator' || fn.role === 'admin' || fn.uri === '/UpdateUser');
       if (fn.role === 'none') {
         expect(op.security).toEqual([]);
         expect(fn.errors).not.toContain('SESSION_MISSING');
@@ -152,9 +154,9 @@ describe('GET /openapi.json (the document)', () => {
       }
     }
     expect(functions.filter((f) => f.role === 'none').map((f) => f.uri)).toEqual(['/Login']);
-    expect(functions.filter((f) => f.role === 'admin').map((f) => f.uri).sort()).toEqual(['/DeleteUser', '/GetSystemConfig', '/RegisterUser', '/UpdateSystemConfig']);
+    expect(functions.filter((f) => f.role === 'admin').map((f) => f.uri).sort()).toEqual(['/DeleteUser', '/GetSystemConfig', '/QueryUserList', '/RegisterUser', '/UpdateSystemConfig']);
     expect(functions.filter((f) => f.role === 'viewer').map((f) => f.uri).sort())
-      .toEqual(['/Compare1V1', '/DownloadPersonPicture', '/UpdateUser', ...functions.map((f) => f.uri).filter((u) => u.startsWith('/Query') && u !== '/QueryCameraRtsp')].sort());
+      .toEqual(['/Compare1V1', '/DownloadPersonPicture', '/UpdateUser', ...functions.map((f) => f.uri).filter((u) => u.startsWith('/Query') && u !== '/QueryCameraRtsp' && u !== '/QueryUserList')].sort());
   });
 
   it('lists each URI\'s error codes from the one table, and every code a URI declares exists', () => {

@@ -1,8 +1,8 @@
 /**
- * Every URI of the table (functions/index.ts), over HTTP on the real host, gets the same three
- * checks: no session → SESSION_MISSING (all but /Login), a malformed body → MALFORMED_JSON (or
- * UNSUPPORTED_CONTENT_TYPE for a non-multipart upload), and each required field left out →
- * INVALID_FIELD naming it. A URI added to the table is walked without being listed here. The answers
+ * Every URI of the table (functions/index.ts), over HTTP on the real host, gets the same checks:
+ * no session → SESSION_MISSING (all but /Login), a viewer's session → PERMISSION_DENIED for the
+ * operator and admin URIs, a body of the wrong content type → UNSUPPORTED_CONTENT_TYPE, a malformed
+ * body → MALFORMED_JSON, and each required field left out → INVALID_FIELD naming it. A URI added to the table is walked without being listed here. The answers
  * are checked against the URI's description as in every test (VALIDATE_RESPONSES); the last part
  * shows that check failing an answer that drifts.
  */
@@ -16,12 +16,15 @@ import { defineFunction, type ApiFunction } from '../../functions/lib/define.ts'
 import { jsonSchema } from '../../functions/lib/openapi.ts';
 import { out } from '../../functions/lib/outputs.ts';
 import type { Services } from '../../functions/services/index.ts';
-import { startApi, type Api } from '../support/api.ts';
+import { md5, startApi, type Api } from '../support/api.ts';
 
 let api: Api;
+let viewer: string;
 beforeAll(async () => {
   api = await startApi('embedded');
   await api.login();
+  expect((await api.call('/RegisterUser', { name: 'walker', password: md5('walker-pw'), role: 'viewer' })).code).toBe(0);
+  viewer = await api.login('walker', 'walker-pw');
 }, 120_000);
 afterAll(async () => { await api?.stop(); });
 
@@ -39,6 +42,16 @@ describe.each(functions.map((fn) => [fn.uri, fn] as const))('%s', (_uri, fn) => 
   it.runIf(fn.role !== 'none')('without a session: SESSION_MISSING', async () => {
     const res = fn.body === 'multipart' ? await post(fn, new FormData(), {}) : await post(fn, JSON.stringify(fn.example.input), json);
     expect(await answer(res)).toMatchObject({ code: E.SESSION_MISSING.code });
+  });
+
+  it.runIf(fn.role === 'operator' || fn.role === 'admin')(`a viewer's session: PERMISSION_DENIED naming the ${fn.role} role`, async () => {
+    const res = fn.body === 'multipart' ? await post(fn, new FormData(), { 'x-session': viewer }) : await post(fn, JSON.stringify(fn.example.input), { ...json, 'x-session': viewer });
+    expect(await answer(res)).toEqual({ code: E.PERMISSION_DENIED.code, msg: `permission denied: needs the ${fn.role} role` });
+  });
+
+  it.runIf(fn.body !== 'multipart')('a form or text body: UNSUPPORTED_CONTENT_TYPE', async () => {
+    expect(await answer(await post(fn, JSON.stringify(fn.example.input), { 'x-session': api.session, 'content-type': 'text/plain' })))
+      .toMatchObject({ code: E.UNSUPPORTED_CONTENT_TYPE.code });
   });
 
   it('a malformed body: MALFORMED_JSON (an upload not sent as a form: UNSUPPORTED_CONTENT_TYPE)', async () => {
