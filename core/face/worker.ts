@@ -53,7 +53,7 @@ async function handle(req: Request): Promise<unknown> {
   const s = await sessions;
   const img = await decodeImage(req.input, req.limits);
   switch (req.op) {
-    case 'detect': return (await detectFaces(s, img)).map(publicFace);
+    case 'detect': return (await detectFaces(s, img)).map((f) => ({ ...publicFace(f), signature: f.signature }));
     case 'enrol': return enrolFace(s, img, req.forComparison ? COMPARE_RULES : ENROL_RULES);
     case 'analyze': return analyzeFaces(s, img, req.minQuality);
     case 'embed': return embedFace(s, img, req.face.landmarks);
