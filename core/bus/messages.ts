@@ -47,6 +47,16 @@ export const FaceMessageSchema = z.object({
   node: z.string().min(1),
   /** the node's track id, for debugging and latency figures */
   track_id: z.number().int().nonnegative().optional(),
+  /**
+   * The appearance the shot belongs to (`<node>-<run>-<track>-<window>`): one record per appearance.
+   * A later message of the same appearance carries a better shot of it (the record is improved, not
+   * doubled); a new appearance of someone recorded at this task and camera less than
+   * RECORD_PERIOD_MS before is merged into that record (the matcher's rate limit). Absent (older
+   * nodes): each message is an appearance of its own.
+   */
+  appearance: z.string().min(1).max(200).optional(),
+  /** epoch ms the appearance started: what the rate limit measures from (default capture_time) */
+  appearance_start: z.number().int().nonnegative().optional(),
 });
 export type FaceMessage = z.infer<typeof FaceMessageSchema>;
 

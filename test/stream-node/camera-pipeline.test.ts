@@ -86,11 +86,17 @@ describe('camera pipeline', () => {
     expect(tracks.size).toBeLessThanOrEqual(5); // a face lost and found again at worst, not one per frame
     expect(received.length).toBeLessThanOrEqual(2 * tracks.size); // first shot, at most one better at the end
     expect(pipeline.stats.faces).toBeGreaterThanOrEqual(pipeline.stats.analysed); // the small third face is missed now and then
+    // each message's shot was embedded once, and the tracker checked faces far less than once per face
+    expect(pipeline.stats.embeds).toBeGreaterThanOrEqual(received.length);
+    expect(pipeline.stats.embeds).toBeLessThan(pipeline.stats.faces);
 
     const reference = await engine.analyze(await readFile(photo));
     expect(reference.length).toBeGreaterThanOrEqual(3);
     for (const m of received) {
       expect(m).toMatchObject({ task_id: 3, camera_id: 7, camera_list: 1, node: 'node-a' });
+      // the appearance names the track and its window; a first shot starts it
+      expect(m.appearance).toMatch(new RegExp(`^node-a-[0-9a-z]+-${m.track_id}-0$`));
+      expect(m.appearance_start).toBeLessThanOrEqual(m.capture_time);
       expect(m.capture_time).toBeGreaterThan(Date.now() - 120_000);
       // boxes are in the camera's 1280x720 pixels; the photo starts at x = 128, y = 180
       expect(m.box.x).toBeGreaterThanOrEqual(100);
