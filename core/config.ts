@@ -70,6 +70,9 @@ export const HostEnvSchema = z.object({
   DESIRED_STATE_PERIOD_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   /** a camera no node has reported on for this long is offline (nodes report every LEASE_TTL_MS / 3) */
   CAMERA_STATE_STALE_MS: z.coerce.number().int().min(500).max(3600_000).default(10_000),
+  /** at most one capture record per person (a stranger: per face) per task and camera in this period:
+   *  an appearance within it improves the earlier record instead (docs/api.md, Live recognition) */
+  RECORD_PERIOD_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   /** a face message the matcher took but did not settle (crash) is redelivered after this */
   MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */

@@ -157,6 +157,32 @@ export const captureRecords = pgTable('capture_records', {
 ]);
 
 /**
+ * The matcher's memory of recent appearances (a stream node's track window: `FaceMessage.appearance`)
+ * per task and camera: the record each one went to, who it was, and what the face looked like. With
+ * it the matcher improves an appearance's record instead of writing a second one, and rate-limits
+ * records per person and camera (RECORD_PERIOD_MS) whatever node sent the faces, across restarts and
+ * hand-overs; a stranger seen again is told from a new one by the embedding. Rows older than the
+ * period (and a margin) are deleted as new faces come; a record's rows go with it.
+ */
+export const recordAppearances = pgTable('record_appearances', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  taskId: integer('task_id').notNull(),
+  cameraId: integer('camera_id').notNull(),
+  appearance: text('appearance').notNull(),
+  recordId: bigint('record_id', { mode: 'number' }).notNull().references(() => captureRecords.id, { onDelete: 'cascade' }),
+  /** the record's person; null: a stranger */
+  personId: bigint('person_id', { mode: 'number' }),
+  /** the appearance's first face */
+  embedding: vector('embedding', { dimensions: EMBEDDING_DIM }).notNull(),
+  /** when the record's own appearance started: the rate limit counts from it */
+  recordStart: timestamp('record_start', { withTimezone: true }).notNull(),
+}, (t) => [
+  uniqueIndex('record_appearances_key').on(t.taskId, t.cameraId, t.appearance),
+  index('record_appearances_recent_idx').on(t.taskId, t.cameraId, t.recordStart),
+  index('record_appearances_record_idx').on(t.recordId),
+]);
+
+/**
  * A counter per table, bumped by a statement trigger on every insert, update and delete (see the
  * table_versions migration). Exact `total_count`s are cached against it, so a count is computed
  * once per change of its table, whichever process or instance made the change.

@@ -1,7 +1,7 @@
 /** Capture records, written by the recognition pipeline; the API queries and deletes them. */
-import { count, desc, eq, getTableColumns, gte, ilike, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, cosineDistance, count, desc, eq, getTableColumns, gt, gte, ilike, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
-import { captureRecords, pictures } from '../schema.ts';
+import { captureRecords, pictures, recordAppearances } from '../schema.ts';
 import type { CountCache } from './count-cache.ts';
 import { byShape, containsPattern, type FilterSpecs, type Page } from './util.ts';
 
@@ -28,7 +28,66 @@ const recordFilters: FilterSpecs<RecordFilter> = {
   end: { when: (v) => !!v, cond: (p) => lte(captureRecords.captureTime, p), value: (d) => d.toISOString() },
 };
 
+type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
+type NewRecord = typeof captureRecords.$inferInsert & { messageId: string; taskId: number; cameraId: number };
+type NewPicture = Omit<typeof pictures.$inferInsert, 'createTime' | 'kind'>;
+
+/** One face message for recordFace: the record it would be, and the appearance it belongs to. */
+export interface FaceToRecord {
+  record: NewRecord;
+  /** the capture image's `pictures` row, when it has one */
+  picture?: NewPicture;
+  /** FaceMessage.appearance (or the message id for nodes that send none) */
+  appearance: string;
+  /** when the appearance started: the rate limit counts from it */
+  appearanceStart: Date;
+  embedding: Float32Array;
+  /** at most one record per person (a stranger: per look-alike face) per task and camera per this */
+  periodMs: number;
+  /** cosine at or above which a stranger is one already recorded */
+  sameCosine: number;
+}
+
+/**
+ * What recordFace did: a new record; a better shot for an existing one (the old capture image is
+ * to be collected); merged into a record without change (a redelivery, a shot no better, or a return
+ * within the period).
+ */
+export type FaceRecorded =
+  | { outcome: 'created'; id: number }
+  | { outcome: 'improved'; id: number; replacedUrl: string }
+  | { outcome: 'merged'; id: number }
+  | { outcome: 'duplicate' };
+
+/** appearance rows live this long past the period, so a late better shot of one still finds its record */
+const APPEARANCE_MARGIN_MS = 3600_000;
+
 export function createRecordsRepo(orm: Orm, counts: CountCache) {
+  /** an appearance's record, as recordFace weighs it */
+  const existing = {
+    id: captureRecords.id, classify: captureRecords.classify, personId: captureRecords.personId, quality: captureRecords.quality,
+    captureUrl: captureRecords.captureUrl, recordStart: recordAppearances.recordStart,
+  };
+  type Existing = { id: number; classify: number; personId: number | null; quality: number | null; captureUrl: string; recordStart: Date };
+  const recordOf = (tx: Tx) => tx.select(existing).from(recordAppearances).innerJoin(captureRecords, eq(captureRecords.id, recordAppearances.recordId));
+
+  /**
+   * A better shot of an appearance replaces the record's image, quality, box and similarity (never
+   * its capture time: when the person was first seen). A stranger's record may become a person's
+   * when the better shot is recognised; a person's record never changes person.
+   */
+  async function improve(tx: Tx, r: Existing, f: FaceToRecord): Promise<FaceRecorded> {
+    const n = f.record;
+    const sameIdentity = n.personId === r.personId || (r.classify === 0 && !!n.personId);
+    if (!sameIdentity || (n.quality ?? 0) <= (r.quality ?? 0)) return { outcome: 'merged', id: r.id };
+    const { messageId: _m, taskId: _t, taskName: _tn, cameraId: _c, cameraName: _cn, cameraList: _l, captureTime: _ct, ...shot } = n;
+    await tx.update(captureRecords).set(shot).where(eq(captureRecords.id, r.id));
+    if (f.picture) await tx.insert(pictures).values({ ...f.picture, kind: 'capture' }).onConflictDoNothing();
+    if (n.personId && r.personId !== n.personId) await tx.update(recordAppearances).set({ personId: n.personId }).where(eq(recordAppearances.recordId, r.id));
+    return { outcome: 'improved', id: r.id, replacedUrl: r.captureUrl !== n.captureUrl ? r.captureUrl : '' };
+  }
+
+
   const listQueries = byShape(recordFilters, (where, shape) => ({
     page: orm.select({ ...listColumns, version: counts.versionColumn('capture_records') }).from(captureRecords).where(where)
       .orderBy(desc(captureRecords.captureTime), desc(captureRecords.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset'))
@@ -42,16 +101,52 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
       return row.id;
     },
     /**
-     * The matcher's write: the record of one face message and its capture image's `pictures` row, in
-     * one transaction. Idempotent on `messageId` (unique): a redelivered message writes nothing and
-     * answers undefined.
+     * The matcher's write of one face, in one transaction, serialised per task and camera (an
+     * advisory lock, so matchers of several API hosts agree):
+     * - a message id already recorded writes nothing (a redelivery);
+     * - a face of an appearance already recorded improves that record when its shot is better;
+     * - a new appearance of someone with a record here whose appearance started less than `periodMs`
+     *   before (the same person, or for a stranger the nearest recent face at `sameCosine` or more)
+     *   joins that record, improving it when better: one record per person per period;
+     * - otherwise a new record.
      */
-    async insertOnce(r: typeof captureRecords.$inferInsert & { messageId: string }, picture?: Omit<typeof pictures.$inferInsert, 'createTime' | 'kind'>): Promise<number | undefined> {
+    async recordFace(f: FaceToRecord): Promise<FaceRecorded> {
+      const { taskId, cameraId } = f.record;
       return orm.transaction(async (tx) => {
-        const [row] = await tx.insert(captureRecords).values(r).onConflictDoNothing({ target: captureRecords.messageId })
+        await tx.execute(sql`select pg_advisory_xact_lock(${taskId}::int, ${cameraId}::int)`);
+        const [dup] = await tx.select({ id: captureRecords.id }).from(captureRecords).where(eq(captureRecords.messageId, f.record.messageId));
+        if (dup) return { outcome: 'duplicate' } as const;
+        const here = and(eq(recordAppearances.taskId, taskId), eq(recordAppearances.cameraId, cameraId));
+        const start = f.appearanceStart;
+        await tx.delete(recordAppearances).where(and(here, lt(recordAppearances.recordStart,
+          sql`least(${start.toISOString()}::timestamptz, now()) - make_interval(secs => ${(f.periodMs + APPEARANCE_MARGIN_MS) / 1000})`)));
+
+        const [own] = await recordOf(tx).where(and(here, eq(recordAppearances.appearance, f.appearance))).limit(1);
+        if (own) return improve(tx, own, f);
+
+        const since = new Date(start.getTime() - f.periodMs).toISOString();
+        const recent = and(here, gt(recordAppearances.recordStart, sql`${since}::timestamptz`));
+        let earlier: Existing | undefined;
+        if (f.record.personId) {
+          [earlier] = await recordOf(tx).where(and(recent, eq(recordAppearances.personId, f.record.personId))).orderBy(desc(recordAppearances.recordStart)).limit(1);
+        } else {
+          // a stranger: the nearest face recorded here within the period, if it is the same person
+          const distance = cosineDistance(recordAppearances.embedding, Array.from(f.embedding));
+          const [near] = await tx.select({ ...existing, cosine: sql<number>`1 - (${distance})`.mapWith(Number) }).from(recordAppearances)
+            .innerJoin(captureRecords, eq(captureRecords.id, recordAppearances.recordId)).where(recent).orderBy(asc(distance)).limit(1);
+          if (near && near.cosine >= f.sameCosine) earlier = near;
+        }
+        const appearanceRow = { taskId, cameraId, appearance: f.appearance, embedding: Array.from(f.embedding) };
+        if (earlier) {
+          await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: earlier.id, personId: earlier.personId, recordStart: earlier.recordStart });
+          return improve(tx, earlier, f);
+        }
+        const [row] = await tx.insert(captureRecords).values(f.record).onConflictDoNothing({ target: captureRecords.messageId })
           .returning({ id: captureRecords.id });
-        if (row && picture) await tx.insert(pictures).values({ ...picture, kind: 'capture' }).onConflictDoNothing();
-        return row?.id;
+        if (!row) return { outcome: 'duplicate' } as const;
+        if (f.picture) await tx.insert(pictures).values({ ...f.picture, kind: 'capture' }).onConflictDoNothing();
+        await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: row.id, personId: f.record.personId ?? null, recordStart: start });
+        return { outcome: 'created', id: row.id } as const;
       });
     },
     async countByMessageIds(ids: string[]): Promise<number> {

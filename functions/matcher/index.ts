@@ -12,12 +12,20 @@
  * empty). Task, camera, library and person names and the person's pic_url are copied into the record;
  * the face crop becomes the record's capture_url (a `pictures` row, so /DownloadPersonPicture serves
  * it). Each new record is announced on `events.capture.<task>` for live consumers.
+ *
+ * One record per appearance, at most one per person per period (records.recordFace, one
+ * transaction): a message of an appearance already recorded (`appearance`: a stream node's track
+ * window) improves that record when its shot is better; a new appearance of a person (for a stranger:
+ * of a face at SAME_PERSON_COSINE or more) recorded at this task and camera less than
+ * `recordPeriodMs` before joins that record. It holds whichever node sent the faces: a camera that
+ * changes hands, or a node that restarts, does not record its faces twice. A replaced capture image
+ * is deleted once nothing shows it.
  */
 import { decodeEmbedding, FaceMessageSchema, type FaceMessage } from '../../core/bus/messages.ts';
 import { Durables, Streams, Subjects } from '../../core/bus/subjects.ts';
 import type { Bus, BusMessage, Subscription } from '../../core/bus/types.ts';
 import { isAppError } from '../../core/errors.ts';
-import { cosineToSimilarity, type probeImage as ProbeImage } from '../../core/face/index.ts';
+import { cosineToSimilarity, SAME_PERSON_COSINE, type probeImage as ProbeImage } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
 import type { Repositories } from '../../db/repositories/index.ts';
@@ -25,12 +33,14 @@ import { keyOf, NODE_CAPTURE_URL } from '../services/pictures.ts';
 
 export interface MatcherDeps {
   bus: Bus;
-  repos: Pick<Repositories, 'tasks' | 'persons' | 'records'>;
-  store: Pick<ObjectStore, 'get'>;
+  repos: Pick<Repositories, 'tasks' | 'persons' | 'records' | 'pictures'>;
+  store: Pick<ObjectStore, 'get' | 'delete'>;
   probeImage: typeof ProbeImage;
   log: Logger;
   /** redelivery of a message taken but not settled; default 30 s */
   ackWaitMs?: number;
+  /** at most one record per person per task and camera in this period (RECORD_PERIOD_MS); default 60 s */
+  recordPeriodMs?: number;
 }
 
 /** What `events.capture.<task>` carries. */
@@ -65,7 +75,16 @@ export function createMatcher(deps: MatcherDeps) {
     return { url, picture: { url, contentType: 'image/jpeg', bytes: bytes.length, width: info.width, height: info.height } };
   }
 
-  /** one message → at most one record; returns the new record's id (undefined: dropped or a redelivery) */
+  /** a capture image a better shot replaced: deleted with its row once no record shows it */
+  async function collect(url: string) {
+    try {
+      for (const u of await repos.pictures.deleteOrphans([url])) await deps.store.delete(keyOf(u));
+    } catch (e) {
+      log.warn({ err: e, url }, 'matcher: could not delete a replaced capture image');
+    }
+  }
+
+  /** one message → at most one new record; returns its id (undefined: dropped, a redelivery, or it joined an existing record) */
   async function handle(data: unknown): Promise<number | undefined> {
     const parsed = FaceMessageSchema.safeParse(data);
     if (!parsed.success) {
@@ -92,8 +111,17 @@ export function createMatcher(deps: MatcherDeps) {
         cardNo: best.cardNo, picUrl: best.picUrl,
       } : {}),
     };
-    const id = await repos.records.insertOnce(record, img.picture);
-    if (id === undefined) return undefined; // a redelivery: the record exists
+    const embedding = decodeEmbedding(f.embedding);
+    const done = await repos.records.recordFace({
+      record, picture: img.picture, embedding, periodMs: deps.recordPeriodMs ?? 60_000, sameCosine: SAME_PERSON_COSINE,
+      appearance: f.appearance ?? f.message_id, appearanceStart: new Date(f.appearance_start ?? f.capture_time),
+    });
+    if (done.outcome === 'improved' && done.replacedUrl) await collect(done.replacedUrl);
+    if (done.outcome !== 'created') {
+      log.debug({ message: f.message_id, appearance: f.appearance, outcome: done.outcome }, 'matcher: face joined an existing record');
+      return undefined;
+    }
+    const id = done.id;
     const event: CaptureEvent = {
       record_id: id, message_id: f.message_id, task_id: f.task_id, camera_id: f.camera_id, camera_list: f.camera_list,
       classify: matched ? 1 : 0, person_id: matched ? best.id : 0, person_name: matched ? best.name : '', lib_id: matched ? best.libId : 0,
