@@ -45,22 +45,41 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
   private readonly cooldown = new Map<number, number>();
   /** wanted cameras nobody held at the last tick */
   private freeLastTick = new Set<number>();
+  private loop: (() => void) | undefined;
+  private soonQueued = false;
 
   constructor(private readonly o: CameraAssignerOptions) { super(); }
 
   /** the cameras this node holds now */
   get cameras(): number[] { return [...this.owned].sort((a, b) => a - b); }
 
-  /** the cameras the running tasks want read (from tasks.desired) */
+  /** the cameras the running tasks want read (from tasks.desired); a newly wanted one is sought at once */
   setWanted(ids: Iterable<number>): void {
+    const before = new Set(this.wanted);
     this.wanted.clear();
     for (const id of ids) this.wanted.add(id);
+    if ([...this.wanted].some((id) => !before.has(id))) this.tickSoon();
+  }
+
+  /**
+   * A started task's cameras open now, not up to a tick later (a third of the lease TTL: ~3 s of the
+   * first record's latency): one extra tick right after the one in progress, if any.
+   */
+  private tickSoon(): void {
+    if (!this.running || this.soonQueued) return;
+    this.soonQueued = true;
+    void Promise.resolve(this.ticking).then(() => {
+      this.soonQueued = false;
+      if (!this.running || !this.loop) return;
+      clearTimeout(this.timer); // the loop's next tick, set when the one in progress ended
+      this.loop();
+    });
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    const loop = () => {
+    const loop = this.loop = () => {
       this.ticking = this.tick().catch((e) => this.o.logger?.warn({ err: e }, 'camera leases: tick failed'));
       void this.ticking.then(() => {
         if (this.running) this.timer = setTimeout(loop, this.o.tickMs * (0.8 + Math.random() * 0.4));

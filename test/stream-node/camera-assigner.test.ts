@@ -124,6 +124,19 @@ describe.each([
     expect(took).toBeLessThan(10 * TICK * 1.2 + 2000);
   });
 
+  it('a camera a task starts wanting is taken at once, not at the next tick', async () => {
+    const a = new CameraAssigner({ leases: await (await bus()).leases(spec()), node: 'A', capacity: 4, tickMs: 60_000 });
+    assigners.push(a);
+    const acquired: number[] = [];
+    a.on('acquired', (id) => acquired.push(id));
+    a.start();
+    await new Promise((r) => setTimeout(r, 300)); // the first tick is over; the next is a minute away
+    a.setWanted([5]);
+    a.setWanted([5, 6]);
+    await until(() => acquired.length === 2, 'both cameras', 5000);
+    expect(acquired.sort()).toEqual([5, 6]);
+  });
+
   it('fair shares: even, capped by capacity, the odd camera to who holds it', () => {
     expect(Object.fromEntries(fairShares(4, [{ name: 'A', capacity: 10 }, { name: 'B', capacity: 10 }]))).toEqual({ A: 2, B: 2 });
     expect(Object.fromEntries(fairShares(5, [{ name: 'A', capacity: 10, holding: 2 }, { name: 'B', capacity: 10, holding: 3 }]))).toEqual({ A: 2, B: 3 });
