@@ -82,6 +82,11 @@ export function ffmpegArgs(o: Pick<FfmpegSourceOptions, 'intervalMs' | 'maxWidth
     '-vf', `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${minGap})',scale='min(iw\\,${o.maxWidth})':-2:flags=bilinear`,
     '-fps_mode', 'passthrough',
     '-pix_fmt', 'rgb24',
+    // Without these each frame leaves ffmpeg only when the next one is made, a whole interval late
+    // (a second of every record's latency at 1 fps): the rawvideo encoder is frame-threaded by
+    // default (one frame in flight per extra thread), and the pipe's I/O buffer keeps a frame's tail.
+    '-threads', '1',
+    '-flush_packets', '1',
     '-f', 'rawvideo',
   ];
   return { input, output };
