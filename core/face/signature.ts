@@ -14,12 +14,13 @@ import type { Rgb } from './types.ts';
  * frame to frame, which finer grids (16x16 grey: the same face one second apart down to 0.82) take
  * for a change. SIGNATURE_SAME = 0.95, measured with `npm run bench:appearance` (19 faces of the
  * face-api demo photos each sliding across a 1280x720 H.264 clip with sensor noise, one frame a
- * second, faces of 60, 100 and 200 px): the same face one second apart is at 0.917 at worst and
- * under 0.95 in 0-6% of frames (median 0.994-0.999); two different faces in the same conditions
+ * second, faces of 60, 100 and 200 px): the same face one second apart is at 0.92 at worst and
+ * under 0.95 in 0-2% of frames (median 0.994-0.999); two different faces in the same conditions
  * reach 0.91 at most. So someone else stepping into the same spot is below 0.95 and gets embedded,
- * and a face that stays is embedded about once in twenty frames. A grey camera (infrared at night)
- * loses the colour: 4x4 grey alone separates a little less (0.92 at most for other faces, 0.91 at
- * worst for the same), still on the right sides of 0.95 with a few more checks.
+ * and a face that stays is embedded about once in twenty frames or less. Without colour it separates
+ * less: on the dev fixtures (150 px crops, several grey, different photos) 14% of different-people
+ * pairs stay above 0.95; on a grey (infrared) camera those changes wait for the tracker's periodic
+ * check (core/face/README.md).
  */
 export const SIGNATURE_SIZE = 4;
 export const SIGNATURE_SAME = 0.95;

@@ -43,9 +43,10 @@ export function similarityToCosine(sim: number): number {
  * "Same person" for telling faces apart over time (the stream node's tracks, the matcher's rate
  * limit for strangers), not for recognition (the task's threshold does that). Cosine 0.5, i.e.
  * calibrated similarity 0.84, chosen from the same data as KNOTS (`npm run bench:appearance` prints
- * it): different people reach 0.36 at most (demo photos; fixtures 0.25), the same person in a 1 fps
- * clip one second apart 0.79 at least (median 0.97), the same person in different photos 0.39 at
- * least (median 0.69, 5% under 0.48). It sits above the recognition knot (0.37) on purpose: wrongly
+ * it): different people reach 0.36 at most (demo photos; fixtures 0.25; 0.44 among 19 demo faces
+ * in the same clip conditions, a few perhaps one actor twice), the same face one second apart in a
+ * 1 fps clip 0.63 at least (median 0.95-0.99), the same person in different photos 0.39 at least
+ * (median 0.69, 7.5% under 0.5). It sits above the recognition knot (0.37) on purpose: wrongly
  * calling two people one loses a person (a track that carries two people, a stranger never
  * recorded), while wrongly calling one person two costs one extra record at most, which the
  * matcher's per-person rate limit absorbs for enrolled people. So the cut keeps a 0.14 margin over
