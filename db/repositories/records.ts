@@ -79,7 +79,9 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
   async function improve(tx: Tx, r: Existing, f: FaceToRecord): Promise<FaceRecorded> {
     const n = f.record;
     const sameIdentity = n.personId === r.personId || (r.classify === 0 && !!n.personId);
-    if (!sameIdentity || (n.quality ?? 0) <= (r.quality ?? 0)) return { outcome: 'merged', id: r.id };
+    // a shot without its image (missing from the store) never replaces one with an image
+    const worse = (n.quality ?? 0) <= (r.quality ?? 0) || (!n.captureUrl && !!r.captureUrl);
+    if (!sameIdentity || worse) return { outcome: 'merged', id: r.id };
     const { messageId: _m, taskId: _t, taskName: _tn, cameraId: _c, cameraName: _cn, cameraList: _l, captureTime: _ct, ...shot } = n;
     await tx.update(captureRecords).set(shot).where(eq(captureRecords.id, r.id));
     if (f.picture) await tx.insert(pictures).values({ ...f.picture, kind: 'capture' }).onConflictDoNothing();

@@ -71,11 +71,11 @@ export function groupScene(dir: string, fx: Fixtures): Promise<Scene> {
 }
 
 /**
- * carol in view for 4 s, gone for 5 s (more than TRACK_IDLE_MS), back for 4 s, gone 3 s: two
- * appearances per loop, 9 s apart.
+ * carol in view for 4 s, gone for 5 s (more than TRACK_IDLE_MS), back for 4 s, gone 5 s: two
+ * appearances per loop, 9 s apart, the next loop's 18 s after the first.
  */
 export function returnScene(dir: string, fx: Fixtures): Promise<Scene> {
-  return scene(dir, fx, 'return', { width: 640, height: 360, seconds: 16, bitrate: '800k' },
+  return scene(dir, fx, 'return', { width: 640, height: 360, seconds: 18, bitrate: '800k' },
     [{ who: 'carol', from: 0, to: 4, x: 220, y: 60, width: 200 }, { who: 'carol', from: 9, to: 13, x: 220, y: 60, width: 200 }]);
 }
 
