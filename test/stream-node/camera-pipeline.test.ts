@@ -43,6 +43,9 @@ beforeAll(async () => {
   rtsp = await startRtspServer({ streams: [{ path: 'door', source: clip }] });
   store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   engine = createFaceEngine({ threads: 1 });
+  // the models load on first use: not during the first frame, which would leave the next one
+  // seconds away on a loaded machine (and every track idle past its end)
+  await engine.detect({ data: Buffer.alloc(64 * 64 * 3), width: 64, height: 64, channels: 3 });
   bus = await connectNatsBus({ servers: nats.url, name: 'pipeline-test' });
   await bus.ensureStream(Streams.FACES);
 });
@@ -66,7 +69,7 @@ describe('camera pipeline', () => {
       node: 'node-a', cameraId: 7, url: rtsp.urlFor('door'), intervalMs: 1000,
       tasks: [{ taskId: 3, cameraList: 1 }],
       engine, store, bus, detectWidth: 1280,
-      tracker: { publishPeriodMs: 60_000, maxIdleMs: 5000 },
+      tracker: { publishPeriodMs: 60_000, maxIdleMs: 10_000 },
     });
     const states: string[] = [];
     pipeline.on('state', (s) => states.push(s));
