@@ -344,6 +344,8 @@ async function main() {
         }
         const bus = busLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
         const rec = recordLatency.filter((x) => x.at >= t0 && x.at <= t1).map((x) => x.ms);
+        // a starved window can end before its first sample
+        if (!mems.length) mems.push(await treeMem());
         const peak = mems.reduce((a, m) => (m.pss > a.pss ? m : a), mems[0]);
         ok = late === 0 && !growing && !slow && lostFfmpeg === 0;
         const row = [
