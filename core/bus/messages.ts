@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { EMBEDDING_DIM } from '../constants.ts';
 
 const id = z.number().int().positive();
+/** the largest epoch ms a Date holds */
+const MAX_TIME = 8_640_000_000_000_000;
 
 /** A box in pixels of the camera's full-resolution frame (the face engine's Box shape). */
 export const BoxSchema = z.object({
@@ -27,7 +29,7 @@ export const EmbeddingSchema = z.union([
   }),
 ]);
 
-/** One face track of one camera in one period of a task: the best shot, embedded and stored. */
+/** A face of one camera for one task: a shot of one appearance (a track's window), embedded and stored. */
 export const FaceMessageSchema = z.object({
   /** stable for this track and period: a re-publish after a crash is dropped by the dedupe window */
   message_id: z.string().min(1).max(200),
@@ -35,8 +37,8 @@ export const FaceMessageSchema = z.object({
   camera_id: id,
   /** 1: the task's camera_list1 (entrance), 2: camera_list2 (exit) */
   camera_list: z.union([z.literal(1), z.literal(2)]),
-  /** epoch milliseconds of the frame the face was taken from */
-  capture_time: z.number().int().nonnegative(),
+  /** epoch milliseconds of the frame the face was taken from (bounded: a Date must hold it) */
+  capture_time: z.number().int().nonnegative().max(MAX_TIME),
   box: BoxSchema,
   /** face quality in [0, 1] as the face engine scores it */
   quality: z.number().min(0).max(1),
@@ -56,7 +58,7 @@ export const FaceMessageSchema = z.object({
    */
   appearance: z.string().min(1).max(200).optional(),
   /** epoch ms the appearance started: what the rate limit measures from (default capture_time) */
-  appearance_start: z.number().int().nonnegative().optional(),
+  appearance_start: z.number().int().nonnegative().max(MAX_TIME).optional(),
 });
 export type FaceMessage = z.infer<typeof FaceMessageSchema>;
 

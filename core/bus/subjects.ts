@@ -2,7 +2,7 @@
  * Every subject and JetStream stream of the bus, in one place. Subjects are built only through
  * these helpers, so a publisher and its consumers cannot drift apart.
  *
- *   faces.<taskId>.<cameraId>  one message per face track per period (FaceMessage); stream FACES,
+ *   faces.<taskId>.<cameraId>  a face's appearance: its first shot, a better one (FaceMessage); stream FACES,
  *                              consumed at least once by functions/matcher
  *   tasks.desired              the running tasks and their cameras, as the API wants them
  *                              (TasksDesiredMessage); nodes share the cameras among themselves
