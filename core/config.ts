@@ -3,7 +3,7 @@
  * variable's name. Nothing else reads process.env. Each part switches from its embedded default to
  * the real service when its variables are set (DATABASE_URL, S3_*, NATS_URL).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { assertTimeZone } from './time.ts';
 
@@ -33,6 +33,11 @@ export const HostEnvSchema = z.object({
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
   DATABASE_URL: optionalString,
   DATABASE_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  /** ms to wait for a Postgres connection to open */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1500),
+  /** a query waiting this long makes the host check that Postgres is there (select 1 on a new
+   *  connection within 1 s); when it is not, calls answer DB_UNAVAILABLE at once until it is back */
+  DATABASE_STALL_MS: z.coerce.number().int().min(100).max(600_000).default(750),
   /** without DATABASE_URL: the embedded PGlite on a worker thread behind a private unix socket
    *  (default), or 'main': on the API thread, called directly (fewer moving parts, ~1/4 the list req/s) */
   PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),
@@ -64,6 +69,13 @@ export const HostEnvSchema = z.object({
   MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
   /** frames are scaled to this width before detection */
   DETECT_WIDTH: z.coerce.number().int().min(160).max(3840).default(960),
+  /** where a stream node keeps the face crops and messages the object store or the bus has not taken
+   *  yet (outbox); default DATA_DIR/outbox/<node name> */
+  OUTBOX_DIR: optionalString,
+  /** most faces (crop + messages) kept in the outbox; the oldest are dropped beyond (counted, logged) */
+  OUTBOX_MAX: z.coerce.number().int().min(10).max(10_000_000).default(100_000),
+  /** most megabytes kept in the outbox; the oldest are dropped beyond */
+  OUTBOX_MAX_MB: z.coerce.number().int().min(1).max(1_000_000).default(1024),
   /** camera lease TTL: a dead node's cameras move to the others after this */
   LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** tasks.desired is re-sent (and plans re-evaluated) this often, and at once on every change */
@@ -75,6 +87,8 @@ export const HostEnvSchema = z.object({
   RECORD_PERIOD_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   /** a face message the matcher took but did not settle (crash) is redelivered after this */
   MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** a face whose crop is missing from the object store is retried (every 5 s) this long, then dropped */
+  MATCHER_IMAGE_WAIT_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */
   ONVIF_ALLOWED_RANGES: z.string().default('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10'),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
@@ -90,6 +104,11 @@ export const HostEnvSchema = z.object({
 export type HostEnv = z.infer<typeof HostEnvSchema>;
 
 export class ConfigError extends Error {}
+
+/** a stream node's outbox: OUTBOX_DIR, else DATA_DIR/outbox/<node> (one folder per node name) */
+export function outboxOptions(cfg: Pick<HostEnv, 'OUTBOX_DIR' | 'OUTBOX_MAX' | 'OUTBOX_MAX_MB' | 'DATA_DIR'>, node: string): { dir: string; maxEntries: number; maxBytes: number } {
+  return { dir: resolve(cfg.OUTBOX_DIR ?? join(cfg.DATA_DIR, 'outbox', node)), maxEntries: cfg.OUTBOX_MAX, maxBytes: cfg.OUTBOX_MAX_MB * 1024 * 1024 };
+}
 
 export function parseHostEnv(env: Record<string, string | undefined> = process.env): HostEnv & { dataDir: string } {
   const parsed = HostEnvSchema.safeParse(env);

@@ -85,3 +85,20 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Driver errors that mean "the database is not there" (postgres.js, PGlite, node net, the pool's own
+ *  DB_UNAVAILABLE), through causes (drizzle wraps what the driver throws). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_ENDED', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03', '08000', '08001', '08003', '08006']);
+export function isConnectionError(e: unknown): boolean {
+  for (let cur = e as { code?: unknown; cause?: unknown } | undefined, i = 0; cur && typeof cur === 'object' && i < 5; cur = cur.cause as typeof cur, i++) {
+    if (typeof cur.code === 'string' && CONNECTION_CODES.has(cur.code)) return true;
+    if (cur instanceof AppError && cur.kind === 'DB_UNAVAILABLE') return true;
+  }
+  return false;
+}
+
+/** A dependency (database, object store, bus) is down: the same work succeeds later, as it is. */
+export function isUnavailable(e: unknown): boolean {
+  if (isAppError(e)) return e.kind === 'DB_UNAVAILABLE' || e.kind === 'STORAGE_UNAVAILABLE' || e.kind === 'BUS_UNAVAILABLE';
+  return isConnectionError(e);
+}

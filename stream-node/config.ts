@@ -27,6 +27,9 @@ export const StreamNodeEnvSchema = HostEnvSchema.pick({
   TRACK_IDLE_MS: true,
   MIN_FACE_QUALITY: true,
   LEASE_TTL_MS: true,
+  OUTBOX_DIR: true,
+  OUTBOX_MAX: true,
+  OUTBOX_MAX_MB: true,
 }).extend({
   /** the lease owner and the `node` of face messages; letters, digits, '-' and '_' */
   NODE_NAME: nodeName.default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63) || 'node'),
@@ -38,8 +41,6 @@ export const StreamNodeEnvSchema = HostEnvSchema.pick({
   /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame; auto:
    * key frames unless they come further apart than the interval */
   DECODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
-  /** most face messages kept while NATS is down (the oldest are dropped beyond) */
-  OUTBOX_MAX: int(10, 1_000_000, 10_000),
 });
 
 export type StreamNodeConfig = z.infer<typeof StreamNodeEnvSchema>;

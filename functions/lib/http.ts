@@ -1,5 +1,5 @@
 /** Reading requests safely (size limit before parsing) and the {code, msg} envelope. */
-import { AppError, ErrorTable, isAppError } from '../../core/errors.ts';
+import { AppError, ErrorTable, isAppError, isConnectionError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { z } from 'zod';
 
@@ -16,15 +16,6 @@ export function errorEnvelope(e: unknown, log: Logger): Envelope {
   }
   log.error({ err: e }, 'unhandled error');
   return { code: ErrorTable.INTERNAL.code, msg: ErrorTable.INTERNAL.msg };
-}
-
-/** Driver errors that mean "the database is not there" (postgres.js, PGlite, node net), through causes. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_ENDED', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03', '08000', '08001', '08003', '08006']);
-function isConnectionError(e: unknown): boolean {
-  for (let cur = e as { code?: unknown; cause?: unknown } | undefined, i = 0; cur && typeof cur === 'object' && i < 5; cur = cur.cause as typeof cur, i++) {
-    if (typeof cur.code === 'string' && CONNECTION_CODES.has(cur.code)) return true;
-  }
-  return false;
 }
 
 /** Reads at most `max` bytes of the body; BODY_TOO_LARGE beyond, without buffering the rest. */

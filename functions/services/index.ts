@@ -39,7 +39,7 @@ export type ApiConfig = {
 
 export function databaseConfig(env: ParsedEnv): DatabaseConfig {
   return env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS }
+    ? { kind: 'postgres', url: env.DATABASE_URL, maxConnections: env.DATABASE_MAX_CONNECTIONS, connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS, stallMs: env.DATABASE_STALL_MS }
     : { kind: 'pglite', dataDir: join(env.dataDir, 'db'), thread: env.PGLITE_THREAD };
 }
 
@@ -58,7 +58,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     timeZone: env.TIME_ZONE ?? defaultTimeZone(),
   };
   const { timeZone } = config;
-  const db = await openDatabase(databaseConfig(env));
+  const db = await openDatabase(databaseConfig(env), log.child({ part: 'db' }));
   const repos = createRepositories(db.orm);
 
   const envStorage = envStorageConfig(env);
@@ -82,7 +82,10 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone, periodMs: env.DESIRED_STATE_PERIOD_MS, staleMs: env.CAMERA_STATE_STALE_MS,
   });
   const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
-  const matcher = createMatcher({ bus, repos, store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS, recordPeriodMs: env.RECORD_PERIOD_MS });
+  const matcher = createMatcher({
+    bus, repos, store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS, imageWaitMs: env.MATCHER_IMAGE_WAIT_MS,
+    recordPeriodMs: env.RECORD_PERIOD_MS,
+  });
   const face = createFaceEngine({ threads: env.FACE_THREADS, arena: env.FACE_ARENA ?? false, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
 
   const accounts = createAccountsService(repos.accounts, {

@@ -55,7 +55,8 @@ const COMMANDS = {
 
 function run(env: Record<string, string>, from: keyof typeof COMMANDS): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, COMMANDS[from], {
-    cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    // DATA_DIR: the node's outbox in the test's temp dir
+    cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
