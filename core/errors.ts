@@ -33,6 +33,7 @@ export const ErrorTable = {
   INVALID_RTSP: { code: 2015, msg: 'rtsp is not a valid rtsp:// URL' },
   ADDRESS_NOT_ALLOWED: { code: 2016, msg: 'address is outside the allowed ranges' },
   INVALID_ID_LIST: { code: 2017, msg: 'id list is not a comma-separated list of ids' },
+  EXPORT_TOO_LARGE: { code: 2035, msg: 'the export has more rows than allowed; narrow the filters' },
 
   // 3xxx not found
   UNKNOWN_URI: { code: 3000, msg: 'no such URI' },
@@ -44,6 +45,8 @@ export const ErrorTable = {
   TASK_NOT_FOUND: { code: 3006, msg: 'task not found' },
   RECORD_NOT_FOUND: { code: 3007, msg: 'record not found' },
   CONFIG_NOT_FOUND: { code: 3008, msg: 'config not found' },
+  ALARM_NOT_FOUND: { code: 3009, msg: 'alarm not found' },
+  WINDOW_NOT_FOUND: { code: 3010, msg: 'the task\'s plan has no such window on that date' },
 
   // 4xxx conflict / state
   USER_EXISTS: { code: 4001, msg: 'a user with this name already exists' },
@@ -52,6 +55,7 @@ export const ErrorTable = {
   LIBRARY_IN_USE: { code: 4004, msg: 'library is used by a task' },
   CAMERA_IN_USE: { code: 4005, msg: 'camera is used by a task' },
   TASK_RUNNING: { code: 4006, msg: 'task is running; stop it first' },
+  TASK_TYPE_MISMATCH: { code: 4010, msg: 'the task is not of the type this report needs' },
 
   // 5xxx dependency / internal
   INTERNAL: { code: 5000, msg: 'internal error' },
@@ -60,6 +64,7 @@ export const ErrorTable = {
   STORAGE_CONFIG_REJECTED: { code: 5003, msg: 'new object store does not answer; old one kept' },
   FACE_ENGINE_FAILED: { code: 5004, msg: 'face engine failed' },
   BUS_UNAVAILABLE: { code: 5005, msg: 'message bus unavailable' },
+  EVENT_STREAMS_BUSY: { code: 5020, msg: 'too many live event streams are open; try again later' },
   CAMERA_UNREACHABLE: { code: 5101, msg: 'camera is unreachable' },
   CAMERA_TIMEOUT: { code: 5102, msg: 'camera did not answer in time' },
   NOT_ONVIF: { code: 5103, msg: 'device is not an ONVIF device' },

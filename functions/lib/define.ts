@@ -45,6 +45,14 @@ export type FunctionDefinition<S extends z.ZodType, R extends object | void> = {
 
 export type ApiFunction = { readonly uri: string; readonly role: Role; readonly input: z.ZodType; readonly output?: z.ZodType; readonly app: Hono<HostEnv> };
 
+/** What the host mounts: a URI's own Hono app (a POST function, or GET /Events: functions/lib/stream.ts). */
+export type Mountable = { readonly uri: string; readonly role: Role; readonly app: Hono<HostEnv> };
+
+/** The caller's user id for a URI that needs `role` (0 for 'none'): the one session check of every URI. */
+export async function callerOf(services: Services, role: Role, token: string | undefined): Promise<number> {
+  return role === 'none' ? 0 : services.accounts.authenticate(token);
+}
+
 export function defineFunction<S extends z.ZodType, R extends object | void>(def: FunctionDefinition<S, R>): ApiFunction {
   const app = new Hono<HostEnv>();
   app.post(def.uri, async (c) => {
@@ -54,7 +62,7 @@ export function defineFunction<S extends z.ZodType, R extends object | void>(def
       const limit = def.body === 'multipart' ? services.config.maxUploadBytes : services.config.maxBodyBytes;
       const raw = await readBody(c.req.raw, limit);
       const body = def.body === 'multipart' ? await parseMultipart(c.req.raw, raw) : parseJsonObject(raw);
-      const userId = def.role === 'none' ? 0 : await services.accounts.authenticate(sessionOf(c.req.raw, body));
+      const userId = await callerOf(services, def.role, sessionOf(c.req.raw, body));
       delete body.session;
       const parsed = def.input.safeParse(body);
       if (!parsed.success) throw invalidField(parsed.error, body);

@@ -10,8 +10,14 @@ import { CameraStateMessageSchema } from '../../core/bus/messages.ts';
 import { Subjects } from '../../core/bus/subjects.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CamerasRepo } from '../../db/repositories/cameras.ts';
+import { announceEvents, cameraEvents } from './events.ts';
 
-export function createCameraState(deps: { cameras: CamerasRepo; bus: Bus; log: Logger }) {
+/**
+ * A change of `online` is logged as a `camera` event, and a camera coming back while its offline
+ * alarm is open raises "back" (type 4), in the same transaction (cameras.reportState).
+ */
+export function createCameraState(deps: { cameras: CamerasRepo; bus: Bus; log: Logger; timeZone: string }) {
+  const events = cameraEvents(deps.timeZone);
   let sub: Subscription | undefined;
   /** reports are written one at a time, in order, so an older one never overwrites a newer one */
   let chain: Promise<void> = Promise.resolve();
@@ -20,7 +26,9 @@ export function createCameraState(deps: { cameras: CamerasRepo; bus: Bus; log: L
     const parsed = CameraStateMessageSchema.safeParse(data);
     if (!parsed.success) { deps.log.warn({ issues: parsed.error.issues }, 'camera.state: ignoring a malformed report'); return; }
     const r = parsed.data;
-    chain = chain.then(() => deps.cameras.reportState(r.camera_id, r.state === 'online', r.task_ids))
+    chain = chain.then(async () => {
+      if (await deps.cameras.reportState(r.camera_id, r.state === 'online', r.task_ids, events)) announceEvents(deps.bus);
+    })
       .catch((err) => deps.log.warn({ err, camera: r.camera_id }, 'could not write a camera state'));
   }
 

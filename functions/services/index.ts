@@ -25,6 +25,11 @@ import { createTasksService } from './tasks.ts';
 import { createTaskControl } from './taskControl.ts';
 import { createCameraState } from './cameraState.ts';
 import { connectNatsBus, createMemoryBus, type Bus } from '../../core/bus/index.ts';
+import { createAlarmsService } from './alarms.ts';
+import { createEventHub } from './eventHub.ts';
+import { createReportsService } from './reports.ts';
+import { ALARM_WEBHOOK, createWebhookService } from './webhook.ts';
+import { createAddressPolicy } from '../../core/onvif/address-policy.ts';
 
 export type ParsedEnv = HostEnv & { dataDir: string };
 
@@ -58,10 +63,15 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   const { timeZone } = config;
   const db = await openDatabase(databaseConfig(env));
   const repos = createRepositories(db.orm);
+  // attendance dates are local dates of TIME_ZONE: rebuilt once when the zone is new to the database
+  if (await repos.attendance.ensureZone(timeZone).catch(async (e) => { await db.close(); throw e; })) {
+    log.info({ timeZone }, 'attendance days rebuilt for this TIME_ZONE');
+  }
+  const webhook = createWebhookService({ repo: repos.webhook, configs: repos.systemConfig, policy: createAddressPolicy(env.WEBHOOK_ALLOWED_RANGES), timeZone });
 
   const envStorage = envStorageConfig(env);
   const store = new SwitchableObjectStore(await createObjectStore(envStorage));
-  const systemConfig = createSystemConfigService({ repo: repos.systemConfig, store, envStorage, log });
+  const systemConfig = createSystemConfigService({ repo: repos.systemConfig, store, envStorage, log, checks: { [ALARM_WEBHOOK]: webhook.check } });
   const saved = await systemConfig.savedStorage();
   if (saved) {
     // A store saved by /UpdateSystemConfig is used again; if it is down now, keep the env store.
@@ -78,9 +88,10 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   }
   const taskControl = createTaskControl({
     tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone, periodMs: env.DESIRED_STATE_PERIOD_MS, staleMs: env.CAMERA_STATE_STALE_MS,
+    offlineAlarmMs: env.CAMERA_OFFLINE_ALARM_MS,
   });
-  const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
-  const matcher = createMatcher({ bus, repos, store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS });
+  const cameraState = createCameraState({ cameras: repos.cameras, bus, log, timeZone });
+  const matcher = createMatcher({ bus, repos, store, probeImage, log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS, timeZone });
   const face = createFaceEngine({ threads: env.FACE_THREADS, arena: env.FACE_ARENA ?? false, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
 
   const accounts = createAccountsService(repos.accounts, {
@@ -91,6 +102,11 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   await accounts.ensureAdmin(env.ADMIN_PASSWORD);
   const pictures = createPicturesService({
     repo: repos.pictures, store, probeImage, log, timeZone, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS },
+  });
+
+  const eventHub = createEventHub({
+    repo: repos.events, bus, log: log.child({ part: 'events' }), pollMs: env.EVENTS_POLL_MS, heartbeatMs: env.EVENTS_HEARTBEAT_MS,
+    maxClients: env.EVENTS_MAX_CLIENTS,
   });
 
   return {
@@ -112,9 +128,13 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     cameras: createCamerasService({ repo: repos.cameras, timeZone, changed: taskControl.changed }),
     tasks: createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone, changed: taskControl.changed }),
     records: createRecordsService({ repo: repos.records, pictures, timeZone }),
+    alarms: createAlarmsService({ repo: repos.alarms, accounts: repos.accounts, pictures, timeZone }),
+    reports: createReportsService({ tasks: repos.tasks, repo: repos.reports, timeZone }),
+    webhook,
+    eventHub,
     onvif: createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
     async close(): Promise<void> {
-      await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop(), accounts.stop()]);
+      await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop(), accounts.stop(), eventHub.close()]);
       await bus.close().catch((err) => log.warn({ err }, 'closing the bus failed'));
       await Promise.allSettled([face.close(), store.close()]);
       await db.close();

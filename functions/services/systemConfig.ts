@@ -15,7 +15,7 @@ export const MASK = '******';
 const SECRET_KEY = /secret|password|passwd|token|private/i;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObject = { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
 
 function mask(v: Json): Json {
   if (Array.isArray(v)) return v.map(mask);
@@ -33,7 +33,7 @@ function unmask(next: Json, prev: Json | undefined): Json {
   return next;
 }
 
-function parseObject(text: string): JsonObject {
+export function parseObject(text: string): JsonObject {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -84,7 +84,11 @@ function describeEnvStore(cfg: StorageConfig): JsonObject {
   };
 }
 
-export function createSystemConfigService(deps: { repo: SystemConfigRepo; store: SwitchableObjectStore; envStorage: StorageConfig; log: Logger }) {
+export function createSystemConfigService(deps: {
+  repo: SystemConfigRepo; store: SwitchableObjectStore; envStorage: StorageConfig; log: Logger;
+  /** names whose config is checked before it is stored (e.g. AlarmWebhook): throw to refuse */
+  checks?: Record<string, (config: JsonObject) => Promise<void>>;
+}) {
   const { repo, store, log } = deps;
   return {
     /** At start: a StorageServer saved by UpdateSystemConfig wins over the environment's store. */
@@ -108,6 +112,7 @@ export function createSystemConfigService(deps: { repo: SystemConfigRepo; store:
         await store.switchTo(await createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
         log.info({ store: store.describe() }, 'object store switched');
       }
+      await deps.checks?.[i.name]?.(value);
       // kept as given, unless masked secrets were filled back in
       const unchanged = JSON.stringify(value) === JSON.stringify(given);
       await repo.put(i.name, unchanged ? i.config : JSON.stringify(value), i.remark);
