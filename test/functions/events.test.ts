@@ -131,7 +131,7 @@ describe.each(variants)('GET /Events (%s)', (variant) => {
     expect(await body(await connect({ 'x-session': api.session, 'last-event-id': 'abc' }))).toMatchObject({ code: E.INVALID_FIELD.code, msg: expect.stringMatching(/^last_event_id:/) });
     expect(await body(await connect(undefined, '?types=alarm,nope'))).toMatchObject({ code: E.INVALID_FIELD.code, msg: expect.stringMatching(/^types:/) });
     // other methods on it, and POST /Events, are unknown
-    expect((await (await fetch(`${api.url}/Events`, { method: 'POST' })).json()).code).toBe(E.UNKNOWN_URI.code);
+    expect(((await (await fetch(`${api.url}/Events`, { method: 'POST' })).json()) as { code: number }).code).toBe(E.UNKNOWN_URI.code);
   });
 
   it('ends a stream whose session ended (user deleted) with an `error` event', async () => {
