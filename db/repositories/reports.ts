@@ -51,21 +51,33 @@ export function createReportsRepo(orm: Orm) {
       ${f.libId !== undefined ? sql`and p.lib_id = ${f.libId}` : sql``}
       ${f.personName ? sql`and (p.name ilike ${containsPattern(f.personName)} or p.pinyin ilike ${containsPattern(f.personName)})` : sql``}`;
 
-  /** every listed (day, person) of an attendance query with its status, before paging */
-  function attendanceRows(q: AttendanceQuery): SQL {
+  /**
+   * The listed (day, person) rows of an attendance query with their status. With `page` (and no
+   * status filter) the grid of days x persons is paged first — its order needs no attendance data —
+   * so only the page's rows are joined and judged; otherwise every row is (status filter, summary).
+   */
+  function attendanceRows(q: AttendanceQuery, page?: Page): SQL {
     const days = JSON.stringify(q.days.map((d) => ({ day: d.day, ws: d.start, we: d.end, de: d.dayEnd })));
     const out = q.hasExitList ? sql`a.last_out` : sql`a.last_any`;
+    const first = q.days[0]?.day ?? '1970-01-01';
+    const last = q.days[q.days.length - 1]?.day ?? '1970-01-01';
     return sql`
       with days as (select * from jsonb_to_recordset(${days}::jsonb) as d(day date, ws timestamptz, we timestamptz, de timestamptz)),
       ppl as (${expected(q.taskId, q)}),
+      cells as (
+        select d.day, d.ws, d.we, p.id as person_id, p.name as person_name, p.pinyin, p.lib_id, p.lib_name, p.card_no
+          ${page ? sql`, count(*) over () as total` : sql``}
+        from days d join ppl p on p.create_time < d.de
+        ${page ? sql`order by d.day, lower(p.pinyin), p.name, p.id limit ${page.pageSize} offset ${offsetOf(page)}` : sql``}
+      ),
       grid as (
-        select d.day, d.ws, d.we, p.id as person_id, p.name as person_name, p.pinyin, p.lib_id, p.lib_name, p.card_no,
-          a.first_in, a.in_camera_name,
+        select c.*, a.first_in, a.in_camera_name,
           -- a sign-out is a capture after the sign-in (without an exit list: any later capture)
           case when a.first_in is null then ${out} when ${out} > a.first_in then ${out} end as last_out,
           case when a.first_in is null then a.out_camera_name when ${out} > a.first_in then ${q.hasExitList ? sql`a.out_camera_name` : sql`a.any_camera_name`} end as out_camera_name
-        from days d join ppl p on p.create_time < d.de
-        left join ${attendanceDays} a on a.task_id = ${q.taskId} and a.day = d.day and a.person_id = p.id
+        from cells c
+        left join ${attendanceDays} a on a.task_id = ${q.taskId} and a.day = c.day and a.person_id = c.person_id
+          and a.day >= ${first}::date and a.day <= ${last}::date
       ),
       timed as (
         select g.*,
@@ -141,13 +153,14 @@ export function createReportsRepo(orm: Orm) {
 
     /** A page of (day, person) rows, by day then name (pinyin order), and the total. */
     async attendance(q: AttendanceQuery, page: Page): Promise<{ total: number; rows: AttendanceRow[] }> {
+      const pageFirst = q.status === undefined;
       const res = await orm.execute(sql`
         select r.day::text as day, r.person_id, r.person_name, r.lib_id, r.lib_name, r.card_no, r.first_in, r.last_out,
           coalesce(r.in_camera_name, '') as in_camera_name, coalesce(r.out_camera_name, '') as out_camera_name, r.status, r.late_minutes,
-          r.early_minutes, count(*) over () as total
-        from (${attendanceRows(q)}) r ${statusFilter(q.status)}
+          r.early_minutes, ${pageFirst ? sql`r.total` : sql`count(*) over () as total`}
+        from (${attendanceRows(q, pageFirst ? page : undefined)}) r ${statusFilter(q.status)}
         order by r.day, lower(r.pinyin), r.person_name, r.person_id
-        limit ${page.pageSize} offset ${offsetOf(page)}`);
+        ${pageFirst ? sql`` : sql`limit ${page.pageSize} offset ${offsetOf(page)}`}`);
       const rows = rowsOf<Record<string, unknown>>(res);
       const total = rows.length ? Number(rows[0].total) : await this.attendanceCount(q);
       return { total, rows: rows.map(attendanceRow) };

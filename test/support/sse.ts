@@ -8,6 +8,8 @@ export interface SseClient {
   readonly response: Response;
   /** events received so far, in order */
   readonly events: SseEvent[];
+  /** Date.now() when each of `events` arrived */
+  readonly times: number[];
   /** comment lines received (heartbeats) */
   readonly comments: string[];
   /** the stream ended (server closed it) */
@@ -22,6 +24,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   const abort = new AbortController();
   const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
   const events: SseEvent[] = [];
+  const times: number[] = [];
   const comments: string[] = [];
   let ended = false;
   const waiters = new Set<() => void>();
@@ -39,7 +42,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
             const line = buf.slice(0, nl);
             buf = buf.slice(nl + (buf.startsWith('\r\n', nl) ? 2 : 1));
             if (line === '') {
-              if (cur.data.length) events.push({ id: cur.id, event: cur.event ?? 'message', data: cur.data.join('\n') });
+              if (cur.data.length) {
+                events.push({ id: cur.id, event: cur.event ?? 'message', data: cur.data.join('\n') });
+                times.push(Date.now());
+              }
               cur = { data: [] };
               notify();
             } else if (line.startsWith(':')) {
@@ -66,6 +72,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   return {
     response,
     events,
+    times,
     comments,
     get ended() { return ended; },
     until(cond, what, timeoutMs = 15_000) {
