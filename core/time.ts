@@ -136,8 +136,8 @@ export function weekdayOf(day: string): number {
 
 /**
  * The instant at `minute` minutes after the start of calendar day `day` on the wall clock of
- * `timeZone`; 24:00 is the next day's 00:00. A wall time skipped by a DST change gives the instant
- * after the gap's start (the earlier offset), as parseTime does.
+ * `timeZone`; 24:00 is the next day's 00:00. A wall time skipped by a DST change gives the earlier
+ * instant, as parseTime does (02:30 on a spring-forward day is taken as 01:30).
  */
 export function instantAt(day: string, minute: number, timeZone: string): Date {
   const d = minute >= 24 * 60 ? addDays(day, Math.floor(minute / (24 * 60))) : day;
