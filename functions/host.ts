@@ -81,10 +81,14 @@ export async function startHost(env: Record<string, string | undefined> = proces
     node,
     webhook,
     stop: () => (stopping ??= (async () => {
+      // the live event streams end first: close() waits for every open connection
+      await services.eventHub.close();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // idle keep-alive sockets would hold close() open
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // idle keep-alive sockets would hold close() open (an ended event stream's socket turns idle a moment later)
+        const idle = () => (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        const timer = setInterval(idle, 100).unref();
+        server.close(() => { clearInterval(timer); resolve(); });
+        idle();
       });
       await node?.stop(); // frees its camera leases at once
       await stopWorkers();

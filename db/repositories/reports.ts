@@ -57,15 +57,20 @@ export function createReportsRepo(orm: Orm) {
    * so only the page's rows are joined and judged; otherwise every row is (status filter, summary).
    */
   function attendanceRows(q: AttendanceQuery, page?: Page): SQL {
-    const days = JSON.stringify(q.days.map((d) => ({ day: d.day, ws: d.start, we: d.end, de: d.dayEnd })));
+    // the graces applied here, once a day, not once a row: wl = latest on-time arrival, ee = earliest on-time leave
+    const minute = 60_000;
+    const days = JSON.stringify(q.days.map((d) => ({
+      day: d.day, ws: d.start, we: d.end, de: d.dayEnd,
+      wl: d.start && new Date(d.start.getTime() + q.lateGraceMin * minute), ee: d.end && new Date(d.end.getTime() - q.earlyGraceMin * minute),
+    })));
     const out = q.hasExitList ? sql`a.last_out` : sql`a.last_any`;
     const first = q.days[0]?.day ?? '1970-01-01';
     const last = q.days[q.days.length - 1]?.day ?? '1970-01-01';
     return sql`
-      with days as (select * from jsonb_to_recordset(${days}::jsonb) as d(day date, ws timestamptz, we timestamptz, de timestamptz)),
+      with days as (select * from jsonb_to_recordset(${days}::jsonb) as d(day date, ws timestamptz, we timestamptz, de timestamptz, wl timestamptz, ee timestamptz)),
       ppl as (${expected(q.taskId, q)}),
       cells as (
-        select d.day, d.ws, d.we, p.id as person_id, p.name as person_name, p.pinyin, p.lib_id, p.lib_name, p.card_no
+        select d.day, d.ws, d.we, d.wl, d.ee, p.id as person_id, p.name as person_name, p.pinyin, p.lib_id, p.lib_name, p.card_no
           ${page ? sql`, count(*) over () as total` : sql``}
         from days d join ppl p on p.create_time < d.de
         ${page ? sql`order by d.day, lower(p.pinyin), p.name, p.id limit ${page.pageSize} offset ${offsetOf(page)}` : sql``}
@@ -81,10 +86,8 @@ export function createReportsRepo(orm: Orm) {
       ),
       timed as (
         select g.*,
-          case when g.ws is not null and g.first_in > g.ws + make_interval(mins => ${q.lateGraceMin})
-            then ceil(extract(epoch from g.first_in - g.ws) / 60)::int else 0 end as late_minutes,
-          case when g.we is not null and g.last_out is not null and g.first_in is not null and g.last_out < g.we - make_interval(mins => ${q.earlyGraceMin})
-            then ceil(extract(epoch from g.we - g.last_out) / 60)::int else 0 end as early_minutes
+          case when g.first_in > g.wl then ceil(extract(epoch from g.first_in - g.ws) / 60)::int else 0 end as late_minutes,
+          case when g.first_in is not null and g.last_out < g.ee then ceil(extract(epoch from g.we - g.last_out) / 60)::int else 0 end as early_minutes
         from grid g
       )
       select t.*,
@@ -178,16 +181,19 @@ export function createReportsRepo(orm: Orm) {
 
     /** Per person over the query's days: counts and minute totals, by name (pinyin order). */
     async attendanceSummary(q: AttendanceQuery, page: Page): Promise<{ total: number; rows: AttendanceSummaryRow[] }> {
+      // counted per person id, then the page's names joined: no text is aggregated
       const res = await orm.execute(sql`
-        select r.person_id, min(r.person_name) as person_name, min(r.pinyin) as pinyin, min(r.lib_id) as lib_id, min(r.lib_name) as lib_name,
-          min(r.card_no) as card_no, count(*) as days, count(*) filter (where r.status <> 4) as days_present,
-          count(*) filter (where r.late_minutes > 0) as days_late, count(*) filter (where r.early_minutes > 0) as days_early,
-          count(*) filter (where r.status = 4) as days_absent, count(*) filter (where r.status = 5) as days_no_sign_out,
-          coalesce(sum(r.late_minutes), 0) as late_minutes_total, coalesce(sum(r.early_minutes), 0) as early_minutes_total,
-          count(*) over () as total
-        from (${attendanceRows(q)}) r ${statusFilter(q.status)}
-        group by r.person_id
-        order by lower(min(r.pinyin)), min(r.person_name), r.person_id
+        with per as (
+          select r.person_id, count(*) as days, count(*) filter (where r.status <> 4) as days_present,
+            count(*) filter (where r.late_minutes > 0) as days_late, count(*) filter (where r.early_minutes > 0) as days_early,
+            count(*) filter (where r.status = 4) as days_absent, count(*) filter (where r.status = 5) as days_no_sign_out,
+            coalesce(sum(r.late_minutes), 0) as late_minutes_total, coalesce(sum(r.early_minutes), 0) as early_minutes_total
+          from (${attendanceRows(q)}) r ${statusFilter(q.status)}
+          group by r.person_id
+        )
+        select per.*, p.name as person_name, p.lib_id, l.name as lib_name, p.card_no, count(*) over () as total
+        from per join ${persons} p on p.id = per.person_id join ${libraries} l on l.id = p.lib_id
+        order by lower(p.pinyin), p.name, p.id
         limit ${page.pageSize} offset ${offsetOf(page)}`);
       const rows = rowsOf<Record<string, unknown>>(res);
       let total: number;

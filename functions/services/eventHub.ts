@@ -54,6 +54,9 @@ export function createEventHub(deps: {
   let reading: Promise<void> | undefined;
   let again = false;
   const waiters = new Set<() => void>();
+  /** the streams being served, so close() can end them (a host stops only once they have ended) */
+  const serving = new Set<Promise<void>>();
+  let closing = false;
 
   const wake = () => { for (const w of [...waiters]) w(); };
 
@@ -108,7 +111,7 @@ export function createEventHub(deps: {
     if (cursor > after) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (v: boolean) => { clearTimeout(t); waiters.delete(onWake); resolve(v); };
-      const onWake = () => { if (cursor > after || sink.closed) done(cursor > after); };
+      const onWake = () => { if (cursor > after || sink.closed || closing) done(cursor > after); };
       const t = setTimeout(() => done(false), ms);
       waiters.add(onWake);
     });
@@ -123,67 +126,77 @@ export function createEventHub(deps: {
       return () => { if (!released) { released = true; reserved--; } };
     },
 
-    /** Serves one stream until its client goes or `check` throws. */
-    async serve(sink: EventSink, o: StreamOptions): Promise<void> {
-      if (!clients++) await activate().catch((e) => { clients--; throw e; });
-      else await activating;
-      sink.onClose(wake);
-      try {
-        let at: number;
-        if (o.lastEventId === undefined) at = cursor;
-        else {
-          const last = await repo.lastId();
-          at = Math.min(o.lastEventId, last); // an id from the future (a reset log) resumes from now
-          const firstKept = (await repo.oldestId()) ?? last + 1;
-          if (at < firstKept - 1) {
-            // older than what is kept: say so (a `gap` event), then go on with the oldest kept
-            await sink.event({ id: firstKept - 1, type: 'gap', data: JSON.stringify({ last_event_id: o.lastEventId, first_event_id: firstKept }) });
-            at = firstKept - 1;
-          }
-        }
-        let checked = Date.now();
-        while (!sink.closed) {
-          if (Date.now() - checked >= deps.heartbeatMs) {
-            await o.check();
-            checked = Date.now();
-          }
-          const batch = await eventsAfter(at);
-          if (batch.length) {
-            for (const e of batch) {
-              if (sink.closed) return;
-              if (!o.types || o.types.has(e.type)) await sink.event(e);
-              at = e.id;
-            }
-            continue;
-          }
-          if (!(await waitPast(at, deps.heartbeatMs, sink)) && !sink.closed) {
-            await o.check();
-            checked = Date.now();
-            await sink.comment('heartbeat');
-          }
-        }
-      } finally {
-        if (!--clients) {
-          // idle: stop reading (the next stream starts from the log's end again)
-          const s = sub;
-          sub = undefined;
-          clearInterval(timer);
-          timer = undefined;
-          await s?.stop();
-        }
-      }
+    /** Serves one stream until its client goes, `check` throws or the hub closes. */
+    serve(sink: EventSink, o: StreamOptions): Promise<void> {
+      const p = serveOne(sink, o).finally(() => serving.delete(p));
+      serving.add(p);
+      return p;
     },
 
     /** streams open now, and the newest id read (tests, metrics) */
     stats: () => ({ clients, cursor }),
 
+    /** ends every stream (their clients reconnect elsewhere, or here after a restart, with Last-Event-ID) */
     async close(): Promise<void> {
+      closing = true;
       clearInterval(timer);
       timer = undefined;
+      wake();
+      await Promise.allSettled([...serving]);
       await sub?.stop();
       sub = undefined;
-      wake();
     },
   };
+
+  async function serveOne(sink: EventSink, o: StreamOptions): Promise<void> {
+    if (closing) return;
+    if (!clients++) await activate().catch((e) => { clients--; throw e; });
+    else await activating;
+    sink.onClose(wake);
+    try {
+      let at: number;
+      if (o.lastEventId === undefined) at = cursor;
+      else {
+        const last = await repo.lastId();
+        at = Math.min(o.lastEventId, last); // an id from the future (a reset log) resumes from now
+        const firstKept = (await repo.oldestId()) ?? last + 1;
+        if (at < firstKept - 1) {
+          // older than what is kept: say so (a `gap` event), then go on with the oldest kept
+          await sink.event({ id: firstKept - 1, type: 'gap', data: JSON.stringify({ last_event_id: o.lastEventId, first_event_id: firstKept }) });
+          at = firstKept - 1;
+        }
+      }
+      let checked = Date.now();
+      while (!sink.closed && !closing) {
+        if (Date.now() - checked >= deps.heartbeatMs) {
+          await o.check();
+          checked = Date.now();
+        }
+        const batch = await eventsAfter(at);
+        if (batch.length) {
+          for (const e of batch) {
+            if (sink.closed || closing) return;
+            if (!o.types || o.types.has(e.type)) await sink.event(e);
+            at = e.id;
+          }
+          continue;
+        }
+        if (!(await waitPast(at, deps.heartbeatMs, sink)) && !sink.closed && !closing) {
+          await o.check();
+          checked = Date.now();
+          await sink.comment('heartbeat');
+        }
+      }
+    } finally {
+      if (!--clients) {
+        // idle: stop reading (the next stream starts from the log's end again)
+        const s = sub;
+        sub = undefined;
+        clearInterval(timer);
+        timer = undefined;
+        await s?.stop();
+      }
+    }
+  }
 }
 export type EventHub = ReturnType<typeof createEventHub>;
