@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // the console is served by the host the tests start: built first when stale
+    globalSetup: ['./test/support/console-build.ts'],
   },
 });

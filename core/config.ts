@@ -104,6 +104,10 @@ export const HostEnvSchema = z.object({
   ONVIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** where /SearchCamera sends its WS-Discovery Probe: "IPv4[:port],..." (unicast, e.g. subnets without multicast); default the multicast group */
   ONVIF_DISCOVERY_TARGETS: z.string().trim().regex(/^$|^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?(\s*,\s*\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?)*$/, 'must be IPv4[:port] entries separated by commas').default(''),
+  /** /GetCameraSnapshot: the whole attempt (connect, first key frame, encode); cameras with long GOPs need more */
+  SNAPSHOT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(6000),
+  /** /GetCameraSnapshot: ffmpeg processes at once (as many again may wait; beyond: SNAPSHOT_BUSY) */
+  SNAPSHOT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export type HostEnv = z.infer<typeof HostEnvSchema>;

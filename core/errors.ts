@@ -71,6 +71,9 @@ export const ErrorTable = {
   CAMERA_AUTH_FAILED: { code: 5104, msg: 'camera refused the user/password' },
   NO_MEDIA_PROFILE: { code: 5105, msg: 'camera has no usable media profile' },
   DISCOVERY_FAILED: { code: 5106, msg: 'camera discovery failed' },
+  SNAPSHOT_TIMEOUT: { code: 5107, msg: 'camera gave no picture in time' },
+  STREAM_UNREADABLE: { code: 5108, msg: 'camera stream cannot be read' },
+  SNAPSHOT_BUSY: { code: 5109, msg: 'too many snapshots in progress; try again shortly' },
 } as const;
 
 export type ErrorName = keyof typeof ErrorTable;

@@ -24,6 +24,7 @@ import * as UpdateCamera from './UpdateCamera.ts';
 import * as QueryCameraList from './QueryCameraList.ts';
 import * as SearchCamera from './SearchCamera.ts';
 import * as QueryCameraRtsp from './QueryCameraRtsp.ts';
+import * as GetCameraSnapshot from './GetCameraSnapshot.ts';
 import * as AddTask from './AddTask.ts';
 import * as DeleteTask from './DeleteTask.ts';
 import * as UpdateTask from './UpdateTask.ts';
@@ -58,7 +59,7 @@ export const functions: readonly ApiFunction[] = [
   // 四、人员
   AddPerson.app, DeletePerson.app, UpdatePerson.app, QueryPersonList.app,
   // 五、摄像头
-  AddCamera.app, DeleteCamera.app, UpdateCamera.app, QueryCameraList.app, SearchCamera.app, QueryCameraRtsp.app,
+  AddCamera.app, DeleteCamera.app, UpdateCamera.app, QueryCameraList.app, SearchCamera.app, QueryCameraRtsp.app, GetCameraSnapshot.app,
   // 六、任务
   AddTask.app, DeleteTask.app, UpdateTask.app, QueryTaskList.app, StartTask.app, StopTask.app, Compare1V1.app,
   // 七、系统配置

@@ -11,6 +11,7 @@ import { createMatcher } from '../matcher/index.ts';
 import type { Logger } from '../../core/log.ts';
 import { createObjectStore, SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
 import { createOnvifService } from '../../core/onvif/index.ts';
+import { grabJpeg } from '../../core/snapshot/index.ts';
 import { defaultTimeZone } from '../../core/time.ts';
 import { openDatabase, type DatabaseConfig } from '../../db/client.ts';
 import { createRepositories } from '../../db/repositories/index.ts';
@@ -21,6 +22,7 @@ import { createPersonsService } from './persons.ts';
 import { createPicturesService } from './pictures.ts';
 import { createRecordsService } from './records.ts';
 import { createSystemConfigService } from './systemConfig.ts';
+import { createSnapshotService } from './snapshots.ts';
 import { createTasksService } from './tasks.ts';
 import { createTaskControl } from './taskControl.ts';
 import { createCameraState } from './cameraState.ts';
@@ -100,6 +102,7 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   }, log, bus);
   accounts.listen(); // here, not in host.ts: a handler deployed alone must hear it too
   await accounts.ensureAdmin(env.ADMIN_PASSWORD);
+  const onvif = createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS });
   const pictures = createPicturesService({
     repo: repos.pictures, store, probeImage, log, timeZone, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS },
   });
@@ -132,7 +135,10 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     reports: createReportsService({ tasks: repos.tasks, repo: repos.reports, timeZone }),
     webhook,
     eventHub,
-    onvif: createOnvifService({ allowedRanges: env.ONVIF_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
+    onvif,
+    snapshots: createSnapshotService({
+      cameras: repos.cameras, policy: onvif.policy, grab: grabJpeg, timeoutMs: env.SNAPSHOT_TIMEOUT_MS, concurrency: env.SNAPSHOT_CONCURRENCY, log,
+    }),
     async close(): Promise<void> {
       await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop(), accounts.stop(), eventHub.close()]);
       await bus.close().catch((err) => log.warn({ err }, 'closing the bus failed'));

@@ -34,6 +34,8 @@ export interface OnvifSimOptions {
   discovery?: { mode: 'unicast' } | { mode: 'multicast'; interfaceAddress: string; port?: number } | { mode: 'none' };
   /** delay before every HTTP answer, for timeout tests */
   answerDelayMs?: number;
+  /** the RTSP port in GetStreamUri answers (default 554), e.g. a real test RTSP server's */
+  rtspPort?: number;
 }
 
 export interface OnvifSim {
@@ -138,7 +140,7 @@ export async function startOnvifSim(opts: OnvifSimOptions = {}): Promise<OnvifSi
         const rtspHost = hostHeader.replace(/:\d+$/, '');
         return send(
           200,
-          `<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>rtsp://${rtspHost}:554/Streaming/Channels/${n}01</tt:Uri>` +
+          `<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>rtsp://${rtspHost}:${opts.rtspPort ?? 554}/Streaming/Channels/${n}01</tt:Uri>` +
             '<tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot>' +
             '<tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>',
         );

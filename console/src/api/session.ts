@@ -1,0 +1,43 @@
+/**
+ * Who is logged in: the session the API gave, the user, and the role. Kept in localStorage so a
+ * reload or a second tab stays logged in; the server ends it (idle time, password change, deletion)
+ * and the client then goes back to the login page (api/client.ts).
+ */
+import { signal } from '../lib/signal.ts';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+export type Session = { session: string; user_id: number; username: string; role: Role };
+
+const KEY = 'fw.session';
+
+function load(): Session | null {
+  try {
+    const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Session | null;
+    return s && typeof s.session === 'string' && s.session ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+export const session = signal<Session | null>(load());
+
+/**
+ * The role from a /Login answer. Servers before roles (issue 10) answer no `role`: every account
+ * could then do everything, so the console shows everything and the server decides.
+ */
+export function roleOf(answer: { role?: unknown }): Role {
+  return answer.role === 'viewer' || answer.role === 'operator' || answer.role === 'admin' ? answer.role : 'admin';
+}
+
+export function setSession(s: Session | null): void {
+  if (s) localStorage.setItem(KEY, JSON.stringify(s));
+  else localStorage.removeItem(KEY);
+  session.value = s;
+}
+
+/** May the logged-in user do what needs `need`? */
+export function can(need: Role, s: Session | null = session.value): boolean {
+  return !!s && RANK[s.role] >= RANK[need];
+}

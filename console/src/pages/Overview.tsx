@@ -1,0 +1,91 @@
+/**
+ * Overview: cameras online/offline, running tasks with their streams, today's captures (matched and
+ * strangers), and the newest alarms once the server has /QueryAlarmList (issue 13). Refreshed every
+ * 10 s while shown.
+ */
+import { hasUri, query } from '../api/client.ts';
+import type { Camera, Task } from '../api/types.ts';
+import { ErrorText, NotAvailable, StateBadge } from '../components/ui.tsx';
+import { t } from '../i18n/index.ts';
+import { useAsync, usePolling } from '../lib/hooks.ts';
+import { href } from '../lib/router.ts';
+import { startOfDay } from '../lib/time.ts';
+
+/** Counting online cameras reads the list 1000 at a time, up to 20,000 cameras. */
+async function cameraCounts(signal: AbortSignal): Promise<{ total: number; online: number; partial: boolean }> {
+  let online = 0;
+  let total = 0;
+  for (let page = 1; page <= 20; page++) {
+    const p = await query<Camera>('/QueryCameraList', { page_no: page, page_size: 1000 }, signal);
+    total = p.total_count;
+    online += p.items.filter((c) => c.online === 1).length;
+    if (page * 1000 >= total) return { total, online, partial: false };
+  }
+  return { total, online, partial: true };
+}
+
+async function load(signal: AbortSignal) {
+  const today = startOfDay();
+  const count = (body: Record<string, unknown>) => query('/QueryTaskCaptureRecord', { page_no: 1, page_size: 1, start_time: today, ...body }, signal).then((p) => p.total_count);
+  const [cameras, running, captures, matched, alarms] = await Promise.all([
+    cameraCounts(signal),
+    query<Task>('/QueryTaskList', { page_no: 1, page_size: 10, state: 1 }, signal),
+    count({}),
+    count({ classify: 1 }),
+    hasUri('/QueryAlarmList'),
+  ]);
+  return { cameras, running, captures, matched, alarms };
+}
+
+export function Overview() {
+  const data = useAsync(load, []);
+  usePolling(data.reload, 10_000);
+  const d = data.data;
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">{t('nav.overview')}</h1>
+      <ErrorText error={data.error} />
+      {d && (
+        <>
+          <div class="cards">
+            <a class="card" href={href('/cameras')} data-testid="card-cameras">
+              <span class="card-title">{t('overview.cameras')}</span>
+              <span class="big">{d.cameras.online}<small> / {d.cameras.total}{d.cameras.partial ? '+' : ''}</small></span>
+              <span class="muted">{t('overview.online', { online: d.cameras.online, offline: d.cameras.total - d.cameras.online })}</span>
+            </a>
+            <a class="card" href={href('/tasks')} data-testid="card-tasks">
+              <span class="card-title">{t('overview.running')}</span>
+              <span class="big">{d.running.total_count}</span>
+              <span class="muted">{t('overview.tasksRunning')}</span>
+            </a>
+            <a class="card" href={href('/records', { start: startOfDay() })} data-testid="card-captures">
+              <span class="card-title">{t('overview.today')}</span>
+              <span class="big">{d.captures}</span>
+              <span class="muted">{t('overview.matched', { matched: d.matched, strangers: d.captures - d.matched })}</span>
+            </a>
+          </div>
+          <div class="two-col">
+            <div class="panel">
+              <h2>{t('overview.runningTasks')}</h2>
+              {!d.running.items.length && <p class="muted">{t('overview.noRunning')}</p>}
+              <ul class="plain">
+                {d.running.items.map((task) => (
+                  <li>
+                    <strong>{task.name}</strong>{' '}
+                    {[...task.camera_list1, ...task.camera_list2].map((c) => (
+                      <StateBadge on={c.state === 1} onText={`${c.name} ✓`} offText={`${c.name} ✗`} />
+                    ))}
+                  </li>
+                ))}
+              </ul>
+            </div>
+            <div class="panel" data-testid="overview-alarms">
+              <h2>{t('overview.alarms')}</h2>
+              {d.alarms ? <p class="muted">{t('na.phase2')}</p> : <NotAvailable what={t('overview.alarms')} uris={['/QueryAlarmList', 'GET /Events']} />}
+            </div>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
