@@ -3,9 +3,9 @@
  * variable's name. Nothing else reads process.env. Each part switches from its embedded default to
  * the real service when its variables are set (DATABASE_URL, S3_*, NATS_URL).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { createAddressPolicy } from './onvif/address-policy.ts';
+import { createAddressPolicy, DEFAULT_ALLOWED_RANGES } from './net/address-policy.ts';
 import { assertTimeZone } from './time.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -33,14 +33,40 @@ export const HostEnvSchema = z.object({
   /** ms a session, once looked up, is trusted without a query; sessions ended by another instance
    *  sharing the database keep working here that long at most (0: look up every request) */
   SESSION_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
-  /** failed logins in a row for one username before it is locked for LOGIN_LOCK_SECONDS */
+  /** failed logins in a row for one username from one client address before that pair is locked */
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
-  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** the first lock's length; each further lock in a row doubles it, up to LOGIN_LOCK_MAX_SECONDS */
+  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(0).default(60),
+  LOGIN_LOCK_MAX_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none, the socket's peer is the client) */
+  TRUSTED_PROXIES: z.string().default(''),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1_048_576),
-  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  /** nesting bound of JSON bodies and of JSON values inside them (config) */
+  MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+  /** parts of an upload form (session + file need two) */
+  MAX_FORM_PARTS: z.coerce.number().int().min(2).max(1000).default(8),
+  /** uploads read and held at once (each up to MAX_UPLOAD_BYTES); MAX_QUEUED more wait, then SERVER_BUSY */
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(1000).default(4),
+  /** JSON bodies over 64 KiB read at once before their session is known */
+  MAX_CONCURRENT_BODIES: z.coerce.number().int().min(1).max(1000).default(4),
+  /** pictures decoded at once (uploads checked, faces enrolled or compared), in each of two lanes: up to 4 MP, bigger */
+  MAX_CONCURRENT_IMAGES: z.coerce.number().int().min(1).max(64).default(2),
+  /** callers waiting for each of the three bounds above before SERVER_BUSY */
+  MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(32),
+  /** pixel bound of a picture's header: only against decompression bombs, pictures are shrunk on load */
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(120_000_000),
+  /** bytes of uploaded pictures one account may keep (UPLOAD_QUOTA_EXCEEDED beyond); 0: no bound */
+  UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(0).default(20 * 1024 ** 3),
+  /** /QueryCameraRtsp calls per user per minute (it connects to addresses the caller names) */
+  QUERY_RTSP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
   DATABASE_URL: optionalString,
   DATABASE_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  /** ms to wait for a Postgres connection to open */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1500),
+  /** a query waiting this long makes the host check that Postgres is there (select 1 on a new
+   *  connection within 1 s); when it is not, calls answer DB_UNAVAILABLE at once until it is back */
+  DATABASE_STALL_MS: z.coerce.number().int().min(100).max(600_000).default(750),
   /** without DATABASE_URL: the embedded PGlite on a worker thread behind a private unix socket
    *  (default), or 'main': on the API thread, called directly (fewer moving parts, ~1/4 the list req/s) */
   PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),
@@ -72,6 +98,13 @@ export const HostEnvSchema = z.object({
   MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
   /** frames are scaled to this width before detection */
   DETECT_WIDTH: z.coerce.number().int().min(160).max(3840).default(960),
+  /** where a stream node keeps the face crops and messages the object store or the bus has not taken
+   *  yet (outbox); default DATA_DIR/outbox/<node name> */
+  OUTBOX_DIR: optionalString,
+  /** most faces (crop + messages) kept in the outbox; the oldest are dropped beyond (counted, logged) */
+  OUTBOX_MAX: z.coerce.number().int().min(10).max(10_000_000).default(100_000),
+  /** most megabytes kept in the outbox; the oldest are dropped beyond */
+  OUTBOX_MAX_MB: z.coerce.number().int().min(1).max(1_000_000).default(1024),
   /** camera lease TTL: a dead node's cameras move to the others after this */
   LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** tasks.desired is re-sent (and plans re-evaluated) this often, and at once on every change */
@@ -98,8 +131,15 @@ export const HostEnvSchema = z.object({
   WEBHOOK_GIVE_UP_MS: z.coerce.number().int().min(1000).max(7 * 24 * 3600_000).default(24 * 3600_000),
   /** one webhook POST waits this long for an answer */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */
-  ONVIF_ALLOWED_RANGES: z.string().default('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10'),
+  /** a face whose crop is missing from the object store is retried (every 5 s) this long, then dropped */
+  MATCHER_IMAGE_WAIT_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
+  /** comma-separated CIDRs of cameras (ONVIF and RTSP hosts); default private and link-local,
+   *  not loopback (add 127.0.0.1/32 for a one-box site). Cloud metadata addresses are always refused. */
+  CAMERA_ALLOWED_RANGES: z.string().default(DEFAULT_ALLOWED_RANGES),
+  /** the former name of CAMERA_ALLOWED_RANGES, used when that is not set */
+  ONVIF_ALLOWED_RANGES: optionalString,
+  /** comma-separated CIDRs a StorageServer set by /UpdateSystemConfig may be at (the S3_* environment is trusted as is) */
+  STORAGE_ALLOWED_RANGES: z.string().default(DEFAULT_ALLOWED_RANGES),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   ONVIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** where /SearchCamera sends its WS-Discovery Probe: "IPv4[:port],..." (unicast, e.g. subnets without multicast); default the multicast group */
@@ -113,6 +153,11 @@ export const HostEnvSchema = z.object({
 export type HostEnv = z.infer<typeof HostEnvSchema>;
 
 export class ConfigError extends Error {}
+
+/** a stream node's outbox: OUTBOX_DIR, else DATA_DIR/outbox/<node> (one folder per node name) */
+export function outboxOptions(cfg: Pick<HostEnv, 'OUTBOX_DIR' | 'OUTBOX_MAX' | 'OUTBOX_MAX_MB' | 'DATA_DIR'>, node: string): { dir: string; maxEntries: number; maxBytes: number } {
+  return { dir: resolve(cfg.OUTBOX_DIR ?? join(cfg.DATA_DIR, 'outbox', node)), maxEntries: cfg.OUTBOX_MAX, maxBytes: cfg.OUTBOX_MAX_MB * 1024 * 1024 };
+}
 
 export function parseHostEnv(env: Record<string, string | undefined> = process.env): HostEnv & { dataDir: string } {
   const parsed = HostEnvSchema.safeParse(env);
@@ -133,5 +178,7 @@ export function parseHostEnv(env: Record<string, string | undefined> = process.e
   if (s3Vars.some(Boolean) && !s3Vars.every(Boolean)) {
     throw new ConfigError('bad environment: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
   }
-  return { ...cfg, dataDir: resolve(cfg.DATA_DIR) };
+  // an environment that sets only the former name keeps working
+  const CAMERA_ALLOWED_RANGES = env.CAMERA_ALLOWED_RANGES === undefined && cfg.ONVIF_ALLOWED_RANGES ? cfg.ONVIF_ALLOWED_RANGES : cfg.CAMERA_ALLOWED_RANGES;
+  return { ...cfg, CAMERA_ALLOWED_RANGES, dataDir: resolve(cfg.DATA_DIR) };
 }

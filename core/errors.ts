@@ -14,6 +14,8 @@ export const ErrorTable = {
   LOGIN_LOCKED: { code: 1005, msg: 'too many failed logins for this username; try again later' },
   OLD_PASSWORD_WRONG: { code: 1006, msg: 'old_password is wrong' },
   OLD_PASSWORD_REQUIRED: { code: 1007, msg: 'old_password is required to change password' },
+  PERMISSION_DENIED: { code: 1008, msg: 'permission denied' },
+  RATE_LIMITED: { code: 1009, msg: 'too many calls; try again later' },
 
   // 2xxx bad input
   MALFORMED_JSON: { code: 2001, msg: 'body is not valid JSON' },
@@ -33,6 +35,8 @@ export const ErrorTable = {
   INVALID_RTSP: { code: 2015, msg: 'rtsp is not a valid rtsp:// URL' },
   ADDRESS_NOT_ALLOWED: { code: 2016, msg: 'address is outside the allowed ranges' },
   INVALID_ID_LIST: { code: 2017, msg: 'id list is not a comma-separated list of ids' },
+  JSON_TOO_DEEP: { code: 2018, msg: 'JSON is nested too deeply' },
+  TOO_MANY_FIELDS: { code: 2019, msg: 'too many form fields or parts' },
   EXPORT_TOO_LARGE: { code: 2035, msg: 'the export has more rows than allowed; narrow the filters' },
 
   // 3xxx not found
@@ -55,6 +59,9 @@ export const ErrorTable = {
   LIBRARY_IN_USE: { code: 4004, msg: 'library is used by a task' },
   CAMERA_IN_USE: { code: 4005, msg: 'camera is used by a task' },
   TASK_RUNNING: { code: 4006, msg: 'task is running; stop it first' },
+  NAME_CONFUSABLE: { code: 4007, msg: 'name looks like an existing account name' },
+  UPLOAD_QUOTA_EXCEEDED: { code: 4008, msg: 'upload quota of this account is used up' },
+  LAST_ADMIN: { code: 4009, msg: 'the last admin cannot be deleted or demoted' },
   TASK_TYPE_MISMATCH: { code: 4010, msg: 'the task is not of the type this report needs' },
 
   // 5xxx dependency / internal
@@ -64,6 +71,7 @@ export const ErrorTable = {
   STORAGE_CONFIG_REJECTED: { code: 5003, msg: 'new object store does not answer; old one kept' },
   FACE_ENGINE_FAILED: { code: 5004, msg: 'face engine failed' },
   BUS_UNAVAILABLE: { code: 5005, msg: 'message bus unavailable' },
+  SERVER_BUSY: { code: 5006, msg: 'server is busy; try again shortly' },
   EVENT_STREAMS_BUSY: { code: 5020, msg: 'too many live event streams are open; try again later' },
   CAMERA_UNREACHABLE: { code: 5101, msg: 'camera is unreachable' },
   CAMERA_TIMEOUT: { code: 5102, msg: 'camera did not answer in time' },
@@ -90,3 +98,20 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Driver errors that mean "the database is not there" (postgres.js, PGlite, node net, the pool's own
+ *  DB_UNAVAILABLE), through causes (drizzle wraps what the driver throws). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_ENDED', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03', '08000', '08001', '08003', '08006']);
+export function isConnectionError(e: unknown): boolean {
+  for (let cur = e as { code?: unknown; cause?: unknown } | undefined, i = 0; cur && typeof cur === 'object' && i < 5; cur = cur.cause as typeof cur, i++) {
+    if (typeof cur.code === 'string' && CONNECTION_CODES.has(cur.code)) return true;
+    if (cur instanceof AppError && cur.kind === 'DB_UNAVAILABLE') return true;
+  }
+  return false;
+}
+
+/** A dependency (database, object store, bus) is down: the same work succeeds later, as it is. */
+export function isUnavailable(e: unknown): boolean {
+  if (isAppError(e)) return e.kind === 'DB_UNAVAILABLE' || e.kind === 'STORAGE_UNAVAILABLE' || e.kind === 'BUS_UNAVAILABLE';
+  return isConnectionError(e);
+}

@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Logger } from '../core/log.ts';
+import { DatabaseGate, gatedSql } from './availability.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -50,14 +52,29 @@ export type DatabaseConfig =
       url: string;
       /** pool size (default 10); 1 for a PGlite socket server, which serves one session at a time */
       maxConnections?: number;
+      /** ms to wait for a connection to open (default 1500) */
+      connectTimeoutMs?: number;
+      /** a query waiting this long makes the pool check the database is there (default 750; see
+       *  db/availability.ts); with one connection only connection errors do */
+      stallMs?: number;
     };
 
-/** Seconds to wait for a Postgres connection before failing (postgres.js default: 30). */
+/** Seconds to wait for the embedded engine's socket (postgres.js default: 30). */
 const CONNECT_TIMEOUT_S = 10;
+/** the availability probe's limit: with stallMs, a query's longest wait while the database is away */
+const PROBE_TIMEOUT_MS = 1000;
+/** between probes while the database is away */
+const PROBE_RETRY_MS = 500;
+/**
+ * postgres.js waits (0.5..1) x 3^n / 100 s, up to 20 s, before the n-th attempt to reconnect after
+ * failures, and queries queue meanwhile: after an outage of a few seconds a query waited up to 20 s
+ * after the database was back. A connection attempt is cheap; retry within half a second.
+ */
+const reconnectBackoffS = (retries: number) => Math.min(0.05 * 2 ** retries, 0.5);
 
 const migrationsFolder = repoPath('db/migrations');
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+export async function openDatabase(config: DatabaseConfig, log?: Logger): Promise<Database> {
   if (config.kind === 'pglite' && (config.thread ?? 'worker') === 'worker') return openPgliteWorker(config);
   if (config.kind === 'pglite') {
     const [{ openPglite }, { drizzle }, { migrate }] = await Promise.all([
@@ -76,10 +93,24 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     import('drizzle-orm/postgres-js'),
     import('drizzle-orm/postgres-js/migrator'),
   ]);
-  const client = postgres(config.url, { max: config.maxConnections ?? 10, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => {} });
-  const orm = drizzle(client, { schema });
-  await migrate(orm, { migrationsFolder });
-  return { kind: 'postgres', orm: orm as unknown as Orm, close: () => client.end({ timeout: 5 }) };
+  const max = config.maxConnections ?? 10;
+  const connectTimeoutS = (config.connectTimeoutMs ?? 1500) / 1000;
+  const options = { connect_timeout: connectTimeoutS, backoff: reconnectBackoffS, onnotice: () => {} };
+  const client = postgres(config.url, { ...options, max });
+  // migrations as they are (an index build may take minutes), then every query through the gate
+  await migrate(drizzle(client, { schema }), { migrationsFolder });
+  const gate = new DatabaseGate({
+    probe: async () => {
+      const probe = postgres(config.url, { ...options, max: 1, fetch_types: false });
+      try { await probe`select 1`; } finally { await probe.end({ timeout: 0 }); }
+    },
+    stallMs: max > 1 ? config.stallMs ?? 750 : 0,
+    probeTimeoutMs: PROBE_TIMEOUT_MS,
+    retryMs: PROBE_RETRY_MS,
+    onChange: (up, reason) => (up ? log?.info({ reason }, 'database answers again') : log?.error({ reason }, 'database unavailable: answering DB_UNAVAILABLE until it is back')),
+  });
+  const orm = drizzle(gatedSql(client, gate), { schema });
+  return { kind: 'postgres', orm: orm as unknown as Orm, close: async () => { gate.close(); await client.end({ timeout: 5 }); } };
 }
 
 type PgliteConfig = Extract<DatabaseConfig, { kind: 'pglite' }>;

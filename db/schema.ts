@@ -21,10 +21,31 @@ export const users = pgTable('users', {
   /** scrypt of the md5 hex the client sends: "scrypt$N$r$p$salt$hash" */
   passwordHash: text('password_hash').notNull(),
   remark: text('remark').notNull().default(''),
-  failedLogins: integer('failed_logins').notNull().default(0),
-  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  /** least role needed is checked per URI (functions/lib/define.ts): viewer < operator < admin */
+  role: text('role', { enum: ['viewer', 'operator', 'admin'] }).notNull().default('operator'),
+  /**
+   * The name as compared for uniqueness: NFKC, lower case, then the Unicode TR39 skeleton
+   * (functions/services/account-names.ts), so `Admin`, Cyrillic `аdmin` and `admin` collide here.
+   * Null only until the host fills it in for rows older than this column.
+   */
+  nameKey: text('name_key'),
   createTime: createdAt(),
-}, (t) => [uniqueIndex('users_name_key').on(t.name)]);
+}, (t) => [uniqueIndex('users_name_key').on(t.name), uniqueIndex('users_name_skeleton_key').on(t.nameKey)]);
+
+/**
+ * Failed logins per (name key, client address): known and unknown names alike, so the answers do
+ * not tell them apart. `attempts` counts guesses reserved in the current window, in flight included
+ * (a guess takes its slot before the password hash runs, so a burst cannot outrun the count);
+ * `locks` how many locks in a row, for the exponential back-off.
+ */
+export const loginFailures = pgTable('login_failures', {
+  nameKey: text('name_key').notNull(),
+  address: text('address').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  locks: integer('locks').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  updated: timestamp('updated', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.nameKey, t.address] }), index('login_failures_updated_idx').on(t.updated)]);
 
 export const sessions = pgTable('sessions', {
   /** sha256 of the session token: a leaked table does not leak live sessions */
@@ -42,8 +63,10 @@ export const pictures = pgTable('pictures', {
   bytes: integer('bytes').notNull(),
   width: integer('width').notNull(),
   height: integer('height').notNull(),
+  /** the account that uploaded it (UPLOAD_QUOTA_BYTES counts its uploads); null for capture images */
+  ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
   createTime: createdAt(),
-});
+}, (t) => [index('pictures_owner_idx').on(t.ownerId)]);
 
 export const libraries = pgTable('libraries', {
   id: serial('id').primaryKey(),

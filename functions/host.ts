@@ -10,12 +10,12 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, parseHostEnv } from '../core/config.ts';
+import { ConfigError, outboxOptions, parseHostEnv } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createHostApp } from './app.ts';
 import { createServices, type ParsedEnv, type Services } from './services/index.ts';
 import { StreamNode } from '../stream-node/node.ts';
-import { createAddressPolicy } from '../core/onvif/address-policy.ts';
+import { createAddressPolicy } from '../core/net/address-policy.ts';
 import { createWebhookSender } from '../core/webhook/index.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from '../workers/webhook.ts';
 import { createEventRetention } from '../workers/eventRetention.ts';
@@ -35,7 +35,8 @@ function webhookDispatcher(env: ParsedEnv, services: Services, logger: Logger): 
 function embeddedNode(env: ParsedEnv, services: Services, logger: Logger): StreamNode {
   return new StreamNode({
     node: env.STREAM_NODE_NAME, capacity: env.STREAM_CAPACITY, bus: services.bus, engine: services.face, store: services.store,
-    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }),
+    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }), cameraPolicy: services.policies.camera,
+    outbox: outboxOptions(env, env.STREAM_NODE_NAME),
     tracker: { publishPeriodMs: env.PUBLISH_PERIOD_MS, maxIdleMs: env.TRACK_IDLE_MS, minQuality: env.MIN_FACE_QUALITY },
   });
 }

@@ -8,6 +8,7 @@ import * as Login from './Login.ts';
 import * as RegisterUser from './RegisterUser.ts';
 import * as UpdateUser from './UpdateUser.ts';
 import * as DeleteUser from './DeleteUser.ts';
+import * as QueryUserList from './QueryUserList.ts';
 import * as UploadPersonPicture from './UploadPersonPicture.ts';
 import * as DownloadPersonPicture from './DownloadPersonPicture.ts';
 import * as DeletePicture from './DeletePicture.ts';
@@ -51,7 +52,7 @@ import type { ApiStream } from './lib/stream.ts';
 
 export const functions: readonly ApiFunction[] = [
   // 一、账号
-  Login.app, RegisterUser.app, UpdateUser.app, DeleteUser.app,
+  Login.app, RegisterUser.app, UpdateUser.app, DeleteUser.app, QueryUserList.app,
   // 二、人脸照片/场景照
   UploadPersonPicture.app, DownloadPersonPicture.app, DeletePicture.app,
   // 三、人员底库

@@ -9,10 +9,11 @@
 import { pathToFileURL } from 'node:url';
 import { connectNatsBus } from '../core/bus/nats.ts';
 import { Streams } from '../core/bus/subjects.ts';
-import { ConfigError } from '../core/config.ts';
+import { ConfigError, outboxOptions } from '../core/config.ts';
 import { createFaceEngine } from '../core/face/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createObjectStore } from '../core/storage/index.ts';
+import { createAddressPolicy } from '../core/net/index.ts';
 import { parseStreamNodeEnv } from './config.ts';
 import { StreamNode } from './node.ts';
 
@@ -32,7 +33,9 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
     await bus.ensureStream(Streams.FACES);
     const node = new StreamNode({
       node: cfg.NODE_NAME, capacity: cfg.CAPACITY, bus, engine, store, leaseTtlMs: cfg.LEASE_TTL_MS,
-      detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES, decode: cfg.DECODE, outboxMax: cfg.OUTBOX_MAX, logger,
+      detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES, decode: cfg.DECODE, logger,
+      outbox: outboxOptions(cfg, cfg.NODE_NAME),
+      cameraPolicy: createAddressPolicy(cfg.CAMERA_ALLOWED_RANGES, 'CAMERA_ALLOWED_RANGES'),
       tracker: { publishPeriodMs: cfg.PUBLISH_PERIOD_MS, maxIdleMs: cfg.TRACK_IDLE_MS, minQuality: cfg.MIN_FACE_QUALITY },
     });
     await node.start();

@@ -13,6 +13,7 @@ import { LeaseBuckets, Subjects } from '../core/bus/subjects.ts';
 import type { Subscription } from '../core/bus/types.ts';
 import { Outbox } from '../core/bus/outbox.ts';
 import type { Logger } from '../core/log.ts';
+import { checkedRtspUrl, type AddressPolicy } from '../core/net/index.ts';
 import { CameraAssigner } from './share/camera-assigner.ts';
 import { CameraPipeline, type CameraPipelineOptions, type CameraTask } from './pipeline/camera-pipeline.ts';
 
@@ -28,8 +29,13 @@ export interface StreamNodeOptions {
   decode?: CameraPipelineOptions['decode'];
   tracker?: CameraPipelineOptions['tracker'];
   source?: CameraPipelineOptions['source'];
-  /** most face messages kept while the bus is down (oldest dropped beyond); default 10 000 */
-  outboxMax?: number;
+  /** where faces wait while the store or the bus is down (default: in memory), and its bounds */
+  outbox?: { dir?: string; maxEntries?: number; maxBytes?: number };
+  /**
+   * CAMERA_ALLOWED_RANGES: a camera's RTSP host is resolved and checked before every connection
+   * (DNS may have changed since AddCamera checked it), and ffmpeg is given the checked IP
+   */
+  cameraPolicy?: AddressPolicy;
   logger?: Logger;
 }
 
@@ -42,11 +48,12 @@ export class StreamNode {
   private wanted = new Map<number, WantedCamera>();
   private readonly running = new Map<number, { pipeline: CameraPipeline; rtsp: string; intervalMs: number }>();
   private stateTimer: NodeJS.Timeout | undefined;
-  /** face messages of all cameras, kept and retried while the bus is down */
+  private offConnection: (() => void) | undefined;
+  /** face crops and messages of all cameras, kept and retried while the store or the bus is down */
   readonly outbox: Outbox;
 
   constructor(private readonly o: StreamNodeOptions) {
-    this.outbox = new Outbox({ bus: o.bus, maxMessages: o.outboxMax, logger: o.logger });
+    this.outbox = new Outbox({ bus: o.bus, store: o.store, ...o.outbox, logger: o.logger });
   }
 
   /** cameras this node reads now */
@@ -56,7 +63,15 @@ export class StreamNode {
   async start(): Promise<void> {
     const spec = { ...LeaseBuckets.cameras, ttlMs: this.o.leaseTtlMs ?? LeaseBuckets.cameras.ttlMs };
     const tickMs = Math.max(100, Math.floor(spec.ttlMs / 3));
-    this.assigner = new CameraAssigner({ leases: await this.o.bus.leases(spec), node: this.o.node, capacity: this.o.capacity, tickMs, logger: this.o.logger });
+    await this.outbox.open(); // what an earlier run left goes first
+    // the grace for the holders after a bus outage: a lease's TTL (a live holder re-asserts at once)
+    this.assigner = new CameraAssigner({ leases: await this.o.bus.leases(spec), node: this.o.node, capacity: this.o.capacity, tickMs, graceMs: spec.ttlMs, logger: this.o.logger });
+    const assigner = this.assigner;
+    this.offConnection = this.o.bus.onConnection?.((up) => {
+      if (!up) { assigner.connectionLost(); return; }
+      assigner.connectionRestored();
+      this.outbox.retryNow();
+    });
     this.assigner.on('acquired', (id) => this.startCamera(id));
     this.assigner.on('released', (id) => { void this.stopCamera(id); });
     this.sub = this.o.bus.subscribe<unknown>(Subjects.tasksDesired, (data) => {
@@ -72,13 +87,14 @@ export class StreamNode {
   /** stops every camera and frees the leases (graceful); `crash` leaves them to expire */
   async stop(opts: { crash?: boolean } = {}): Promise<void> {
     clearInterval(this.stateTimer);
+    this.offConnection?.();
     await this.sub?.stop();
     await this.assigner?.stop({ release: false });
     await Promise.all(this.cameras.map((id) => this.stopCamera(id)));
     if (!opts.crash) {
       await this.assigner?.stop({ release: true });
-      // the last faces, if the bus takes them soon; a re-publish after a restart is deduped anyway
-      if (!(await this.outbox.flush(5000))) this.o.logger?.warn({ waiting: this.outbox.size }, 'stopping with face messages not sent');
+      // the last faces, if the store and the bus take them soon; the rest waits on disk for the next run
+      if (!(await this.outbox.flush(5000))) this.o.logger?.warn({ waiting: this.outbox.size }, 'stopping with faces not sent yet');
     }
     this.outbox.close();
   }
@@ -115,7 +131,8 @@ export class StreamNode {
     const pipeline = new CameraPipeline({
       node: this.o.node, cameraId: id, url: w.rtsp, intervalMs: w.intervalMs, tasks: w.tasks,
       engine: this.o.engine, store: this.o.store, bus: this.o.bus, outbox: this.outbox,
-      detectWidth: this.o.detectWidth, detectTiles: this.o.detectTiles, decode: this.o.decode, tracker: this.o.tracker, source: this.o.source,
+      detectWidth: this.o.detectWidth, detectTiles: this.o.detectTiles, decode: this.o.decode, tracker: this.o.tracker,
+      source: { ...this.o.source, resolveUrl: this.o.source?.resolveUrl ?? (this.o.cameraPolicy && ((url) => checkedRtspUrl(url, this.o.cameraPolicy!, 5000))) },
       logger: this.o.logger,
     });
     this.running.set(id, { pipeline, rtsp: w.rtsp, intervalMs: w.intervalMs });

@@ -6,7 +6,7 @@ export * from './messages.ts';
 export * from './types.ts';
 export { createMemoryBus } from './memory.ts';
 export type { NatsBusOptions } from './nats.ts';
-export { Outbox, type OutboxOptions } from './outbox.ts';
+export { Outbox, type OutboxEntry, type OutboxMessage, type OutboxOptions, type OutboxStats } from './outbox.ts';
 
 /** NATS loads with the first connection: the embedded default (in-process bus) never pays its ~14 MB. */
 export async function connectNatsBus(opts: NatsBusOptions): ReturnType<typeof connectNats> {

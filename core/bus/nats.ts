@@ -34,6 +34,17 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
     throw new AppError('BUS_UNAVAILABLE', `cannot connect to NATS at ${opts.servers}`, { cause: e });
   }
   const log = opts.logger;
+  const connectionListeners = new Set<(up: boolean) => void>();
+  void (async () => {
+    for await (const s of nc.status()) {
+      const up = s.type === 'reconnect' ? true : s.type === 'disconnect' ? false : undefined;
+      if (up === undefined) continue;
+      log?.[up ? 'info' : 'warn']({ server: s.data }, up ? 'bus: reconnected to NATS' : 'bus: connection to NATS lost');
+      for (const l of connectionListeners) {
+        try { l(up); } catch (e) { log?.warn({ err: e }, 'bus: connection listener failed'); }
+      }
+    }
+  })().catch(() => {});
   const jsm: JetStreamManager = await nc.jetstreamManager();
   const js: JetStreamClient = nc.jetstream();
   const subscriptions = new Set<Subscription>();
@@ -179,7 +190,13 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
       return natsLeases(kv, wrap);
     }),
 
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => { connectionListeners.delete(listener); };
+    },
+
     async close() {
+      connectionListeners.clear();
       for (const s of [...subscriptions]) await s.stop();
       if (!nc.isClosed()) await nc.close();
     },
@@ -205,8 +222,13 @@ function natsLeases(kv: KV, wrap: <R>(what: string, fn: () => Promise<R>) => Pro
       else if (h.owner === owner) await kv.update(key, sc.encode(owner), h.revision);
       else return false;
       return true;
-    } catch {
-      return false; // another node wrote first: it holds the key
+    } catch (e) {
+      // Another node wrote first (it holds the key now), or the bus failed (JetStream still
+      // recovering after a restart, a timeout): the holder tells which. A failure is not "taken":
+      // a node that read it so dropped its camera right after every NATS restart.
+      const now = await holder(key);
+      if (now) return now.owner === owner;
+      throw e;
     }
   };
   return {

@@ -94,6 +94,11 @@ export interface Bus {
   subscribe<T = unknown>(subject: string, handler: (data: T, subject: string) => void, opts?: { queue?: string }): Subscription;
   /** opens (creating if needed) a bucket of leases */
   leases(spec: LeaseSpec): Promise<Leases>;
+  /**
+   * `listener(false)` when the connection to the bus is lost, `listener(true)` when it is back (the
+   * in-process bus never calls it); returns the function that removes the listener
+   */
+  onConnection?(listener: (up: boolean) => void): () => void;
   close(): Promise<void>;
 }
 

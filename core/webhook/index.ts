@@ -11,7 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isAppError } from '../errors.ts';
-import type { AddressPolicy } from '../onvif/address-policy.ts';
+import type { AddressPolicy } from '../net/address-policy.ts';
 
 /** `sha256=<hex>` of `body` with `secret`: the X-Facewatch-Signature header */
 export function signature(secret: string, body: string | Buffer): string {

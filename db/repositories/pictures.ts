@@ -11,6 +11,11 @@ export function createPicturesRepo(orm: Orm) {
     async insert(p: Omit<typeof pictures.$inferInsert, 'createTime'>): Promise<void> {
       await orm.insert(pictures).values(p);
     },
+    /** bytes of the uploads an account still keeps (its upload quota) */
+    async bytesOwnedBy(ownerId: number): Promise<number> {
+      const [row] = await orm.select({ n: sql<string>`coalesce(sum(${pictures.bytes}), 0)` }).from(pictures).where(eq(pictures.ownerId, ownerId));
+      return Number(row.n);
+    },
     async find(url: string): Promise<PictureRow | undefined> {
       const [row] = await orm.select().from(pictures).where(eq(pictures.url, url));
       return row;

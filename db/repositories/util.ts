@@ -22,6 +22,7 @@ export function pgCode(e: unknown): string | undefined {
   return undefined;
 }
 export const FOREIGN_KEY_VIOLATION = '23503';
+export const UNIQUE_VIOLATION = '23505';
 
 /** The violated constraint's name of a driver error (postgres.js: constraint_name; PGlite: constraint). */
 export function violatedConstraint(e: unknown): string | undefined {

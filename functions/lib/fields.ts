@@ -3,14 +3,24 @@
  * same message) everywhere. Types are strict: a number field does not accept "1".
  */
 import { z } from 'zod';
+import { nameProblem } from '../../core/names.ts';
+import { ROLES } from '../../core/roles.ts';
 
 export const MAX_PAGE_SIZE = 1000;
 export const MAX_PAGE_NO = 1_000_000;
 
 /** A string without NUL (Postgres text refuses it) and with a length cap. */
 export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
-/** A required, trimmed, non-empty name. */
-export const name = (max = 128) => text(max).transform((s) => s.trim()).refine((s) => s.length > 0, 'must not be empty');
+/**
+ * A required, trimmed, non-empty name (library, person, camera, task): no control or bidi-override
+ * characters (names are shown in the console and logs). Account names have stricter rules
+ * (core/names.ts, applied by the accounts service).
+ */
+export const name = (max = 128) => text(max).transform((s) => s.trim()).refine((s) => s.length > 0, 'must not be empty')
+  .refine((s) => !nameProblem(s), 'must not contain control or bidi-override characters');
+
+/** viewer, operator or admin */
+export const role = z.enum(ROLES, `must be one of ${ROLES.join(', ')}`);
 export const remark = text(1024);
 
 export const int = (min: number, max: number) => z.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);

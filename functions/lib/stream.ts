@@ -12,6 +12,7 @@ import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
 import type { EventSink } from '../services/eventHub.ts';
 import { callerOf, type FunctionContext, type HostEnv, type Mountable, type Role } from './define.ts';
+import { clientAddress } from './guard.ts';
 import { errorEnvelope, invalidField, sessionOf } from './http.ts';
 
 export type StreamContext = FunctionContext & {
@@ -42,14 +43,14 @@ export function defineEventStream<S extends z.ZodType>(def: StreamDefinition<S>)
     try {
       const query: Record<string, unknown> = Object.fromEntries(new URL(c.req.url).searchParams);
       const token = sessionOf(c.req.raw, { session: query.session });
-      const userId = await callerOf(services, def.role, token);
+      const caller = await callerOf(services, def.role, token);
       delete query.session;
       const lastEventId = c.req.header('last-event-id');
       if (lastEventId !== undefined && lastEventId !== '') query.last_event_id = lastEventId;
       const parsed = def.input.safeParse(query);
       if (!parsed.success) throw invalidField(parsed.error, query);
       const ctx: StreamContext = {
-        services, userId, requestId: c.get('requestId'), log,
+        services, userId: caller.userId, role: caller.role, clientAddress: clientAddress(c, services.config.trustedProxies), requestId: c.get('requestId'), log,
         check: async () => { await callerOf(services, def.role, token); },
       };
       const release = def.open?.(parsed.data, ctx);

@@ -7,6 +7,10 @@
  *
  * Each send also closes what nobody reports on any more (cameras unreported for `staleMs` go
  * offline; cameras of tasks no longer desired get task state 0): see cameraState.ts for the reports.
+ *
+ * A send that fails (the database is down) is tried again soon (250 ms doubling to 2 s)
+ * rather than at the next period: a StartTask made just before an outage reaches the nodes as soon
+ * as the database answers again.
  */
 import type { Bus } from '../../core/bus/types.ts';
 import { Subjects } from '../../core/bus/subjects.ts';
@@ -31,6 +35,9 @@ export function createTaskControl(deps: {
   let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> | undefined;
   let again = false;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryDelay = 250;
 
   /** the started tasks whose plan is active at `at`, with their cameras */
   async function desired(at: Date): Promise<TasksDesiredMessage> {
@@ -73,8 +80,15 @@ export function createTaskControl(deps: {
           again = false;
           await sendOnce();
         } while (again);
+        retryDelay = 250;
       } catch (err) {
-        log.error({ err }, 'could not send the desired state; retrying on the next period');
+        if (retryDelay === 250) log.error({ err }, 'could not send the desired state; retrying');
+        clearTimeout(retryTimer);
+        if (!stopped) {
+          retryTimer = setTimeout(() => { void send(); }, retryDelay);
+          retryTimer.unref();
+        }
+        retryDelay = Math.min(retryDelay * 2, 2000, deps.periodMs);
       } finally {
         sending = undefined;
       }
@@ -89,12 +103,15 @@ export function createTaskControl(deps: {
     changed(): void { void send(); },
     start(): void {
       if (timer) return;
+      stopped = false;
       timer = setInterval(() => { void send(); }, deps.periodMs);
       timer.unref();
       void send();
     },
     async stop(): Promise<void> {
+      stopped = true;
       clearInterval(timer);
+      clearTimeout(retryTimer);
       timer = undefined;
       await sending;
     },

@@ -7,7 +7,7 @@
  * /QueryWebhookStatus. The secret reads back masked, as every secret of the system config does.
  */
 import { AppError, isAppError } from '../../core/errors.ts';
-import type { AddressPolicy } from '../../core/onvif/address-policy.ts';
+import type { AddressPolicy } from '../../core/net/address-policy.ts';
 import { EVENT_TYPES, type EventType } from '../../db/repositories/events.ts';
 import type { SystemConfigRepo } from '../../db/repositories/systemConfig.ts';
 import type { WebhookRepo } from '../../db/repositories/webhook.ts';

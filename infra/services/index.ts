@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { stopChild } from './child.ts';
 
@@ -16,8 +17,13 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 export interface PgliteServer {
   /** postgres://postgres:postgres@127.0.0.1:<port>/postgres */
   url: string;
-  /** the server process */
-  pid: number;
+  /** the server process (the current one: restart() starts another) */
+  readonly pid: number;
+  /**
+   * stops the server and starts it again on the same port and data: an outage of the database;
+   * `downMs` keeps it down that long
+   */
+  restart(opts?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,26 +35,36 @@ export interface S3Server {
   secretAccessKey: string;
   /** where the objects are kept (deleted by stop()) */
   dir: string;
-  /** the server process */
-  pid: number;
+  /** the server process (the current one: restart() starts another) */
+  readonly pid: number;
+  /**
+   * stops the server and starts it again on the same port and folder (objects kept): an outage of
+   * the store; `downMs` keeps it down that long
+   */
+  restart(opts?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * A PGlite engine with pgvector in a child process, speaking the Postgres wire protocol.
  *
- * It serves ONE connection at a time (PGlite is single-session; further connections queue): use
- * postgres.js with `max: 1`, i.e. openDatabase({ kind: 'postgres', url, maxConnections: 1 }).
+ * By default it serves ONE connection at a time (PGlite is single-session; further connections are
+ * refused): use postgres.js with `max: 1`, i.e. openDatabase({ kind: 'postgres', url,
+ * maxConnections: 1 }). With `sessions: 'many'` it serves any number of connections, each unit of
+ * work (up to a Sync) and each transaction run alone on the one engine (infra/services/pglite-sessions.mjs):
+ * several processes with pools can share it, as they share a Postgres.
  * Without `dataDir` the data lives in a temp dir removed by stop(); with it, the data is kept there.
  */
-export async function startPgliteServer(opts: { dataDir?: string } = {}): Promise<PgliteServer> {
+export async function startPgliteServer(opts: { dataDir?: string; sessions?: 'one' | 'many' } = {}): Promise<PgliteServer> {
   const tempDir = opts.dataDir ? null : await mkdtemp(join(tmpdir(), 'facewatch-pglite-'));
   const dataDir = opts.dataDir ?? join(tempDir!, 'data');
   const cleanup = async () => { if (tempDir) await rm(tempDir, { recursive: true, force: true }); };
+  const launch = (port = 0) => spawnService<{ url: string }>('pglite-child.mjs', {
+    PGLITE_DATA_DIR: dataDir, PGLITE_REMOVE_ON_EXIT: tempDir ?? '', PGLITE_PORT: String(port), PGLITE_SESSIONS: opts.sessions ?? 'one',
+  }, 120_000); // a fresh data dir runs initdb in WebAssembly: ~10 s alone, far more on a busy machine
   try {
-    const { child, info } = await spawnService<{ url: string }>(
-      'pglite-child.mjs', { PGLITE_DATA_DIR: dataDir, PGLITE_REMOVE_ON_EXIT: tempDir ?? '' }, 60_000);
-    return { url: info.url, pid: child.pid!, stop: once(async () => { await stopChild(child); await cleanup(); }) };
+    const r = await restartable(launch, (i) => i.url, cleanup);
+    return { url: r.info.url, get pid() { return r.pid; }, restart: r.restart, stop: r.stop };
   } catch (e) {
     await cleanup();
     throw e;
@@ -63,14 +79,36 @@ export async function startPgliteServer(opts: { dataDir?: string } = {}): Promis
 export async function startS3Server(opts: { bucket?: string } = {}): Promise<S3Server> {
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-s3-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
+  type Info = Omit<S3Server, 'stop' | 'restart' | 'dir' | 'pid'>;
+  // the child removes the folder when its parent dies; restart() stops it with the folder kept
+  const launch = (port = 0) => spawnService<Info>('s3-child.mjs', { S3_DIR: dir, S3_BUCKET: opts.bucket ?? 'facewatch', S3_PORT: String(port), S3_REMOVE_ON_PARENT_EXIT: '1' }, 30_000);
   try {
-    const { child, info } = await spawnService<Omit<S3Server, 'stop' | 'dir' | 'pid'>>(
-      's3-child.mjs', { S3_DIR: dir, S3_BUCKET: opts.bucket ?? 'facewatch', S3_REMOVE_ON_EXIT: '1' }, 30_000);
-    return { ...info, dir, pid: child.pid!, stop: once(async () => { await stopChild(child); await cleanup(); }) };
+    const r = await restartable(launch, (i) => i.endpoint, cleanup);
+    return { ...r.info, dir, get pid() { return r.pid; }, restart: r.restart, stop: r.stop };
   } catch (e) {
     await cleanup();
     throw e;
   }
+}
+
+/**
+ * A service child that restart() stops and starts again on the port it first took (its data kept),
+ * and stop() ends for good, then `cleanup()`.
+ */
+async function restartable<T>(launch: (port?: number) => Promise<{ child: ChildProcess; info: T }>, address: (info: T) => string, cleanup: () => Promise<void>) {
+  let { child, info } = await launch();
+  const port = Number(new URL(address(info)).port);
+  return {
+    info,
+    /** the running child's (restart() starts another) */
+    get pid() { return child.pid!; },
+    async restart(o: { downMs?: number } = {}) {
+      await stopChild(child);
+      if (o.downMs) await sleep(o.downMs);
+      ({ child } = await launch(port));
+    },
+    stop: once(async () => { await stopChild(child); await cleanup(); }),
+  };
 }
 
 /** Forks a child script of this folder and waits for the first IPC message: its connection info. */

@@ -3,13 +3,14 @@
  * the face crop, publish one FaceMessage per task that uses the camera. Frames stay here; the bus
  * gets metadata, the embedding and the crop's object key.
  *
- * Publishing goes through the node's outbox when it has one (core/bus/outbox.ts): a NATS outage
- * delays messages instead of losing them.
+ * Publishing goes through the node's outbox when it has one (core/bus/outbox.ts): the crop and its
+ * messages wait there, on disk, until the object store and the bus take them, in order, so an
+ * outage of either delays faces instead of losing them (the tracker has counted the publish).
  *
  * Backpressure: a frame that arrives while the previous one is still being analysed is dropped
  * (counted in `stats.dropped`), never queued, so a slow engine means fewer analysed frames, not
- * growing memory or latency. A failure in detect/store/bus is logged and the frame or shot skipped;
- * the camera keeps running.
+ * growing memory or latency. A failure to detect or embed is logged and the frame or shot skipped;
+ * the camera keeps running (store and bus failures wait in the outbox).
  */
 import { EventEmitter } from 'node:events';
 import type { Bus } from '../../core/bus/types.ts';
@@ -39,7 +40,8 @@ export interface CameraPipelineOptions {
   engine: Pick<FaceEngine, 'detect' | 'embed' | 'cropJpeg'>;
   store: Pick<ObjectStore, 'put'>;
   bus: Pick<Bus, 'publish'>;
-  /** when given, messages go through it (kept and retried while the bus is down) instead of bus.publish */
+  /** when given, the crop and its messages go through it (kept and retried while the store or the bus
+   *  is down) instead of store.put and bus.publish */
   outbox?: Pick<Outbox, 'push'>;
   /** frame width for detection; default 960 */
   detectWidth?: number;
@@ -54,7 +56,7 @@ export interface CameraPipelineOptions {
 
 export interface CameraPipelineEvents {
   state: [StreamState, string | undefined];
-  /** after each publish: the messages sent (one per task) */
+  /** after each publish: the messages sent, or queued in the outbox (one per task) */
   published: [FaceMessage[]];
   /** after each detection: the frame's time, when its analysis ended and the faces found (figures) */
   analysed: [{ frameTime: number; doneAt: number; faces: number }];
@@ -129,26 +131,26 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
       const day = new Date(p.shot.time).toISOString().slice(0, 10);
       const name = `${node}-${this.epoch}-${p.trackId}-${p.index}`;
       const key = `captures/${day}/${cameraId}/${name}.jpg`;
-      await this.o.store.put(key, jpeg, 'image/jpeg');
-      const sent: FaceMessage[] = [];
       const emb = encodeEmbedding(embedding);
-      for (const t of this.tasks) {
-        const msg: FaceMessage = {
-          message_id: `${name}-${cameraId}-${t.taskId}`,
-          task_id: t.taskId,
-          camera_id: cameraId,
-          camera_list: t.cameraList,
-          capture_time: p.shot.time,
-          box: shot.cameraBox,
-          quality: Math.min(1, Math.max(0, p.shot.quality)),
-          embedding: emb,
-          capture_url: key,
-          node,
-          track_id: p.trackId,
-        };
-        if (this.o.outbox) this.o.outbox.push(Subjects.faces(t.taskId, cameraId), msg, { msgId: msg.message_id });
-        else await this.o.bus.publish(Subjects.faces(t.taskId, cameraId), msg, { msgId: msg.message_id });
-        sent.push(msg);
+      const sent: FaceMessage[] = this.tasks.map((t) => ({
+        message_id: `${name}-${cameraId}-${t.taskId}`,
+        task_id: t.taskId,
+        camera_id: cameraId,
+        camera_list: t.cameraList,
+        capture_time: p.shot.time,
+        box: shot.cameraBox,
+        quality: Math.min(1, Math.max(0, p.shot.quality)),
+        embedding: emb,
+        capture_url: key,
+        node,
+        track_id: p.trackId,
+      }));
+      const messages = sent.map((msg) => ({ subject: Subjects.faces(msg.task_id, cameraId), data: msg, msgId: msg.message_id }));
+      if (this.o.outbox) {
+        this.o.outbox.push({ object: { key, body: jpeg, contentType: 'image/jpeg' }, messages });
+      } else {
+        await this.o.store.put(key, jpeg, 'image/jpeg');
+        for (const m of messages) await this.o.bus.publish(m.subject, m.data, { msgId: m.msgId });
       }
       this.stats.published++;
       this.emit('published', sent);

@@ -10,6 +10,14 @@
  * tick is taken even beyond the share (one per tick, within capacity): a node that cannot take its
  * share must not leave cameras unread. A node that dies stops renewing; after the TTL its presence
  * and its cameras are gone and the others take them.
+ *
+ * A bus outage is not a death: every node loses the bus at once, its leases may lapse meanwhile (or
+ * come back empty with the KV bucket), and the node that ticks first would see every camera free.
+ * So a node keeps running its cameras while the bus is away (`connectionLost()`: no ticks, no
+ * drops), re-asserts its leases the moment it is back (`connectionRestored()`: a tick at once,
+ * then retries every 250 ms until one succeeds), and for `graceMs` after that does not take a camera
+ * that another node held when the bus went away: its holder, if alive, has re-asserted it by then.
+ * A node that really died during the outage loses its cameras after the grace.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../core/log.ts';
@@ -24,6 +32,8 @@ export interface CameraAssignerOptions {
   capacity: number;
   /** ms between ticks (each is jittered by ±20 %); use a third of the lease TTL or less */
   tickMs: number;
+  /** after the bus comes back, cameras another node held stay its own this long; default 3 ticks */
+  graceMs?: number;
   logger?: Logger;
 }
 
@@ -45,6 +55,14 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
   private readonly cooldown = new Map<number, number>();
   /** wanted cameras nobody held at the last tick */
   private freeLastTick = new Set<number>();
+  /** camera -> holder at the last tick that read the bucket */
+  private lastView = new Map<number, string>();
+  /** while the bus is away: no ticks (they would only time out) */
+  private busDown = false;
+  /** the holders when the bus went away, protected until graceUntil */
+  private heldBefore = new Map<number, string>();
+  private graceUntil = 0;
+  private again = false;
 
   constructor(private readonly o: CameraAssignerOptions) { super(); }
 
@@ -60,13 +78,48 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const loop = () => {
-      this.ticking = this.tick().catch((e) => this.o.logger?.warn({ err: e }, 'camera leases: tick failed'));
-      void this.ticking.then(() => {
-        if (this.running) this.timer = setTimeout(loop, this.o.tickMs * (0.8 + Math.random() * 0.4));
-      });
-    };
-    loop();
+    this.loop();
+  }
+
+  /** the bus connection is lost: keep the cameras, stop ticking until it is back */
+  connectionLost(): void {
+    if (this.busDown) return;
+    this.busDown = true;
+    // a second outage within the grace keeps the first view: the leases have not been re-read since
+    if (Date.now() >= this.graceUntil) this.heldBefore = new Map(this.lastView);
+    this.o.logger?.warn({ node: this.o.node, cameras: this.cameras }, 'camera leases: bus lost; keeping the cameras');
+  }
+
+  /** the bus is back: re-assert the leases now; others' cameras are protected for graceMs */
+  connectionRestored(): void {
+    if (!this.busDown) return;
+    this.busDown = false;
+    this.graceUntil = Date.now() + (this.o.graceMs ?? 3 * this.o.tickMs);
+    this.kick();
+  }
+
+  /** a tick now (or right after the one running) */
+  private kick() {
+    if (!this.running) return;
+    if (this.ticking) { this.again = true; return; }
+    clearTimeout(this.timer);
+    this.loop();
+  }
+
+  private loop() {
+    this.timer = undefined;
+    const ticking = this.busDown ? Promise.resolve(true) : this.tick().then(() => true, (e) => {
+      this.o.logger?.warn({ err: e }, 'camera leases: tick failed');
+      return false;
+    });
+    this.ticking = ticking.then((ok) => {
+      this.ticking = undefined;
+      if (!this.running) return;
+      if (this.again) { this.again = false; this.loop(); return; }
+      // just back from an outage and the bus is not answering yet: try again soon, not a tick later
+      const delay = !ok && Date.now() < this.graceUntil ? Math.min(250, this.o.tickMs) : this.o.tickMs * (0.8 + Math.random() * 0.4);
+      this.timer = setTimeout(() => this.loop(), delay);
+    });
   }
 
   /** stops; with release (default) frees the leases at once, otherwise they expire (a crash) */
@@ -97,6 +150,11 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
       }
     }
     const holders = await leases.holders();
+    this.lastView = new Map();
+    for (const [key, owner] of holders) {
+      const cam = /^camera\.(\d+)$/.exec(key);
+      if (cam) this.lastView.set(Number(cam[1]), owner);
+    }
     const nodes = new Map<string, number>([[node, this.o.capacity]]);
     const holding = new Map<string, number>();
     const held = new Set<number>();
@@ -129,7 +187,8 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
     let budget = Math.min(this.o.capacity, share) - this.owned.size;
     // beyond the share: one camera per tick, only one left free by everyone for a whole tick
     let extra = this.owned.size < this.o.capacity ? 1 : 0;
-    for (const id of shuffle(free.filter((c) => !this.cooldown.has(c)))) {
+    const protectedNow = (c: number) => now < this.graceUntil && !!this.heldBefore.get(c) && this.heldBefore.get(c) !== node;
+    for (const id of shuffle(free.filter((c) => !this.cooldown.has(c) && !protectedNow(c)))) {
       const beyond = budget <= 0;
       if (beyond && (extra <= 0 || !lastFree.has(id))) continue;
       if (await leases.acquire(LeaseKeys.camera(id), node)) {

@@ -130,6 +130,8 @@ async function startApiHost(dir: string, natsUrl: string, s3: { endpoint: string
       PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ADMIN_PASSWORD: password,
       NATS_URL: natsUrl, S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       FACE_THREADS: '1', DESIRED_STATE_PERIOD_MS: '600000',
+      // the bench's RTSP servers are on loopback, outside the default camera ranges
+      CAMERA_ALLOWED_RANGES: '127.0.0.0/8',
     },
   });
   let out = '';

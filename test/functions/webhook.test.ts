@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_DEFAULT_RANGES } from '../../core/config.ts';
 import { ErrorTable as E } from '../../core/errors.ts';
-import { createAddressPolicy } from '../../core/onvif/address-policy.ts';
+import { createAddressPolicy } from '../../core/net/address-policy.ts';
 import { until } from '../stream-node/helpers.ts';
 import { backends, startApi, type Api } from '../support/api.ts';
 import { publishFace, randomEmbedding } from '../support/faces.ts';

@@ -39,6 +39,18 @@ describe.each([
     shared = undefined;
   });
 
+  /** a node (capacity 10) on its own connection, told when it drops; its hand-overs go to `events` */
+  const logged = async (s: LeaseSpec, name: string, wanted: number[], events: string[], o: { graceMs?: number } = {}) => {
+    const b = await bus();
+    const a = new CameraAssigner({ leases: await b.leases(s), node: name, capacity: 10, tickMs: TICK, ...o });
+    b.onConnection?.((up) => (up ? a.connectionRestored() : a.connectionLost()));
+    a.setWanted(wanted);
+    a.on('acquired', (id) => events.push(`${name}+${id}`));
+    a.on('released', (id, why) => events.push(`${name}-${id}:${why}`));
+    assigners.push(a);
+    return a;
+  };
+
   it('a lease has one owner; it is renewed by its owner, released, and free again after the TTL', async () => {
     const s = spec();
     const a = await (await bus()).leases(s);
@@ -95,14 +107,7 @@ describe.each([
     const s = spec();
     const wanted = [1, 2, 3, 4];
     const events: string[] = [];
-    const node = async (name: string) => {
-      const a = new CameraAssigner({ leases: await (await bus()).leases(s), node: name, capacity: 10, tickMs: TICK });
-      a.setWanted(wanted);
-      a.on('acquired', (id) => events.push(`${name}+${id}`));
-      a.on('released', (id, why) => events.push(`${name}-${id}:${why}`));
-      assigners.push(a);
-      return a;
-    };
+    const node = (name: string) => logged(s, name, wanted, events);
     const A = await node('A');
     A.start();
     await until(() => A.cameras.length === 4, 'A to take all four');
@@ -123,6 +128,40 @@ describe.each([
     expect(B.cameras).toHaveLength(2);
     expect(took).toBeLessThan(10 * TICK * 1.2 + 2000);
   });
+
+  it.runIf(kind === 'nats')('a nats-server outage moves no camera; a node that died during it loses its cameras after the grace', async () => {
+    const s = spec();
+    const wanted = [1, 2, 3, 4];
+    const events: string[] = [];
+    const node = (name: string) => logged(s, name, wanted, events, { graceMs: TTL });
+    const A = await node('A');
+    A.start();
+    await until(() => A.cameras.length === 4, 'A to take all four');
+    const B = await node('B');
+    B.start();
+    await until(() => A.cameras.length === 2 && B.cameras.length === 2, 'two cameras each');
+    await new Promise((r) => setTimeout(r, 2 * TICK));
+    const before = { A: A.cameras, B: B.cameras };
+    events.length = 0;
+    // down for twice the TTL: every lease lapses on the server, and a crash may lose the bucket
+    await nats.restart({ downMs: 2 * TTL });
+    await new Promise((r) => setTimeout(r, TTL + 6 * TICK));
+    await nats.restart({ crash: true, downMs: 2 * TTL });
+    await new Promise((r) => setTimeout(r, TTL + 6 * TICK));
+    expect(events).toEqual([]); // nothing lost, nothing taken: never two nodes on one camera
+    expect({ A: A.cameras, B: B.cameras }).toEqual(before);
+    const h = await (await (await bus()).leases(s)).holders();
+    expect(wanted.map((c) => h.get(`camera.${c}`))).toEqual(wanted.map((c) => (before.A.includes(c) ? 'A' : 'B')));
+
+    // A dies while the bus is away: B takes its cameras once the grace is over, not before
+    const outage = nats.restart({ downMs: 2 * TTL });
+    await new Promise((r) => setTimeout(r, 300));
+    await A.stop({ release: false });
+    await outage;
+    const back = Date.now();
+    await until(() => B.cameras.length === 4, 'B to take A\'s cameras', 10 * TTL);
+    expect(Date.now() - back).toBeGreaterThanOrEqual(TTL * 0.9);
+  }, 60_000);
 
   it('fair shares: even, capped by capacity, the odd camera to who holds it', () => {
     expect(Object.fromEntries(fairShares(4, [{ name: 'A', capacity: 10 }, { name: 'B', capacity: 10 }]))).toEqual({ A: 2, B: 2 });

@@ -55,7 +55,8 @@ const COMMANDS = {
 
 function run(env: Record<string, string>, from: keyof typeof COMMANDS): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, COMMANDS[from], {
-    cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    // DATA_DIR: the node's outbox in the test's temp dir
+    cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -72,7 +73,7 @@ describe.each(['source', 'build'] as const)('npm run stream-node (stream-node/ma
 
   it('runs the wanted camera, reports it online, and frees its lease on SIGTERM', async () => {
     const p = run({
-      NATS_URL: nats.url, NODE_NAME: 'edge-1', LEASE_TTL_MS: '30000', FACE_THREADS: '1',
+      NATS_URL: nats.url, NODE_NAME: 'edge-1', LEASE_TTL_MS: '30000', FACE_THREADS: '1', CAMERA_ALLOWED_RANGES: '127.0.0.0/8',
       S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     }, from);
     const states: CameraStateMessage[] = [];
