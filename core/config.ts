@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_ALLOWED_RANGES } from './net/address-policy.ts';
+import { createAddressPolicy, DEFAULT_ALLOWED_RANGES } from './net/address-policy.ts';
 import { assertTimeZone } from './time.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -13,6 +13,13 @@ const optionalString = z.string().trim().min(1).optional();
 
 /** a stream node's name: lease owner and `node` of its face messages */
 export const nodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)');
+
+/**
+ * Every address but loopback: IPv4 without 127.0.0.0/8, IPv6 global unicast and unique-local (so
+ * neither ::1 nor IPv4-mapped loopback). A one-box site or a test adds 127.0.0.0/8 itself.
+ */
+export const WEBHOOK_DEFAULT_RANGES =
+  '0.0.0.0/2,64.0.0.0/3,96.0.0.0/4,112.0.0.0/5,120.0.0.0/6,124.0.0.0/7,126.0.0.0/8,128.0.0.0/1,2000::/3,fc00::/7';
 
 export const HostEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -106,6 +113,24 @@ export const HostEnvSchema = z.object({
   CAMERA_STATE_STALE_MS: z.coerce.number().int().min(500).max(3600_000).default(10_000),
   /** a face message the matcher took but did not settle (crash) is redelivered after this */
   MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** a camera of a running task offline this long raises an alarm (type 3; "back" = type 4); shorter outages raise none */
+  CAMERA_OFFLINE_ALARM_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(30_000),
+  /** events (captures, alarms, camera changes) are kept at least this long, and at least the newest 10,000, for GET /Events resumes and the webhook */
+  EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** GET /Events: a comment line this often keeps proxies from closing an idle stream (and the session is checked again) */
+  EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** GET /Events: streams open at once on this instance; more are refused (EVENT_STREAMS_BUSY) */
+  EVENTS_MAX_CLIENTS: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** GET /Events: the log is read this often even when no events.appended message came (lost on the bus) */
+  EVENTS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** comma-separated CIDRs the AlarmWebhook receiver may be in; default every address but loopback (metadata addresses are always refused) */
+  WEBHOOK_ALLOWED_RANGES: z.string().default(WEBHOOK_DEFAULT_RANGES),
+  /** webhook retries: first after this, doubling up to WEBHOOK_RETRY_MAX_MS, given up WEBHOOK_GIVE_UP_MS after the event */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3600_000).default(1000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(24 * 3600_000).default(300_000),
+  WEBHOOK_GIVE_UP_MS: z.coerce.number().int().min(1000).max(7 * 24 * 3600_000).default(24 * 3600_000),
+  /** one webhook POST waits this long for an answer */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** a face whose crop is missing from the object store is retried (every 5 s) this long, then dropped */
   MATCHER_IMAGE_WAIT_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   /** comma-separated CIDRs of cameras (ONVIF and RTSP hosts); default private and link-local,
@@ -143,6 +168,11 @@ export function parseHostEnv(env: Record<string, string | undefined> = process.e
   const cfg = parsed.data;
   if (cfg.TIME_ZONE) {
     try { assertTimeZone(cfg.TIME_ZONE); } catch { throw new ConfigError(`bad environment: TIME_ZONE: unknown zone ${cfg.TIME_ZONE}`); }
+  }
+  try {
+    createAddressPolicy(cfg.WEBHOOK_ALLOWED_RANGES);
+  } catch (e) {
+    throw new ConfigError(`bad environment: WEBHOOK_ALLOWED_RANGES: ${(e as Error).message}`);
   }
   const s3Vars = [cfg.S3_ENDPOINT, cfg.S3_BUCKET, cfg.S3_ACCESS_KEY_ID, cfg.S3_SECRET_ACCESS_KEY];
   if (s3Vars.some(Boolean) && !s3Vars.every(Boolean)) {

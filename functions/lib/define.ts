@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../core/log.ts';
 import type { UserRole } from '../../core/roles.ts';
 import type { Services } from '../services/index.ts';
-import { admit } from './guard.ts';
+import { admit, requireRole } from './guard.ts';
 import { errorEnvelope, invalidField, ok } from './http.ts';
 
 export type HostEnv = { Variables: { services: Services; requestId: string; log: Logger } };
@@ -78,4 +78,15 @@ export function defineFunction<S extends z.ZodType, R extends object | void>(def
     }
   });
   return { uri: def.uri, role: def.role, input: def.input, output: def.output, app };
+}
+
+/** What the host mounts: a URI's own Hono app (a POST function, or GET /Events: functions/lib/stream.ts). */
+export type Mountable = { readonly uri: string; readonly role: Role; readonly app: Hono<HostEnv> };
+
+/** The caller of a URI that takes its session as a token (GET /Events): the session, then the role. */
+export async function callerOf(services: Services, role: Role, token: string | undefined): Promise<{ userId: number; role: UserRole }> {
+  if (role === 'none') return { userId: 0, role: 'viewer' };
+  const user = await services.accounts.authenticate(token);
+  requireRole(user.role, role);
+  return { userId: user.userId, role: user.role };
 }

@@ -23,6 +23,10 @@
  * empty). Task, camera, library and person names and the person's pic_url are copied into the record;
  * the face crop becomes the record's capture_url (a `pictures` row, so /DownloadPersonPicture serves
  * it). Each new record is announced on `events.capture.<task>` for live consumers.
+ *
+ * With the record, in its transaction: its attendance day (matched records), its alarm (a
+ * blacklisted person, category 1: type 1; a stranger, when the task has alarm_stranger: type 2) and
+ * its events (`capture`, and `alarm`) in the event log; `events.appended` tells the live streams.
  */
 import { decodeEmbedding, FaceMessageSchema, type FaceMessage } from '../../core/bus/messages.ts';
 import { Durables, Streams, Subjects } from '../../core/bus/subjects.ts';
@@ -33,6 +37,8 @@ import type { Logger } from '../../core/log.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
 import type { Repositories } from '../../db/repositories/index.ts';
 import { keyOf, NODE_CAPTURE_URL } from '../services/pictures.ts';
+import { localDate } from '../../core/time.ts';
+import { announceEvents, recordEvents } from '../services/events.ts';
 
 export interface MatcherDeps {
   bus: Bus;
@@ -42,6 +48,8 @@ export interface MatcherDeps {
   log: Logger;
   /** redelivery of a message taken but not settled; default 30 s */
   ackWaitMs?: number;
+  /** TIME_ZONE: the zone of the events' times and of attendance dates */
+  timeZone: string;
   /** how long a face whose crop is missing from the store is retried before it is dropped; default 60 s */
   imageWaitMs?: number;
   /** delay between those retries; default 5 s */
@@ -61,6 +69,7 @@ export type CaptureEvent = {
 
 export function createMatcher(deps: MatcherDeps) {
   const { bus, repos, log } = deps;
+  const events = recordEvents(deps.timeZone);
   const imageRetryMs = deps.imageRetryMs ?? 5000;
   const imageTries = Math.max(1, Math.ceil((deps.imageWaitMs ?? 60_000) / imageRetryMs));
   /** the longest wait between two tries while a dependency is down: well within the ack wait */
@@ -127,8 +136,10 @@ export function createMatcher(deps: MatcherDeps) {
         cardNo: best.cardNo, picUrl: best.picUrl,
       } : {}),
     };
-    const id = await repos.records.insertOnce(record, img.picture);
+    const alarmType = matched ? (best.category === 1 ? 1 as const : undefined) : (ctx.alarmStranger ? 2 as const : undefined);
+    const id = await repos.records.insertOnce(record, img.picture, { day: localDate(record.captureTime, deps.timeZone), alarmType, events });
     if (id === undefined) { stats.redeliveries++; return undefined; } // the record exists
+    announceEvents(bus);
     const event: CaptureEvent = {
       record_id: id, message_id: f.message_id, task_id: f.task_id, camera_id: f.camera_id, camera_list: f.camera_list,
       classify: matched ? 1 : 0, person_id: matched ? best.id : 0, person_name: matched ? best.name : '', lib_id: matched ? best.libId : 0,

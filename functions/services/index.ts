@@ -32,6 +32,10 @@ import { createTasksService } from './tasks.ts';
 import { createTaskControl } from './taskControl.ts';
 import { createCameraState } from './cameraState.ts';
 import { connectNatsBus, createMemoryBus, type Bus } from '../../core/bus/index.ts';
+import { createAlarmsService } from './alarms.ts';
+import { createEventHub } from './eventHub.ts';
+import { createReportsService } from './reports.ts';
+import { ALARM_WEBHOOK, createWebhookService } from './webhook.ts';
 
 export type ParsedEnv = HostEnv & { dataDir: string };
 
@@ -105,10 +109,17 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   };
   const db = await openDatabase(databaseConfig(env), log.child({ part: 'db' }));
   const repos = createRepositories(db.orm);
+  // attendance dates are local dates of TIME_ZONE: rebuilt once when the zone is new to the database
+  if (await repos.attendance.ensureZone(timeZone).catch(async (e) => { await db.close(); throw e; })) {
+    log.info({ timeZone }, 'attendance days rebuilt for this TIME_ZONE');
+  }
+  const webhook = createWebhookService({ repo: repos.webhook, configs: repos.systemConfig, policy: createAddressPolicy(env.WEBHOOK_ALLOWED_RANGES), timeZone });
 
   const envStorage = envStorageConfig(env);
   const store = new SwitchableObjectStore(await createObjectStore(envStorage));
-  const systemConfig = createSystemConfigService({ repo: repos.systemConfig, store, envStorage, localDir: join(env.dataDir, 'objects'), policy: storagePolicy, log });
+  const systemConfig = createSystemConfigService({
+    repo: repos.systemConfig, store, envStorage, localDir: join(env.dataDir, 'objects'), policy: storagePolicy, log, checks: { [ALARM_WEBHOOK]: webhook.check },
+  });
   const saved = await systemConfig.savedStorage();
   if (saved) {
     // A store saved by /UpdateSystemConfig is used again; if it is down now, keep the env store.
@@ -125,11 +136,12 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   }
   const taskControl = createTaskControl({
     tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone, periodMs: env.DESIRED_STATE_PERIOD_MS, staleMs: env.CAMERA_STATE_STALE_MS,
+    offlineAlarmMs: env.CAMERA_OFFLINE_ALARM_MS,
   });
-  const cameraState = createCameraState({ cameras: repos.cameras, bus, log });
+  const cameraState = createCameraState({ cameras: repos.cameras, bus, log, timeZone });
   const face = createFaceEngine({ threads: env.FACE_THREADS, arena: env.FACE_ARENA ?? false, limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
   // capture images are probed in the face worker too: no decoding on the event loop
-  const matcher = createMatcher({ bus, repos, store, probeImage: (b) => face.probe(b), log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS, imageWaitMs: env.MATCHER_IMAGE_WAIT_MS });
+  const matcher = createMatcher({ bus, repos, store, probeImage: (b) => face.probe(b), log: log.child({ part: 'matcher' }), ackWaitMs: env.MATCHER_ACK_WAIT_MS, imageWaitMs: env.MATCHER_IMAGE_WAIT_MS, timeZone });
 
   const accounts = createAccountsService(repos.accounts, {
     idleMinutes: env.SESSION_IDLE_MINUTES, maxFailures: env.LOGIN_MAX_FAILURES, lockSeconds: env.LOGIN_LOCK_SECONDS,
@@ -140,6 +152,11 @@ export async function createServices(env: ParsedEnv, log: Logger) {
   const onvif = createOnvifService({ allowedRanges: env.CAMERA_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS });
   const pictures = createPicturesService({
     repo: repos.pictures, store, probe: (b) => face.probe(b), images: gates.images, log, timeZone, quotaBytes: env.UPLOAD_QUOTA_BYTES,
+  });
+
+  const eventHub = createEventHub({
+    repo: repos.events, bus, log: log.child({ part: 'events' }), pollMs: env.EVENTS_POLL_MS, heartbeatMs: env.EVENTS_HEARTBEAT_MS,
+    maxClients: env.EVENTS_MAX_CLIENTS,
   });
 
   return {
@@ -166,12 +183,16 @@ export async function createServices(env: ParsedEnv, log: Logger) {
     cameras: createCamerasService({ repo: repos.cameras, timeZone, changed: taskControl.changed, policy: cameraPolicy, resolveTimeoutMs: env.ONVIF_TIMEOUT_MS }),
     tasks: createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone, changed: taskControl.changed }),
     records: createRecordsService({ repo: repos.records, pictures, timeZone }),
+    alarms: createAlarmsService({ repo: repos.alarms, accounts: repos.accounts, pictures, timeZone }),
+    reports: createReportsService({ tasks: repos.tasks, repo: repos.reports, timeZone }),
+    webhook,
+    eventHub,
     onvif,
     snapshots: createSnapshotService({
       cameras: repos.cameras, policy: cameraPolicy, grab: grabJpeg, timeoutMs: env.SNAPSHOT_TIMEOUT_MS, concurrency: env.SNAPSHOT_CONCURRENCY, log,
     }),
     async close(): Promise<void> {
-      await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop(), accounts.stop()]);
+      await Promise.allSettled([matcher.stop(), taskControl.stop(), cameraState.stop(), accounts.stop(), eventHub.close()]);
       await bus.close().catch((err) => log.warn({ err }, 'closing the bus failed'));
       await Promise.allSettled([face.close(), store.close()]);
       await db.close();

@@ -19,9 +19,9 @@ export const STORAGE_SERVER = 'StorageServer';
 export { MASK };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObject = { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
 
-function parseObject(text: string): JsonObject {
+export function parseObject(text: string): JsonObject {
   let v: unknown;
   try {
     v = parseJsonBounded(text, 'config');
@@ -81,6 +81,8 @@ export function createSystemConfigService(deps: {
   localDir: string;
   /** STORAGE_ALLOWED_RANGES; none: any address (tests of the service alone) */
   policy?: AddressPolicy;
+  /** names whose config is checked before it is stored (e.g. AlarmWebhook): throw to refuse */
+  checks?: Record<string, (config: JsonObject) => Promise<void>>;
 }) {
   const { repo, store, log } = deps;
   /** A configured StorageServer as a store to open: its address checked, its connections checked too. */
@@ -117,6 +119,7 @@ export function createSystemConfigService(deps: {
         await store.switchTo(await createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
         log.info({ store: store.describe() }, 'object store switched');
       }
+      await deps.checks?.[i.name]?.(value);
       // kept as given, unless masked secrets were filled back in
       const unchanged = JSON.stringify(value) === JSON.stringify(given);
       await repo.put(i.name, unchanged ? i.config : JSON.stringify(value), i.remark);
