@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { createAddressPolicy, DEFAULT_ALLOWED_RANGES } from './net/address-policy.ts';
 import { assertTimeZone } from './time.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -12,6 +13,13 @@ const optionalString = z.string().trim().min(1).optional();
 
 /** a stream node's name: lease owner and `node` of its face messages */
 export const nodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)');
+
+/**
+ * Every address but loopback: IPv4 without 127.0.0.0/8, IPv6 global unicast and unique-local (so
+ * neither ::1 nor IPv4-mapped loopback). A one-box site or a test adds 127.0.0.0/8 itself.
+ */
+export const WEBHOOK_DEFAULT_RANGES =
+  '0.0.0.0/2,64.0.0.0/3,96.0.0.0/4,112.0.0.0/5,120.0.0.0/6,124.0.0.0/7,126.0.0.0/8,128.0.0.0/1,2000::/3,fc00::/7';
 
 export const HostEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -25,12 +33,33 @@ export const HostEnvSchema = z.object({
   /** ms a session, once looked up, is trusted without a query; sessions ended by another instance
    *  sharing the database keep working here that long at most (0: look up every request) */
   SESSION_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
-  /** failed logins in a row for one username before it is locked for LOGIN_LOCK_SECONDS */
+  /** failed logins in a row for one username from one client address before that pair is locked */
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
-  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** the first lock's length; each further lock in a row doubles it, up to LOGIN_LOCK_MAX_SECONDS */
+  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(0).default(60),
+  LOGIN_LOCK_MAX_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none, the socket's peer is the client) */
+  TRUSTED_PROXIES: z.string().default(''),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(10 * 1_048_576),
-  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  /** nesting bound of JSON bodies and of JSON values inside them (config) */
+  MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+  /** parts of an upload form (session + file need two) */
+  MAX_FORM_PARTS: z.coerce.number().int().min(2).max(1000).default(8),
+  /** uploads read and held at once (each up to MAX_UPLOAD_BYTES); MAX_QUEUED more wait, then SERVER_BUSY */
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(1000).default(4),
+  /** JSON bodies over 64 KiB read at once before their session is known */
+  MAX_CONCURRENT_BODIES: z.coerce.number().int().min(1).max(1000).default(4),
+  /** pictures decoded at once (uploads checked, faces enrolled or compared), in each of two lanes: up to 4 MP, bigger */
+  MAX_CONCURRENT_IMAGES: z.coerce.number().int().min(1).max(64).default(2),
+  /** callers waiting for each of the three bounds above before SERVER_BUSY */
+  MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(32),
+  /** pixel bound of a picture's header: only against decompression bombs, pictures are shrunk on load */
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(120_000_000),
+  /** bytes of uploaded pictures one account may keep (UPLOAD_QUOTA_EXCEEDED beyond); 0: no bound */
+  UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(0).default(20 * 1024 ** 3),
+  /** /QueryCameraRtsp calls per user per minute (it connects to addresses the caller names) */
+  QUERY_RTSP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
   DATABASE_URL: optionalString,
   DATABASE_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
   /** ms to wait for a Postgres connection to open */
@@ -87,10 +116,33 @@ export const HostEnvSchema = z.object({
   RECORD_PERIOD_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   /** a face message the matcher took but did not settle (crash) is redelivered after this */
   MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** a camera of a running task offline this long raises an alarm (type 3; "back" = type 4); shorter outages raise none */
+  CAMERA_OFFLINE_ALARM_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(30_000),
+  /** events (captures, alarms, camera changes) are kept at least this long, and at least the newest 10,000, for GET /Events resumes and the webhook */
+  EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** GET /Events: a comment line this often keeps proxies from closing an idle stream (and the session is checked again) */
+  EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** GET /Events: streams open at once on this instance; more are refused (EVENT_STREAMS_BUSY) */
+  EVENTS_MAX_CLIENTS: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** GET /Events: the log is read this often even when no events.appended message came (lost on the bus) */
+  EVENTS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** comma-separated CIDRs the AlarmWebhook receiver may be in; default every address but loopback (metadata addresses are always refused) */
+  WEBHOOK_ALLOWED_RANGES: z.string().default(WEBHOOK_DEFAULT_RANGES),
+  /** webhook retries: first after this, doubling up to WEBHOOK_RETRY_MAX_MS, given up WEBHOOK_GIVE_UP_MS after the event */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3600_000).default(1000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(24 * 3600_000).default(300_000),
+  WEBHOOK_GIVE_UP_MS: z.coerce.number().int().min(1000).max(7 * 24 * 3600_000).default(24 * 3600_000),
+  /** one webhook POST waits this long for an answer */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** a face whose crop is missing from the object store is retried (every 5 s) this long, then dropped */
   MATCHER_IMAGE_WAIT_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
-  /** comma-separated CIDRs the server may contact for ONVIF; default loopback, private, link-local */
-  ONVIF_ALLOWED_RANGES: z.string().default('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,::1/128,fc00::/7,fe80::/10'),
+  /** comma-separated CIDRs of cameras (ONVIF and RTSP hosts); default private and link-local,
+   *  not loopback (add 127.0.0.1/32 for a one-box site). Cloud metadata addresses are always refused. */
+  CAMERA_ALLOWED_RANGES: z.string().default(DEFAULT_ALLOWED_RANGES),
+  /** the former name of CAMERA_ALLOWED_RANGES, used when that is not set */
+  ONVIF_ALLOWED_RANGES: optionalString,
+  /** comma-separated CIDRs a StorageServer set by /UpdateSystemConfig may be at (the S3_* environment is trusted as is) */
+  STORAGE_ALLOWED_RANGES: z.string().default(DEFAULT_ALLOWED_RANGES),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   ONVIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** where /SearchCamera sends its WS-Discovery Probe: "IPv4[:port],..." (unicast, e.g. subnets without multicast); default the multicast group */
@@ -120,9 +172,16 @@ export function parseHostEnv(env: Record<string, string | undefined> = process.e
   if (cfg.TIME_ZONE) {
     try { assertTimeZone(cfg.TIME_ZONE); } catch { throw new ConfigError(`bad environment: TIME_ZONE: unknown zone ${cfg.TIME_ZONE}`); }
   }
+  try {
+    createAddressPolicy(cfg.WEBHOOK_ALLOWED_RANGES);
+  } catch (e) {
+    throw new ConfigError(`bad environment: WEBHOOK_ALLOWED_RANGES: ${(e as Error).message}`);
+  }
   const s3Vars = [cfg.S3_ENDPOINT, cfg.S3_BUCKET, cfg.S3_ACCESS_KEY_ID, cfg.S3_SECRET_ACCESS_KEY];
   if (s3Vars.some(Boolean) && !s3Vars.every(Boolean)) {
     throw new ConfigError('bad environment: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
   }
-  return { ...cfg, dataDir: resolve(cfg.DATA_DIR) };
+  // an environment that sets only the former name keeps working
+  const CAMERA_ALLOWED_RANGES = env.CAMERA_ALLOWED_RANGES === undefined && cfg.ONVIF_ALLOWED_RANGES ? cfg.ONVIF_ALLOWED_RANGES : cfg.CAMERA_ALLOWED_RANGES;
+  return { ...cfg, CAMERA_ALLOWED_RANGES, dataDir: resolve(cfg.DATA_DIR) };
 }

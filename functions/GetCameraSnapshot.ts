@@ -1,6 +1,6 @@
 /**
  * POST /GetCameraSnapshot: camera_id → data (base64 JPEG of a current frame, at most 1280 px wide).
- * The camera's host must be in ONVIF_ALLOWED_RANGES (ADDRESS_NOT_ALLOWED); no frame within
+ * The camera's host must be in CAMERA_ALLOWED_RANGES (ADDRESS_NOT_ALLOWED); no frame within
  * SNAPSHOT_TIMEOUT_MS → SNAPSHOT_TIMEOUT; a stream that cannot be read → STREAM_UNREADABLE,
  * CAMERA_UNREACHABLE or CAMERA_AUTH_FAILED; too many at once → SNAPSHOT_BUSY.
  */

@@ -1,4 +1,7 @@
-/** POST /Login: username + md5(password) → user_id, session. The only URI without a session. */
+/**
+ * POST /Login: username + md5(password) → user_id, role, session. The only URI without a session.
+ * `username` is compared case-insensitively (NFKC); failures lock per (username, client address).
+ */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
 import { md5, text } from './lib/fields.ts';
@@ -10,5 +13,5 @@ export const app = defineFunction({
   uri: '/Login',
   input,
   role: 'none',
-  handler: (i, { services }) => services.accounts.login(i.username, i.password),
+  handler: (i, { services, clientAddress }) => services.accounts.login(i.username, i.password, clientAddress),
 });

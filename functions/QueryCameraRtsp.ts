@@ -1,7 +1,9 @@
 /**
  * POST /QueryCameraRtsp: ip ("host", "host:port", "[v6]:port"), user?, password? (the camera's own,
  * plain: the WS-Security digest needs it), with_credentials? (true/1: put user:password in the URI)
- * → info: {rtsp}. Only addresses in ONVIF_ALLOWED_RANGES are contacted (ADDRESS_NOT_ALLOWED otherwise).
+ * → info: {rtsp}. Only addresses in CAMERA_ALLOWED_RANGES are contacted (ADDRESS_NOT_ALLOWED otherwise),
+ * at most QUERY_RTSP_PER_MINUTE calls per user (RATE_LIMITED): each call makes the server connect
+ * where its caller says.
  */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
@@ -23,7 +25,8 @@ export const app = defineFunction({
   uri: '/QueryCameraRtsp',
   role: 'operator',
   input,
-  handler: async (i, { services }) => ({
-    info: await services.onvif.queryRtsp({ ip: i.ip, user: i.user || undefined, password: i.password, withCredentials: i.with_credentials }),
-  }),
+  handler: async (i, { services, userId }) => {
+    services.rtspQueries.take(userId);
+    return { info: await services.onvif.queryRtsp({ ip: i.ip, user: i.user || undefined, password: i.password, withCredentials: i.with_credentials }) };
+  },
 });

@@ -5,13 +5,9 @@
  */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
-import { cardNo, id, oneOf, page, similarity, text } from './lib/fields.ts';
+import { page, recordFilters } from './lib/fields.ts';
 
-export const input = z.object({
-  ...page, task_id: id.optional(), camera_id: id.optional(), lib_id: id.optional(), person_name: text(128).optional(),
-  card_no: cardNo.optional(), classify: oneOf([0, 1] as const).optional(), similarity: similarity.optional(),
-  start_time: text(19).optional(), end_time: text(19).optional(),
-});
+export const input = z.object({ ...page, ...recordFilters });
 export type Input = z.infer<typeof input>;
 
 export const app = defineFunction({

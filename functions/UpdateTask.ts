@@ -4,11 +4,12 @@
  */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
-import { id, idList, interval, name, plan, remark, similarity, taskType } from './lib/fields.ts';
+import { flag, graceMinutes, id, idList, interval, name, plan, remark, similarity, taskType } from './lib/fields.ts';
 
 export const input = z.object({
   task_id: id, name: name().optional(), type: taskType.optional(), camera_list1: idList.optional(), camera_list2: idList.optional(),
   lib_list: idList.optional(), interval: interval.optional(), threshold: similarity.optional(), plan: plan.optional(), remark: remark.optional(),
+  alarm_stranger: flag.optional(), late_grace: graceMinutes.optional(), early_grace: graceMinutes.optional(),
 });
 export type Input = z.infer<typeof input>;
 

@@ -16,5 +16,5 @@ export const app = defineFunction({
   role: 'operator',
   input,
   body: 'multipart',
-  handler: (i, { services }) => services.pictures.upload(i.file),
+  handler: (i, { services, userId }) => services.pictures.upload(i.file, userId),
 });

@@ -1,10 +1,11 @@
 /**
  * The Node entry (`npm start`): parse env, build services (db under DATA_DIR/db unless DATABASE_URL,
  * objects under DATA_DIR/objects unless S3_*, bus in process unless NATS_URL), start the background
- * parts — the matcher (face messages → records), the camera-state writer, the desired-state sender
- * and, by default without NATS_URL (or with EMBEDDED_STREAM_NODE=1), a stream node reading the
- * cameras in this process — mount every function, listen on PORT, and shut down gracefully on
- * SIGINT/SIGTERM. Without any outside service this one process is the whole system.
+ * parts — the matcher (face messages → records), the camera-state writer, the desired-state sender,
+ * the webhook dispatcher and the event log's retention (workers/) and, by default without NATS_URL
+ * (or with EMBEDDED_STREAM_NODE=1), a stream node reading the cameras in this process — mount every
+ * function, listen on PORT, and shut down gracefully on SIGINT/SIGTERM. Without any outside service
+ * this one process is the whole system.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -14,14 +15,27 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { createHostApp } from './app.ts';
 import { createServices, type ParsedEnv, type Services } from './services/index.ts';
 import { StreamNode } from '../stream-node/node.ts';
+import { createAddressPolicy } from '../core/net/address-policy.ts';
+import { createWebhookSender } from '../core/webhook/index.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from '../workers/webhook.ts';
+import { createEventRetention } from '../workers/eventRetention.ts';
 
-export type RunningHost = { url: string; port: number; services: Services; node?: StreamNode; stop(): Promise<void> };
+export type RunningHost = { url: string; port: number; services: Services; node?: StreamNode; webhook: WebhookDispatcher; stop(): Promise<void> };
+
+/** The webhook dispatcher of this host (one instance dispatches at a time: it holds the lease). */
+function webhookDispatcher(env: ParsedEnv, services: Services, logger: Logger): WebhookDispatcher {
+  return createWebhookDispatcher({
+    repo: services.repos.webhook, config: services.webhook.current, bus: services.bus, log: logger.child({ part: 'webhook' }),
+    sender: createWebhookSender({ policy: createAddressPolicy(env.WEBHOOK_ALLOWED_RANGES), timeoutMs: env.WEBHOOK_TIMEOUT_MS }),
+    retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, retryMaxMs: env.WEBHOOK_RETRY_MAX_MS, giveUpMs: env.WEBHOOK_GIVE_UP_MS,
+  });
+}
 
 /** The stream node inside the API process: same engine, store and bus as the API. */
 function embeddedNode(env: ParsedEnv, services: Services, logger: Logger): StreamNode {
   return new StreamNode({
     node: env.STREAM_NODE_NAME, capacity: env.STREAM_CAPACITY, bus: services.bus, engine: services.face, store: services.store,
-    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }),
+    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }), cameraPolicy: services.policies.camera,
     outbox: outboxOptions(env, env.STREAM_NODE_NAME),
     tracker: { publishPeriodMs: env.PUBLISH_PERIOD_MS, maxIdleMs: env.TRACK_IDLE_MS, minQuality: env.MIN_FACE_QUALITY },
   });
@@ -34,9 +48,14 @@ export async function startHost(env: Record<string, string | undefined> = proces
   const app = createHostApp(async () => services, logger);
   let server: ServerType;
   let node: StreamNode | undefined;
+  const webhook = webhookDispatcher(parsed, services, logger);
+  const retention = createEventRetention({ repo: services.repos.events, log: logger.child({ part: 'events' }), retentionHours: parsed.EVENT_RETENTION_HOURS });
+  const stopWorkers = () => Promise.allSettled([webhook.stop(), retention.stop()]);
   try {
     await services.matcher.start();
     services.cameraState.start();
+    webhook.start();
+    retention.start();
     if (parsed.EMBEDDED_STREAM_NODE ?? !parsed.NATS_URL) {
       node = embeddedNode(parsed, services, logger);
       await node.start();
@@ -48,6 +67,7 @@ export async function startHost(env: Record<string, string | undefined> = proces
     });
   } catch (e) {
     await node?.stop();
+    await stopWorkers();
     await services.close();
     throw e;
   }
@@ -60,13 +80,19 @@ export async function startHost(env: Record<string, string | undefined> = proces
     port,
     services,
     node,
+    webhook,
     stop: () => (stopping ??= (async () => {
+      // the live event streams end first: close() waits for every open connection
+      await services.eventHub.close();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // idle keep-alive sockets would hold close() open
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // idle keep-alive sockets would hold close() open (an ended event stream's socket turns idle a moment later)
+        const idle = () => (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        const timer = setInterval(idle, 100).unref();
+        server.close(() => { clearInterval(timer); resolve(); });
+        idle();
       });
       await node?.stop(); // frees its camera leases at once
+      await stopWorkers();
       await services.close();
     })()),
   };

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, HostEnvSchema, nodeName } from '../core/config.ts';
+import { createAddressPolicy } from '../core/net/index.ts';
 
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -27,6 +28,8 @@ export const StreamNodeEnvSchema = HostEnvSchema.pick({
   TRACK_IDLE_MS: true,
   MIN_FACE_QUALITY: true,
   LEASE_TTL_MS: true,
+  CAMERA_ALLOWED_RANGES: true,
+  ONVIF_ALLOWED_RANGES: true,
   OUTBOX_DIR: true,
   OUTBOX_MAX: true,
   OUTBOX_MAX_MB: true,
@@ -58,6 +61,13 @@ export function parseStreamNodeEnv(env: Record<string, string | undefined> = pro
   }
   if (cfg.NATS_URL && !cfg.S3_ENDPOINT) {
     throw new ConfigError('bad environment: a stream node on NATS_URL needs the shared object store (S3_ENDPOINT, ...)');
+  }
+  // an environment that sets only the former name keeps working (as core/config.ts)
+  if (env.CAMERA_ALLOWED_RANGES === undefined && cfg.ONVIF_ALLOWED_RANGES) cfg.CAMERA_ALLOWED_RANGES = cfg.ONVIF_ALLOWED_RANGES;
+  try {
+    createAddressPolicy(cfg.CAMERA_ALLOWED_RANGES);
+  } catch (e) {
+    throw new ConfigError(`bad environment: CAMERA_ALLOWED_RANGES: ${(e as Error).message}`);
   }
   return cfg;
 }

@@ -13,6 +13,7 @@ import { ConfigError, outboxOptions } from '../core/config.ts';
 import { createFaceEngine } from '../core/face/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createObjectStore } from '../core/storage/index.ts';
+import { createAddressPolicy } from '../core/net/index.ts';
 import { parseStreamNodeEnv } from './config.ts';
 import { StreamNode } from './node.ts';
 
@@ -34,6 +35,7 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
       node: cfg.NODE_NAME, capacity: cfg.CAPACITY, bus, engine, store, leaseTtlMs: cfg.LEASE_TTL_MS,
       detectWidth: cfg.DETECT_WIDTH, detectTiles: cfg.DETECT_TILES, decode: cfg.DECODE, logger,
       outbox: outboxOptions(cfg, cfg.NODE_NAME),
+      cameraPolicy: createAddressPolicy(cfg.CAMERA_ALLOWED_RANGES, 'CAMERA_ALLOWED_RANGES'),
       tracker: { publishPeriodMs: cfg.PUBLISH_PERIOD_MS, maxIdleMs: cfg.TRACK_IDLE_MS, minQuality: cfg.MIN_FACE_QUALITY },
     });
     await node.start();

@@ -13,6 +13,7 @@ import { LeaseBuckets, Subjects } from '../core/bus/subjects.ts';
 import type { Subscription } from '../core/bus/types.ts';
 import { Outbox } from '../core/bus/outbox.ts';
 import type { Logger } from '../core/log.ts';
+import { checkedRtspUrl, type AddressPolicy } from '../core/net/index.ts';
 import { CameraAssigner } from './share/camera-assigner.ts';
 import { CameraPipeline, type CameraPipelineOptions, type CameraTask } from './pipeline/camera-pipeline.ts';
 
@@ -30,6 +31,11 @@ export interface StreamNodeOptions {
   source?: CameraPipelineOptions['source'];
   /** where faces wait while the store or the bus is down (default: in memory), and its bounds */
   outbox?: { dir?: string; maxEntries?: number; maxBytes?: number };
+  /**
+   * CAMERA_ALLOWED_RANGES: a camera's RTSP host is resolved and checked before every connection
+   * (DNS may have changed since AddCamera checked it), and ffmpeg is given the checked IP
+   */
+  cameraPolicy?: AddressPolicy;
   logger?: Logger;
 }
 
@@ -125,7 +131,8 @@ export class StreamNode {
     const pipeline = new CameraPipeline({
       node: this.o.node, cameraId: id, url: w.rtsp, intervalMs: w.intervalMs, tasks: w.tasks,
       engine: this.o.engine, store: this.o.store, bus: this.o.bus, outbox: this.outbox,
-      detectWidth: this.o.detectWidth, detectTiles: this.o.detectTiles, decode: this.o.decode, tracker: this.o.tracker, source: this.o.source,
+      detectWidth: this.o.detectWidth, detectTiles: this.o.detectTiles, decode: this.o.decode, tracker: this.o.tracker,
+      source: { ...this.o.source, resolveUrl: this.o.source?.resolveUrl ?? (this.o.cameraPolicy && ((url) => checkedRtspUrl(url, this.o.cameraPolicy!, 5000))) },
       logger: this.o.logger,
     });
     this.running.set(id, { pipeline, rtsp: w.rtsp, intervalMs: w.intervalMs });

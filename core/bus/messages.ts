@@ -95,6 +95,10 @@ export type TasksDesiredMessage = z.infer<typeof TasksDesiredMessageSchema>;
 export const SessionsEndedMessageSchema = z.object({ user_id: id });
 export type SessionsEndedMessage = z.infer<typeof SessionsEndedMessageSchema>;
 
+/** Events were appended to the log; the readers look at it now. No payload: the log is the truth. */
+export const EventsAppendedMessageSchema = z.object({});
+export type EventsAppendedMessage = z.infer<typeof EventsAppendedMessageSchema>;
+
 export function encodeEmbedding(v: Float32Array | number[]): string {
   const f = v instanceof Float32Array ? v : Float32Array.from(v);
   const buf = Buffer.alloc(f.length * 4);

@@ -9,6 +9,9 @@
  *   camera.state.<cameraId>    a stream node's view of a camera: connecting / online / offline,
  *                              per task (CameraStateMessage)
  *   events.capture.<taskId>    a written capture record, for live event streams and webhooks
+ *   events.appended            events were appended to the event log (db: events); every API
+ *                              instance's live stream hub reads the log at once instead of at its
+ *                              next poll (EventsAppendedMessage)
  *   accounts.sessions.ended    an API instance ended a user's sessions (password change, deletion);
  *                              every instance drops them from its session cache (SessionsEndedMessage)
  */
@@ -22,6 +25,7 @@ export const Subjects = {
   cameraStateAll: 'camera.state.*',
   eventsCapture: (taskId: number) => `events.capture.${taskId}`,
   eventsCaptureAll: 'events.capture.*',
+  eventsAppended: 'events.appended',
   sessionsEnded: 'accounts.sessions.ended',
 } as const;
 

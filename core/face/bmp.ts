@@ -40,12 +40,21 @@ function maskInfo(mask: number): { shift: number; max: number } {
   return { shift, max: mask >>> shift };
 }
 
-export function decodeBmp(buf: Uint8Array): Rgb {
+/**
+ * Decodes to packed RGB. When the longest side exceeds `maxSide`, every `f` x `f` block of source
+ * pixels (f the smallest integer that fits) is averaged into one, one output row at a time: a huge
+ * BMP never needs its full-size pixels in memory (the 5 MB 8000x5000 1-bit file of the review would
+ * be 120 MB of RGB; here it is 2000x1250, ~7.5 MB).
+ */
+export function decodeBmp(buf: Uint8Array, maxSide = Infinity): Rgb {
   const h = bmpHeader(buf);
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const stride = Math.ceil((h.width * h.bpp) / 32) * 4;
   if (h.dataOffset + stride * h.height > buf.length) throw new AppError('NOT_AN_IMAGE', 'BMP pixel data is truncated');
-  const out = new Uint8Array(h.width * h.height * 3);
+  const f = Math.max(1, Math.ceil(Math.max(h.width, h.height) / maxSide));
+  const outW = Math.max(1, Math.floor(h.width / f));
+  const outH = Math.max(1, Math.floor(h.height / f));
+  const out = new Uint8Array(outW * outH * 3);
 
   let masks = h.bpp === 16 ? [0x7c00, 0x03e0, 0x001f] : [0xff0000, 0x00ff00, 0x0000ff];
   if (h.compression !== 0) {
@@ -67,23 +76,47 @@ export function decodeBmp(buf: Uint8Array): Rgb {
     }
   }
 
-  for (let y = 0; y < h.height; y++) {
-    const row = h.dataOffset + (h.topDown ? y : h.height - 1 - y) * stride;
-    let o = y * h.width * 3;
-    for (let x = 0; x < h.width; x++, o += 3) {
-      if (palette) {
-        const bit = x * h.bpp;
-        const byte = buf[row + (bit >> 3)];
-        const idx = (byte >> (8 - h.bpp - (bit & 7))) & ((1 << h.bpp) - 1);
-        out[o] = palette[idx * 3]; out[o + 1] = palette[idx * 3 + 1]; out[o + 2] = palette[idx * 3 + 2];
-      } else if (h.bpp === 24) {
-        const p = row + x * 3;
-        out[o] = buf[p + 2]; out[o + 1] = buf[p + 1]; out[o + 2] = buf[p];
-      } else {
-        const px = h.bpp === 16 ? v.getUint16(row + x * 2, true) : v.getUint32(row + x * 4, true);
-        for (let c = 0; c < 3; c++) out[o + c] = m[c].max ? Math.round((((px >>> m[c].shift) & m[c].max) * 255) / m[c].max) : 0;
+  /** source pixel (x, y) as RGB into px */
+  const px = new Uint8Array(3);
+  const read = (row: number, x: number) => {
+    if (palette) {
+      const bit = x * h.bpp;
+      const byte = buf[row + (bit >> 3)];
+      const idx = (byte >> (8 - h.bpp - (bit & 7))) & ((1 << h.bpp) - 1);
+      px[0] = palette[idx * 3]; px[1] = palette[idx * 3 + 1]; px[2] = palette[idx * 3 + 2];
+    } else if (h.bpp === 24) {
+      const p = row + x * 3;
+      px[0] = buf[p + 2]; px[1] = buf[p + 1]; px[2] = buf[p];
+    } else {
+      const raw = h.bpp === 16 ? v.getUint16(row + x * 2, true) : v.getUint32(row + x * 4, true);
+      for (let c = 0; c < 3; c++) px[c] = m[c].max ? Math.round((((raw >>> m[c].shift) & m[c].max) * 255) / m[c].max) : 0;
+    }
+  };
+
+  const rowOf = (y: number) => h.dataOffset + (h.topDown ? y : h.height - 1 - y) * stride;
+  if (f === 1) {
+    for (let y = 0; y < outH; y++) {
+      const row = rowOf(y);
+      for (let x = 0, o = y * outW * 3; x < outW; x++, o += 3) {
+        read(row, x);
+        out[o] = px[0]; out[o + 1] = px[1]; out[o + 2] = px[2];
       }
     }
+    return { data: out, width: outW, height: outH };
   }
-  return { data: out, width: h.width, height: h.height };
+  const sums = new Uint32Array(outW * 3);
+  const n = f * f;
+  for (let oy = 0; oy < outH; oy++) {
+    sums.fill(0);
+    for (let dy = 0; dy < f; dy++) {
+      const row = rowOf(oy * f + dy);
+      for (let x = 0; x < outW * f; x++) {
+        read(row, x);
+        const s = ((x / f) | 0) * 3;
+        sums[s] += px[0]; sums[s + 1] += px[1]; sums[s + 2] += px[2];
+      }
+    }
+    for (let i = 0, o = oy * outW * 3; i < sums.length; i++) out[o + i] = Math.round(sums[i] / n);
+  }
+  return { data: out, width: outW, height: outH };
 }

@@ -4,11 +4,13 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { AppError, type ErrorName } from '../errors.ts';
 import { BUILT, repoPath } from '../paths.ts';
 import { DEFAULT_MODELS_DIR, defaultThreads } from './models.ts';
-import type { DetectedFace, EmbeddedFace, ImageInput, ImageLimits } from './types.ts';
+import type { DetectedFace, EmbeddedFace, ImageInfo, ImageInput, ImageLimits } from './types.ts';
 import { isRawFrame } from './image.ts';
 import type { Reply, Request } from './worker.ts';
 
 export interface FaceEngine {
+  /** Format and size of an encoded picture, decoded in the worker to prove it is whole (NOT_AN_IMAGE, IMAGE_TOO_LARGE). */
+  probe(img: Uint8Array): Promise<ImageInfo>;
   detect(img: ImageInput): Promise<DetectedFace[]>;
   /**
    * Exactly one usable face, else AppError NO_FACE / MULTIPLE_FACES / FACE_TOO_SMALL / FACE_TOO_BLURRY / FACE_POOR_QUALITY / NOT_AN_IMAGE / IMAGE_TOO_LARGE.
@@ -118,6 +120,7 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
   };
 
   return {
+    probe: (img) => call({ op: 'probe' }, img),
     detect: (img) => call({ op: 'detect' }, img),
     enrol: (img, o) => call({ op: 'enrol', forComparison: o?.forComparison ?? false }, img),
     analyze: (img, o) => call({ op: 'analyze', minQuality: o?.minQuality }, img),

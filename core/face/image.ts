@@ -8,8 +8,21 @@ import type { ImageInfo, ImageInput, ImageLimits, RawFrame, Rgb } from './types.
  * that is not a JPEG/PNG/BMP/WebP or that is larger than the limits before pixels are allocated.
  */
 
-/** 16 MiB covers any phone photo; 36 MP covers 8K frames while bounding memory (~110 MB of RGB). */
-export const DEFAULT_LIMITS: Required<ImageLimits> = { maxBytes: 16 * 1024 * 1024, maxPixels: 36_000_000 };
+/**
+ * 16 MiB covers any phone photo. The pixel bound only stops decompression bombs (a small file that
+ * claims a huge size): encoded pictures are shrunk on load (below), so a 108 MP photo costs about
+ * what a 5 MP one does. Raw frames are never shrunk and stay under it by far.
+ */
+export const DEFAULT_LIMITS: Required<ImageLimits> = { maxBytes: 16 * 1024 * 1024, maxPixels: 120_000_000 };
+
+/**
+ * Encoded pictures are decoded to at most this many pixels on their longest side (JPEG and WebP
+ * decode at 1/2, 1/4 or 1/8 scale directly: shrink-on-load; BMP is averaged while it is read), so
+ * a 40 MP photo takes ~15 MB of RGB instead of ~120 MB. Enough for what the engine does with it:
+ * detection sees 640 px, so a face it can find (>= ~12 px there) is >= 48 px here, and the aligned
+ * crop it embeds is 112 px.
+ */
+export const DECODE_MAX_SIDE = 2560;
 
 export function isRawFrame(img: ImageInput): img is RawFrame {
   return !(img instanceof Uint8Array) && typeof img === 'object' && img !== null && 'width' in img;
@@ -60,13 +73,17 @@ async function readHeader(buf: Uint8Array, l: Required<ImageLimits>): Promise<He
   return { info: { format, width, height }, hasAlpha: !!meta.hasAlpha };
 }
 
-/** Full decode to packed RGB with EXIF orientation applied; truncated or corrupt files are NOT_AN_IMAGE. */
+/**
+ * Decode to packed RGB with EXIF orientation applied, shrunk to DECODE_MAX_SIDE; truncated or corrupt
+ * files are NOT_AN_IMAGE. `info` has the picture's own (oriented) size.
+ */
 async function decodeEncoded(buf: Uint8Array, l: Required<ImageLimits>): Promise<Rgb & { info: ImageInfo }> {
   const { info, hasAlpha } = await readHeader(buf, l);
-  if (info.format === 'bmp') return { ...decodeBmp(buf), info };
+  if (info.format === 'bmp') return { ...decodeBmp(buf, DECODE_MAX_SIDE), info };
   try {
     // 'truncated' refuses cut-off files but tolerates the harmless warnings many cameras' JPEGs raise.
-    let pipe = sharp(buf, { failOn: 'truncated', limitInputPixels: l.maxPixels }).autoOrient();
+    let pipe = sharp(buf, { failOn: 'truncated', limitInputPixels: l.maxPixels }).autoOrient()
+      .resize({ width: DECODE_MAX_SIDE, height: DECODE_MAX_SIDE, fit: 'inside', withoutEnlargement: true });
     pipe = hasAlpha ? pipe.flatten({ background: '#ffffff' }) : pipe;
     const { data, info: out } = await pipe.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     if (out.channels !== 3) throw new Error(`decoder gave ${out.channels} channels`);
@@ -76,13 +93,16 @@ async function decodeEncoded(buf: Uint8Array, l: Required<ImageLimits>): Promise
   }
 }
 
-/** Decode-check an uploaded file without keeping its pixels. */
+/** Decode-check an uploaded file without keeping its pixels (in the face worker: `FaceEngine.probe`). */
 export async function probeImage(buf: Buffer | Uint8Array, limits?: ImageLimits): Promise<ImageInfo> {
   return (await decodeEncoded(buf, limitsOf(limits))).info;
 }
 
-/** Any accepted input as packed RGB. Raw frames are checked for size and shape, not copied. */
-export async function decodeImage(img: ImageInput, limits?: ImageLimits): Promise<Rgb> {
+/**
+ * Any accepted input as packed RGB, with `scale` = decoded / original size (1 for raw frames, which
+ * are checked for size and shape, not copied; below 1 for a big picture shrunk on load).
+ */
+export async function decodeImage(img: ImageInput, limits?: ImageLimits): Promise<Rgb & { scale: number }> {
   const l = limitsOf(limits);
   if (isRawFrame(img)) {
     const { data, width, height } = img;
@@ -90,9 +110,9 @@ export async function decodeImage(img: ImageInput, limits?: ImageLimits): Promis
       throw new AppError('NOT_AN_IMAGE', 'raw frame must be packed RGB24 of width*height*3 bytes');
     }
     checkPixels(width, height, l);
-    return { data: data instanceof Uint8Array ? data : new Uint8Array(data), width, height };
+    return { data: data instanceof Uint8Array ? data : new Uint8Array(data), width, height, scale: 1 };
   }
   if (!(img instanceof Uint8Array)) throw new AppError('NOT_AN_IMAGE');
-  const { data, width, height } = await decodeEncoded(img, l);
-  return { data, width, height };
+  const { data, width, height, info } = await decodeEncoded(img, l);
+  return { data, width, height, scale: width / info.width };
 }

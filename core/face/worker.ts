@@ -2,10 +2,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { AppError, isAppError } from '../errors.ts';
 import { alignFace } from './align.ts';
-import { decodeImage } from './image.ts';
+import { decodeImage, probeImage } from './image.ts';
 import { loadSessions, type Sessions } from './models.ts';
 import { analyzeFaces, COMPARE_RULES, detectFaces, embedFace, enrolFace, ENROL_RULES, publicFace } from './pipeline.ts';
-import type { DetectedFace, ImageInput, ImageLimits, Rgb } from './types.ts';
+import type { DetectedFace, ImageInput, ImageLimits, Landmarks, Rgb } from './types.ts';
 
 /**
  * Inference worker. onnxruntime-node runs a session synchronously on the calling thread, and image
@@ -13,6 +13,7 @@ import type { DetectedFace, ImageInput, ImageLimits, Rgb } from './types.ts';
  * bytes and awaits answers. Failures travel back as values: { kind, msg } for AppErrors.
  */
 export type Request =
+  | { id: number; op: 'probe'; input: ImageInput; limits: ImageLimits }
   | { id: number; op: 'detect'; input: ImageInput; limits: ImageLimits }
   | { id: number; op: 'enrol'; input: ImageInput; limits: ImageLimits; forComparison?: boolean }
   | { id: number; op: 'analyze'; input: ImageInput; limits: ImageLimits; minQuality?: number }
@@ -50,15 +51,28 @@ async function handle(req: Request): Promise<unknown> {
     sessions = undefined;
     throw e;
   });
+  if (req.op === 'probe') return probeImage(req.input as Uint8Array, req.limits);
   const s = await sessions;
+  // A big picture is shrunk on load (image.ts); faces go in and out in the picture's own pixels.
   const img = await decodeImage(req.input, req.limits);
+  const k = img.scale;
   switch (req.op) {
-    case 'detect': return (await detectFaces(s, img)).map((f) => ({ ...publicFace(f), signature: f.signature }));
-    case 'enrol': return enrolFace(s, img, req.forComparison ? COMPARE_RULES : ENROL_RULES);
-    case 'analyze': return analyzeFaces(s, img, req.minQuality);
-    case 'embed': return embedFace(s, img, req.face.landmarks);
-    case 'crop': return cropJpeg(img, req.face, req.margin, req.aligned);
+    case 'detect': return (await detectFaces(s, img)).map((f) => scaled({ ...publicFace(f), signature: f.signature }, 1 / k));
+    case 'enrol': {
+      const rules = req.forComparison ? COMPARE_RULES : ENROL_RULES;
+      return scaled(await enrolFace(s, img, { ...rules, minFaceSize: rules.minFaceSize * k }), 1 / k);
+    }
+    case 'analyze': return (await analyzeFaces(s, img, req.minQuality)).map((f) => scaled(f, 1 / k));
+    case 'embed': return embedFace(s, img, scaled(req.face, k).landmarks);
+    case 'crop': return cropJpeg(img, scaled(req.face, k), req.margin, req.aligned);
   }
+}
+
+/** A face's box and landmarks multiplied by `k` (between the decoded copy's pixels and the picture's). */
+function scaled<F extends DetectedFace>(f: F, k: number): F {
+  if (k === 1) return f;
+  const { x, y, width, height } = f.box;
+  return { ...f, box: { x: x * k, y: y * k, width: width * k, height: height * k }, landmarks: f.landmarks.map(([a, b]) => [a * k, b * k]) as Landmarks };
 }
 
 parentPort!.on('message', (req: Request) => {

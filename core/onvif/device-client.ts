@@ -6,7 +6,7 @@
  * (and the address policy checked), so a device cannot point the server at another host.
  */
 import { AppError } from '../errors.ts';
-import { formatHostPort, parseHostPort, type AddressPolicy } from './address-policy.ts';
+import { formatHostPort, parseHostPort, type AddressPolicy } from '../net/address-policy.ts';
 import {
   envelope,
   first,
@@ -108,7 +108,7 @@ export async function handshake(s: DeviceSession): Promise<void> {
   if (env.fault) {
     // Some devices want authentication even here: they still speak ONVIF; keep offset 0.
     if (isAuthFault(env.fault)) return;
-    throw new AppError('NOT_ONVIF', `device at ${where(s)} rejected GetSystemDateAndTime: ${env.fault.reason || env.fault.codes.join(' ')}`);
+    throw new AppError('NOT_ONVIF', `device at ${where(s)} rejected GetSystemDateAndTime with a SOAP fault`);
   }
   const response = first(env.body, 'getSystemDateAndTimeResponse');
   if (!response) throw new AppError('NOT_ONVIF', `device at ${where(s)} did not answer GetSystemDateAndTime`);
@@ -161,7 +161,7 @@ export async function queryRtsp(q: RtspQuery, opts: DeviceClientOptions): Promis
 
   const profilesEnv = await call(s, ACTION.profiles, '<trt:GetProfiles/>', media);
   if (profilesEnv.fault) {
-    throw new AppError('NO_MEDIA_PROFILE', `camera at ${where(s)} refused GetProfiles: ${profilesEnv.fault.reason || profilesEnv.fault.codes.join(' ')}`);
+    throw new AppError('NO_MEDIA_PROFILE', `camera at ${where(s)} refused GetProfiles with a SOAP fault`);
   }
   const response = first(profilesEnv.body, 'getProfilesResponse');
   // an empty <GetProfilesResponse/> parses as '': present, no profiles
@@ -178,11 +178,11 @@ export async function queryRtsp(q: RtspQuery, opts: DeviceClientOptions): Promis
     media,
   );
   if (uriEnv.fault) {
-    throw new AppError('NO_MEDIA_PROFILE', `camera at ${where(s)} gave no stream URI for profile "${token}": ${uriEnv.fault.reason || uriEnv.fault.codes.join(' ')}`);
+    throw new AppError('NO_MEDIA_PROFILE', `camera at ${where(s)} refused GetStreamUri for its main profile with a SOAP fault`);
   }
   const uri = text(first(uriEnv.body, 'getStreamUriResponse', 'mediaUri', 'uri')).trim();
   if (!/^rtsps?:\/\//i.test(uri)) {
-    throw new AppError('NO_MEDIA_PROFILE', `camera at ${where(s)} gave no rtsp:// URI for profile "${token}"`);
+    throw new AppError('NO_MEDIA_PROFILE', `camera at ${where(s)} gave no rtsp:// URI for its main profile`);
   }
   return { rtsp: withUserInfo(uri, q.withCredentials && creds ? creds : undefined) };
 }

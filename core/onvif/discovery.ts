@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { AppError } from '../errors.ts';
-import { formatHostPort, type AddressPolicy } from './address-policy.ts';
+import { formatHostPort, type AddressPolicy } from '../net/address-policy.ts';
 import { getDeviceInformation, openDevice } from './device-client.ts';
 import { first, parseEnvelope, text, type Xml } from './soap.ts';
 

@@ -3,19 +3,19 @@
  * The functions reach this through `createOnvifService`, built once from the host config.
  */
 import { ConfigError } from '../config.ts';
-import { createAddressPolicy, type AddressPolicy } from './address-policy.ts';
+import { createAddressPolicy, type AddressPolicy } from '../net/address-policy.ts';
 import { queryRtsp, type RtspQuery } from './device-client.ts';
 import { discover, parseProbeTargets, type ProbeTarget } from './discovery.ts';
 
-export { createAddressPolicy, parseHostPort, formatHostPort, DEFAULT_ALLOWED_RANGES } from './address-policy.ts';
-export type { AddressPolicy, HostPort } from './address-policy.ts';
+export { createAddressPolicy, parseHostPort, formatHostPort, DEFAULT_ALLOWED_RANGES } from '../net/address-policy.ts';
+export type { AddressPolicy, HostPort } from '../net/address-policy.ts';
 export { queryRtsp, withUserInfo, DEVICE_SERVICE_PATH } from './device-client.ts';
 export type { RtspQuery, DeviceClientOptions } from './device-client.ts';
 export { discover, buildProbe, manufacturerFromScopes, parseProbeTargets, WS_DISCOVERY_GROUP, WS_DISCOVERY_PORT } from './discovery.ts';
 export type { DiscoveredDevice, DiscoveryOptions, ProbeTarget } from './discovery.ts';
 
 export interface OnvifConfig {
-  /** ONVIF_ALLOWED_RANGES: comma-separated CIDRs */
+  /** CAMERA_ALLOWED_RANGES: comma-separated CIDRs */
   allowedRanges: string;
   /** ONVIF_DISCOVERY_MS: how long /SearchCamera listens */
   discoveryMs: number;
@@ -42,7 +42,7 @@ export interface OnvifService {
 
 /** Throws ConfigError naming the variable when a range or target does not parse: the host fails at start. */
 export function createOnvifService(cfg: OnvifConfig): OnvifService {
-  const policy = configured('ONVIF_ALLOWED_RANGES', () => createAddressPolicy(cfg.allowedRanges));
+  const policy = configured('CAMERA_ALLOWED_RANGES', () => createAddressPolicy(cfg.allowedRanges, 'CAMERA_ALLOWED_RANGES'));
   const targets: ProbeTarget[] = cfg.discoveryTargets ? configured('ONVIF_DISCOVERY_TARGETS', () => parseProbeTargets(cfg.discoveryTargets!)) : [];
   const searchOnce = async (): Promise<CameraSearchResult> => {
     const devices = await discover({

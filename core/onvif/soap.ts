@@ -167,7 +167,7 @@ export async function postSoap(
       if ('envelope' in retry) return retry;
     }
   }
-  throw new AppError('CAMERA_AUTH_FAILED', `camera at ${target.hostHeader} refused ${actionName(action)} with HTTP ${answer.status}`);
+  throw new AppError('CAMERA_AUTH_FAILED', `camera at ${target.hostHeader} refused ${actionName(action)}: authentication required`);
 }
 
 const actionName = (action: string) => action.slice(action.lastIndexOf('/') + 1);
@@ -240,7 +240,7 @@ function postOnce(target: SoapTarget, action: string, xml: string, timeoutMs: nu
       },
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      fail(new AppError('CAMERA_UNREACHABLE', `camera at ${where} is unreachable (${err.code ?? err.message})`, { cause: err }));
+      fail(new AppError('CAMERA_UNREACHABLE', `camera at ${where} is unreachable (${err.code ?? 'connection failed'})`, { cause: err }));
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -253,7 +253,7 @@ function postOnce(target: SoapTarget, action: string, xml: string, timeoutMs: nu
         }
         chunks.push(chunk);
       });
-      res.on('error', (err) => fail(new AppError('CAMERA_UNREACHABLE', `camera at ${where} closed the connection: ${err.message}`, { cause: err })));
+      res.on('error', (err) => fail(new AppError('CAMERA_UNREACHABLE', `camera at ${where} closed the connection`, { cause: err })));
       res.on('end', () => {
         if (settled) return;
         const status = res.statusCode ?? 0;
@@ -264,7 +264,7 @@ function postOnce(target: SoapTarget, action: string, xml: string, timeoutMs: nu
         parseEnvelope(Buffer.concat(chunks).toString('utf8')).then((env) => {
           if (env) return finish({ status, envelope: env });
           if (status === 401 || status === 403) return finish({ status });
-          fail(new AppError('NOT_ONVIF', `device at ${where} answered ${actionName(action)} with HTTP ${status} and no SOAP envelope`));
+          fail(new AppError('NOT_ONVIF', `device at ${where} answered ${actionName(action)} without a SOAP envelope`));
         });
       });
     });

@@ -24,7 +24,7 @@ export async function withDeadline<T>(ms: number, what: string, work: (signal: A
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new AppError('STORAGE_UNAVAILABLE', `${what} did not answer within ${ms} ms`));
+      reject(new AppError('STORAGE_UNAVAILABLE', `${what.split(' ')[0]} failed: the object store timed out (no answer within ${ms} ms)`));
     }, ms);
   });
   try {

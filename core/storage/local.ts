@@ -66,7 +66,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async check(): Promise<void> {
-    await withDeadline(CHECK_TIMEOUT_MS, this.describe(), async () => {
+    await withDeadline(CHECK_TIMEOUT_MS, 'check', async () => {
       try {
         await mkdir(this.root, { recursive: true });
         const probe = `${this.root}${sep}.probe-${randomUUID()}`;
@@ -74,7 +74,7 @@ export class LocalObjectStore implements ObjectStore {
         await rm(probe, { force: true });
         if (!(await stat(this.root)).isDirectory()) throw new Error('not a directory');
       } catch (e) {
-        throw unavailable(e, `${this.describe()} is not a writable directory`);
+        throw unavailable(e, 'check failed: the object store is not a writable directory');
       }
     });
   }
@@ -84,7 +84,8 @@ export class LocalObjectStore implements ObjectStore {
   }
 }
 
+/** STORAGE_UNAVAILABLE with the system's error code; the message (which names our paths) stays in the cause, for the log. */
 function unavailable(e: unknown, msg: string): AppError {
   if (e instanceof AppError) return e;
-  return new AppError('STORAGE_UNAVAILABLE', `${msg}: ${(e as Error).message}`, { cause: e });
+  return new AppError('STORAGE_UNAVAILABLE', `${msg} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e });
 }

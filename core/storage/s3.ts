@@ -1,7 +1,9 @@
 import {
   CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { AppError } from '../errors.ts';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { AppError, isAppError } from '../errors.ts';
 import { normalizeKey, withDeadline } from './keys.ts';
 import { CHECK_TIMEOUT_MS, OPERATION_TIMEOUT_MS, type ObjectStore, type StorageConfig } from './types.ts';
 
@@ -28,7 +30,11 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: 2000, requestTimeout: OPERATION_TIMEOUT_MS },
+      requestHandler: {
+        connectionTimeout: 2000, requestTimeout: OPERATION_TIMEOUT_MS,
+        // every connection's address goes through the policy's lookup when there is one
+        ...(cfg.lookup ? { httpAgent: new HttpAgent({ keepAlive: true, lookup: cfg.lookup }), httpsAgent: new HttpsAgent({ keepAlive: true, lookup: cfg.lookup }) } : {}),
+      },
     });
   }
 
@@ -65,7 +71,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async check(): Promise<void> {
     const Bucket = this.cfg.bucket;
-    await this.call(this.describe(), CHECK_TIMEOUT_MS, async (abortSignal) => {
+    await this.call('check', CHECK_TIMEOUT_MS, async (abortSignal) => {
       try {
         await this.client.send(new HeadBucketCommand({ Bucket }), { abortSignal });
       } catch (e) {
@@ -83,17 +89,32 @@ export class S3ObjectStore implements ObjectStore {
     this.client.destroy();
   }
 
-  /** Runs one SDK call with a deadline; anything but our own AppErrors becomes STORAGE_UNAVAILABLE. */
+  /**
+   * Runs one SDK call with a deadline; anything but our own AppErrors becomes STORAGE_UNAVAILABLE
+   * naming the failure class only: the server's answer and our own paths stay out of the message.
+   */
   private async call<T>(what: string, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
       return await withDeadline(ms, what, work);
     } catch (e) {
       if (e instanceof AppError) throw e;
-      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      const reason = (e as Error).name === 'AbortError' ? 'timed out' : `${(e as Error).name}${status ? ` (HTTP ${status})` : ''}: ${(e as Error).message}`;
-      throw new AppError('STORAGE_UNAVAILABLE', `${what} failed: ${reason}`, { cause: e });
+      throw new AppError('STORAGE_UNAVAILABLE', `${what.split(' ')[0]} failed: the object store ${storageFailure(e)}`, { cause: e });
     }
   }
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+const CREDENTIALS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'Forbidden', 'InvalidToken', 'ExpiredToken']);
+
+/** What went wrong, as a class: "timed out", "is unreachable", "refused the credentials", "is at an address outside the allowed ranges", "did not answer as an S3 server". */
+export function storageFailure(e: unknown): string {
+  for (let cur = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined, i = 0; cur && typeof cur === 'object' && i < 6; cur = cur.cause as typeof cur, i++) {
+    if (isAppError(cur) && cur.kind === 'ADDRESS_NOT_ALLOWED') return 'is at an address outside the allowed ranges';
+    if (cur.name === 'AbortError' || cur.name === 'TimeoutError' || cur.code === 'ETIMEDOUT') return 'timed out';
+    if (cur.code && UNREACHABLE.has(cur.code)) return 'is unreachable';
+    if ((cur.name && CREDENTIALS.has(cur.name)) || cur.$metadata?.httpStatusCode === 403) return 'refused the credentials';
+  }
+  return 'did not answer as an S3 server';
 }
 
 function isNotFound(e: unknown): boolean {

@@ -23,8 +23,9 @@ export class SwitchableObjectStore implements ObjectStore {
         await next.check();
       } catch (e) {
         await next.close?.().catch(() => {});
-        const reason = e instanceof Error ? e.message : String(e);
-        throw new AppError('STORAGE_CONFIG_REJECTED', `${next.describe()} does not answer (${reason}); ${this.current.describe()} kept`, { cause: e });
+        // the class of failure only: neither the server's answer nor where the current store lives
+        const reason = e instanceof AppError && e.kind === 'STORAGE_UNAVAILABLE' ? e.message.replace(/^.*?the object store /, '') : 'did not answer';
+        throw new AppError('STORAGE_CONFIG_REJECTED', `the new object store ${reason}; the current store is kept`, { cause: e });
       }
       const old = this.current;
       this.current = next;

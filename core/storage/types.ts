@@ -25,6 +25,8 @@ export type StorageConfig =
       region?: string;
       /** default true: MinIO and most self-hosted servers want path-style URLs */
       forcePathStyle?: boolean;
+      /** resolves the endpoint's names for every connection (an address policy's lookup); default dns.lookup */
+      lookup?: import('node:net').LookupFunction;
     };
 
 /** Time limit of check(). */

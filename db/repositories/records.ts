@@ -1,11 +1,24 @@
 /** Capture records, written by the recognition pipeline; the API queries and deletes them. */
-import { and, asc, cosineDistance, count, desc, eq, getTableColumns, gt, gte, ilike, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, cosineDistance, count, desc, eq, getTableColumns, gt, gte, ilike, inArray, lt, lte, or, sql, type Placeholder } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { captureRecords, pictures, recordAppearances } from '../schema.ts';
+import { insertAlarm, type AlarmRow } from './alarms.ts';
+import { recomputeAttendanceDay, touchAttendanceDay, type DayBounds } from './attendance.ts';
 import type { CountCache } from './count-cache.ts';
-import { byShape, containsPattern, type FilterSpecs, type Page } from './util.ts';
+import { appendEvents, type NewEvent } from './events.ts';
+import { byShape, containsPattern, type FilterSpec, type FilterSpecs, type Page } from './util.ts';
 
 export type RecordRow = typeof captureRecords.$inferSelect;
+
+/** What else a record's write brings, in its transaction (see insertOnce). */
+export type RecordOutputs = {
+  /** the capture's local date (TIME_ZONE): a matched record updates attendance_days for it */
+  day?: string;
+  /** raise an alarm of this type (1 blacklisted person, 2 stranger) with the record */
+  alarmType?: 1 | 2;
+  /** the events to log, from the rows written */
+  events?: (written: { record: RecordRow; alarm?: AlarmRow }) => NewEvent[];
+};
 export type RecordFilter = {
   taskId?: number; cameraId?: number; libId?: number; personName?: string; cardNo?: string; classify?: number;
   similarity?: number; start?: Date; end?: Date;
@@ -46,6 +59,23 @@ export interface FaceToRecord {
   periodMs: number;
   /** cosine at or above which a stranger is one already recorded */
   sameCosine: number;
+  /** what a new record brings (attendance, alarm, events), and a stranger's record recognised by a better shot */
+  outputs?: RecordOutputs;
+}
+
+/** a record's attendance day, alarm and events, in the transaction that wrote it */
+async function writeOutputs(tx: Tx, record: RecordRow, outputs: RecordOutputs): Promise<void> {
+  if (outputs.day && record.classify === 1 && record.personId) {
+    await touchAttendanceDay(tx, outputs.day, {
+      taskId: record.taskId, personId: record.personId, time: record.captureTime, list: record.cameraList, cameraName: record.cameraName,
+    });
+  }
+  const alarm = outputs.alarmType ? await insertAlarm(tx, {
+    type: outputs.alarmType, alarmTime: record.captureTime, taskId: record.taskId, taskName: record.taskName, cameraId: record.cameraId,
+    cameraName: record.cameraName, recordId: record.id, personId: record.personId ?? 0, personName: record.personName, libId: record.libId ?? 0,
+    libName: record.libName, category: record.category, similarity: record.similarity, picUrl: record.picUrl, captureUrl: record.captureUrl,
+  }) : undefined;
+  if (outputs.events) await appendEvents(tx, outputs.events({ record, alarm }));
 }
 
 /**
@@ -74,7 +104,8 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
   /**
    * A better shot of an appearance replaces the record's image, quality, box and similarity (never
    * its capture time: when the person was first seen). A stranger's record may become a person's
-   * when the better shot is recognised; a person's record never changes person.
+   * when the better shot is recognised (then it brings what a person's record brings: attendance,
+   * a blacklist alarm, events); a person's record never changes person.
    */
   async function improve(tx: Tx, r: Existing, f: FaceToRecord): Promise<FaceRecorded> {
     const n = f.record;
@@ -83,9 +114,12 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
     const worse = (n.quality ?? 0) <= (r.quality ?? 0) || (!n.captureUrl && !!r.captureUrl);
     if (!sameIdentity || worse) return { outcome: 'merged', id: r.id };
     const { messageId: _m, taskId: _t, taskName: _tn, cameraId: _c, cameraName: _cn, cameraList: _l, captureTime: _ct, ...shot } = n;
-    await tx.update(captureRecords).set(shot).where(eq(captureRecords.id, r.id));
+    const [record] = await tx.update(captureRecords).set(shot).where(eq(captureRecords.id, r.id)).returning();
     if (f.picture) await tx.insert(pictures).values({ ...f.picture, kind: 'capture' }).onConflictDoNothing();
-    if (n.personId && r.personId !== n.personId) await tx.update(recordAppearances).set({ personId: n.personId }).where(eq(recordAppearances.recordId, r.id));
+    if (n.personId && r.personId !== n.personId) {
+      await tx.update(recordAppearances).set({ personId: n.personId }).where(eq(recordAppearances.recordId, r.id));
+      if (record) await writeOutputs(tx, record, f.outputs ?? {});
+    }
     return { outcome: 'improved', id: r.id, replacedUrl: r.captureUrl !== n.captureUrl ? r.captureUrl : '' };
   }
 
@@ -103,6 +137,26 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
       return row.id;
     },
     /**
+     * The matcher's write: the record of one face message, its capture image's `pictures` row, its
+     * attendance day, its alarm and its events, in one transaction: no record without its alarm and
+     * no alarm without its record. Idempotent on `messageId` (unique): a redelivered message writes
+     * nothing and answers undefined. (The matcher itself writes through recordFace, which adds the
+     * appearance rules; this is the plain write, for seeding records.)
+     */
+    async insertOnce(
+      r: typeof captureRecords.$inferInsert & { messageId: string },
+      picture?: Omit<typeof pictures.$inferInsert, 'createTime' | 'kind'>,
+      outputs: RecordOutputs = {},
+    ): Promise<number | undefined> {
+      return orm.transaction(async (tx) => {
+        const [record] = await tx.insert(captureRecords).values(r).onConflictDoNothing({ target: captureRecords.messageId }).returning();
+        if (!record) return undefined;
+        if (picture) await tx.insert(pictures).values({ ...picture, kind: 'capture' }).onConflictDoNothing();
+        await writeOutputs(tx, record, outputs);
+        return record.id;
+      });
+    },
+    /**
      * The matcher's write of one face, in one transaction, serialised per task and camera (an
      * advisory lock, so matchers of several API hosts agree):
      * - a message id already recorded writes nothing (a redelivery);
@@ -110,7 +164,7 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
      * - a new appearance of someone with a record here whose appearance started less than `periodMs`
      *   before (the same person, or for a stranger the nearest recent face at `sameCosine` or more)
      *   joins that record, improving it when better: one record per person per period;
-     * - otherwise a new record.
+     * - otherwise a new record, with its picture row, attendance day, alarm and events (as insertOnce).
      */
     async recordFace(f: FaceToRecord): Promise<FaceRecorded> {
       const { taskId, cameraId } = f.record;
@@ -143,12 +197,12 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
           await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: earlier.id, personId: earlier.personId, recordStart: earlier.recordStart });
           return improve(tx, earlier, f);
         }
-        const [row] = await tx.insert(captureRecords).values(f.record).onConflictDoNothing({ target: captureRecords.messageId })
-          .returning({ id: captureRecords.id });
-        if (!row) return { outcome: 'duplicate' } as const;
+        const [record] = await tx.insert(captureRecords).values(f.record).onConflictDoNothing({ target: captureRecords.messageId }).returning();
+        if (!record) return { outcome: 'duplicate' } as const;
         if (f.picture) await tx.insert(pictures).values({ ...f.picture, kind: 'capture' }).onConflictDoNothing();
-        await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: row.id, personId: f.record.personId ?? null, recordStart: start });
-        return { outcome: 'created', id: row.id } as const;
+        await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: record.id, personId: f.record.personId ?? null, recordStart: start });
+        await writeOutputs(tx, record, f.outputs ?? {});
+        return { outcome: 'created', id: record.id } as const;
       });
     },
     async countByMessageIds(ids: string[]): Promise<number> {
@@ -156,14 +210,45 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
       const [{ n }] = await orm.select({ n: count() }).from(captureRecords).where(inArray(captureRecords.messageId, ids));
       return Number(n);
     },
-    /** the deleted record's capture_url, or undefined when there was none */
-    async delete(id: number): Promise<{ captureUrl: string; picUrl: string } | undefined> {
-      const [row] = await orm.delete(captureRecords).where(eq(captureRecords.id, id)).returning({ captureUrl: captureRecords.captureUrl, picUrl: captureRecords.picUrl });
-      return row;
+    /**
+     * The deleted record's pictures, or undefined when there was none. A matched record's attendance
+     * day (`dayOf` its capture time) is computed again from the records left, in the same transaction.
+     */
+    async delete(id: number, dayOf?: (t: Date) => DayBounds): Promise<{ captureUrl: string; picUrl: string } | undefined> {
+      return orm.transaction(async (tx) => {
+        const [row] = await tx.delete(captureRecords).where(eq(captureRecords.id, id)).returning({
+          captureUrl: captureRecords.captureUrl, picUrl: captureRecords.picUrl, taskId: captureRecords.taskId, personId: captureRecords.personId,
+          classify: captureRecords.classify, captureTime: captureRecords.captureTime,
+        });
+        if (!row) return undefined;
+        if (dayOf && row.classify === 1 && row.personId) await recomputeAttendanceDay(tx, row.taskId, row.personId, dayOf(row.captureTime));
+        return { captureUrl: row.captureUrl, picUrl: row.picUrl };
+      });
     },
     async list(f: RecordFilter, page: Page) {
       const { q, values } = listQueries(f);
       return counts.page('capture_records', f, q, values, page);
+    },
+    /** how many records match (exports check it before reading) */
+    async count(f: RecordFilter): Promise<number> {
+      const { q, values } = listQueries(f);
+      return counts.total('capture_records', f, undefined, async () => Number((await q.count.execute(values))[0].n));
+    },
+    /**
+     * The records after `after` in list order (newest capture first), `limit` of them: exports read a
+     * large result in keyset batches, never by OFFSET.
+     */
+    async listAfter(f: RecordFilter, after: { time: Date; id: number } | undefined, limit: number) {
+      // the list's own conditions, over bound parameters instead of placeholders
+      const conds = Object.entries(recordFilters).flatMap(([k, spec]) => {
+        const v = (f as Record<string, unknown>)[k];
+        const s = spec as FilterSpec<unknown>;
+        if (!(s.when ? s.when(v) : v !== undefined)) return [];
+        return [s.cond(sql.param(s.value ? s.value(v as never) : v) as unknown as Placeholder)!];
+      });
+      if (after) conds.push(or(lt(captureRecords.captureTime, after.time), and(eq(captureRecords.captureTime, after.time), lt(captureRecords.id, after.id)))!);
+      return orm.select(listColumns).from(captureRecords).where(and(...conds))
+        .orderBy(desc(captureRecords.captureTime), desc(captureRecords.id)).limit(limit);
     },
   };
 }

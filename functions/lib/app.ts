@@ -1,17 +1,17 @@
 /**
- * Builds one Hono app from a list of functions: request id + logger, the init middleware that puts
- * the (once-per-process) services on the context, every function's route, and UNKNOWN_URI for the
- * rest. The Node host mounts all functions with it; functions/lib/runtime.ts mounts one.
+ * Builds one Hono app from a list of functions (POST URIs, and the GET event stream): request id +
+ * logger, the init middleware that puts the (once-per-process) services on the context, every
+ * function's route, and UNKNOWN_URI for the rest. The Node host mounts all functions with it; functions/lib/runtime.ts mounts one.
  */
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { ErrorTable } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Services } from '../services/index.ts';
-import type { ApiFunction, HostEnv } from './define.ts';
+import type { HostEnv, Mountable } from './define.ts';
 import { errorEnvelope } from './http.ts';
 
-export function buildApp(functions: readonly ApiFunction[], getServices: () => Promise<Services>, log: Logger): Hono<HostEnv> {
+export function buildApp(functions: readonly Mountable[], getServices: () => Promise<Services>, log: Logger): Hono<HostEnv> {
   const app = new Hono<HostEnv>();
   const seen = new Set<string>();
   for (const fn of functions) {

@@ -1,7 +1,8 @@
 /**
  * The one factory every function uses. `defineFunction({uri, input, handler})` yields a Hono app
- * answering `POST <uri>`: it reads the body under a size limit, checks the session, validates the
- * input with zod, runs the handler and wraps its result in the {code, msg} envelope. Errors become
+ * answering `POST <uri>`: the request guard (guard.ts: content type, session and role, the body
+ * under its bounds) admits the request, zod validates the input, the handler runs and its result is
+ * wrapped in the {code, msg} envelope. Errors become
  * {code, msg} from core/errors.ts; anything unexpected is logged with the request id → INTERNAL.
  * HTTP status is always 200: clients check `code`.
  *
@@ -11,8 +12,10 @@
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import type { Logger } from '../../core/log.ts';
+import type { UserRole } from '../../core/roles.ts';
 import type { Services } from '../services/index.ts';
-import { errorEnvelope, invalidField, ok, parseJsonObject, parseMultipart, readBody, sessionOf } from './http.ts';
+import { admit, requireRole } from './guard.ts';
+import { errorEnvelope, invalidField, ok } from './http.ts';
 
 export type HostEnv = { Variables: { services: Services; requestId: string; log: Logger } };
 
@@ -20,6 +23,10 @@ export type FunctionContext = {
   services: Services;
   /** the logged-in user; 0 for functions without auth */
   userId: number;
+  /** that user's role ('viewer' for functions without auth) */
+  role: UserRole;
+  /** the client's address (the socket's peer, or a trusted proxy's X-Forwarded-For) */
+  clientAddress: string;
   requestId: string;
   log: Logger;
 };
@@ -50,19 +57,36 @@ export function defineFunction<S extends z.ZodType, R extends object | void>(def
   app.post(def.uri, async (c) => {
     const services = c.get('services');
     const log = c.get('log');
+    let release = () => {};
+    let admitted: Awaited<ReturnType<typeof admit>> | undefined;
     try {
-      const limit = def.body === 'multipart' ? services.config.maxUploadBytes : services.config.maxBodyBytes;
-      const raw = await readBody(c.req.raw, limit);
-      const body = def.body === 'multipart' ? await parseMultipart(c.req.raw, raw) : parseJsonObject(raw);
-      const userId = def.role === 'none' ? 0 : await services.accounts.authenticate(sessionOf(c.req.raw, body));
-      delete body.session;
+      admitted = await admit(c, services, def);
+      release = admitted.release;
+      const { body, caller } = admitted;
       const parsed = def.input.safeParse(body);
       if (!parsed.success) throw invalidField(parsed.error, body);
-      const result = await def.handler(parsed.data, { services, userId, requestId: c.get('requestId'), log });
+      const ctx = { services, userId: caller.userId, role: caller.role, clientAddress: caller.address, requestId: c.get('requestId'), log };
+      const result = await def.handler(parsed.data, ctx);
       return c.json(ok(result ?? undefined));
     } catch (e) {
+      // refused before its body was read (content type, session, role, bounds): the rest of the body
+      // is not read either, so the connection cannot be reused
+      if (!admitted) c.header('Connection', 'close');
       return c.json(errorEnvelope(e, log));
+    } finally {
+      release();
     }
   });
   return { uri: def.uri, role: def.role, input: def.input, output: def.output, app };
+}
+
+/** What the host mounts: a URI's own Hono app (a POST function, or GET /Events: functions/lib/stream.ts). */
+export type Mountable = { readonly uri: string; readonly role: Role; readonly app: Hono<HostEnv> };
+
+/** The caller of a URI that takes its session as a token (GET /Events): the session, then the role. */
+export async function callerOf(services: Services, role: Role, token: string | undefined): Promise<{ userId: number; role: UserRole }> {
+  if (role === 'none') return { userId: 0, role: 'viewer' };
+  const user = await services.accounts.authenticate(token);
+  requireRole(user.role, role);
+  return { userId: user.userId, role: user.role };
 }

@@ -1,15 +1,28 @@
 /** Reading requests safely (size limit before parsing) and the {code, msg} envelope. */
 import { AppError, ErrorTable, isAppError, isConnectionError } from '../../core/errors.ts';
+import { parseJsonBounded } from '../../core/json.ts';
 import type { Logger } from '../../core/log.ts';
 import type { z } from 'zod';
 
 export type Envelope = { code: number; msg: string; [k: string]: unknown };
+
+/** The client went away while its body was being read: nobody is left to answer. */
+export class ClientAbort extends Error {
+  constructor(cause: unknown) {
+    super('client closed the connection while sending its body', { cause });
+  }
+}
 
 export const ok = (result: object | void): Envelope => ({ code: 0, msg: '', ...(result ?? {}) });
 
 /** AppError → its code and msg; anything else is logged with the request id and answered INTERNAL. */
 export function errorEnvelope(e: unknown, log: Logger): Envelope {
   if (isAppError(e)) return { code: e.code, msg: e.message };
+  if (e instanceof ClientAbort) {
+    // nobody reads this answer; a reset socket is not the database's fault
+    log.debug({ err: e.cause }, e.message);
+    return { code: ErrorTable.MALFORMED_JSON.code, msg: 'body was cut off' };
+  }
   if (isConnectionError(e)) {
     log.error({ err: e }, 'database unavailable');
     return { code: ErrorTable.DB_UNAVAILABLE.code, msg: ErrorTable.DB_UNAVAILABLE.msg };
@@ -26,13 +39,19 @@ export async function readBody(req: Request, max: number): Promise<Buffer> {
   // A declared length bounds the body (the HTTP parser reads no more), so it is read whole; on
   // @hono/node-server arrayBuffer() reads the socket directly, without building a web stream
   // (~7 % of the CPU of a small list request). Chunked bodies are counted as they stream in.
-  if (length !== null && /^\d+$/.test(length)) return Buffer.from(await req.arrayBuffer());
+  if (length !== null && /^\d+$/.test(length)) {
+    try {
+      return Buffer.from(await req.arrayBuffer());
+    } catch (e) {
+      throw new ClientAbort(e);
+    }
+  }
   if (!req.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
   const reader = req.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((e: unknown) => { throw new ClientAbort(e); });
     if (done) break;
     size += value.byteLength;
     if (size > max) {
@@ -45,35 +64,17 @@ export async function readBody(req: Request, max: number): Promise<Buffer> {
 }
 
 /** The JSON object body; an empty body is {} (so missing fields are named), anything else MALFORMED_JSON. */
-export function parseJsonObject(body: Buffer): Record<string, unknown> {
+export function parseJsonObject(body: Buffer, maxDepth?: number): Record<string, unknown> {
   if (body.length === 0) return {};
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
+    value = parseJsonBounded(body.toString('utf8'), 'body', maxDepth);
+  } catch (e) {
+    if (isAppError(e)) throw e;
     throw new AppError('MALFORMED_JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('MALFORMED_JSON', 'body must be a JSON object');
   return value as Record<string, unknown>;
-}
-
-/** A multipart body: text fields as strings, files as {name, type, data}. */
-export type UploadedFile = { filename: string; type: string; data: Buffer };
-export async function parseMultipart(req: Request, body: Buffer): Promise<Record<string, unknown>> {
-  const type = req.headers.get('content-type') ?? '';
-  if (!/^multipart\/form-data/i.test(type)) throw new AppError('UNSUPPORTED_CONTENT_TYPE', 'body must be multipart/form-data');
-  let form: FormData;
-  try {
-    form = await new Request('http://local/', { method: 'POST', headers: { 'content-type': type }, body }).formData();
-  } catch {
-    throw new AppError('MALFORMED_JSON', 'body is not valid multipart/form-data');
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of form.entries()) {
-    if (key in out) throw new AppError('INVALID_FIELD', `${key}: must be given once`);
-    out[key] = typeof value === 'string' ? value : { filename: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) } satisfies UploadedFile;
-  }
-  return out;
 }
 
 /** The first zod issue as INVALID_FIELD with a msg naming the field path ("x: is required" when absent). */

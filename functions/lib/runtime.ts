@@ -12,11 +12,11 @@ import { parseHostEnv } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { buildApp, once } from './app.ts';
-import type { ApiFunction } from './define.ts';
+import type { Mountable } from './define.ts';
 
 export type FetchHandler = ((req: Request) => Promise<Response>) & { close(): Promise<void> };
 
-export function toFetchHandler(fn: ApiFunction, env: Record<string, string | undefined> = process.env): FetchHandler {
+export function toFetchHandler(fn: Mountable, env: Record<string, string | undefined> = process.env): FetchHandler {
   const parsed = parseHostEnv(env);
   const log = createLogger(parsed.LOG_LEVEL, `fn${fn.uri}`);
   let built: Promise<Services> | undefined;

@@ -24,6 +24,10 @@
  * the face crop becomes the record's capture_url (a `pictures` row, so /DownloadPersonPicture serves
  * it). Each new record is announced on `events.capture.<task>` for live consumers.
  *
+ * With the record, in its transaction: its attendance day (matched records), its alarm (a
+ * blacklisted person, category 1: type 1; a stranger, when the task has alarm_stranger: type 2) and
+ * its events (`capture`, and `alarm`) in the event log; `events.appended` tells the live streams.
+ *
  * One record per appearance, at most one per person per period (records.recordFace, one
  * transaction): a message of an appearance already recorded (`appearance`: a stream node's track
  * window) improves that record when its shot is better; a new appearance of a person (for a stranger:
@@ -41,6 +45,8 @@ import type { Logger } from '../../core/log.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
 import type { Repositories } from '../../db/repositories/index.ts';
 import { keyOf, NODE_CAPTURE_URL } from '../services/pictures.ts';
+import { localDate } from '../../core/time.ts';
+import { announceEvents, recordEvents } from '../services/events.ts';
 
 export interface MatcherDeps {
   bus: Bus;
@@ -52,6 +58,8 @@ export interface MatcherDeps {
   ackWaitMs?: number;
   /** at most one record per person per task and camera in this period (RECORD_PERIOD_MS); default 60 s */
   recordPeriodMs?: number;
+  /** TIME_ZONE: the zone of the events' times and of attendance dates */
+  timeZone: string;
   /** how long a face whose crop is missing from the store is retried before it is dropped; default 60 s */
   imageWaitMs?: number;
   /** delay between those retries; default 5 s */
@@ -71,6 +79,7 @@ export type CaptureEvent = {
 
 export function createMatcher(deps: MatcherDeps) {
   const { bus, repos, log } = deps;
+  const events = recordEvents(deps.timeZone);
   const imageRetryMs = deps.imageRetryMs ?? 5000;
   const imageTries = Math.max(1, Math.ceil((deps.imageWaitMs ?? 60_000) / imageRetryMs));
   /** the longest wait between two tries while a dependency is down: well within the ack wait */
@@ -147,18 +156,23 @@ export function createMatcher(deps: MatcherDeps) {
         cardNo: best.cardNo, picUrl: best.picUrl,
       } : {}),
     };
+    const alarmType = matched ? (best.category === 1 ? 1 as const : undefined) : (ctx.alarmStranger ? 2 as const : undefined);
     const done = await repos.records.recordFace({
       record, picture: img.picture, embedding: decodeEmbedding(f.embedding), periodMs: deps.recordPeriodMs ?? 60_000, sameCosine: SAME_PERSON_COSINE,
       appearance: f.appearance ?? f.message_id, appearanceStart: new Date(f.appearance_start ?? f.capture_time),
+      outputs: { day: localDate(record.captureTime, deps.timeZone), alarmType, events },
     });
     if (done.outcome === 'duplicate') { stats.redeliveries++; return undefined; } // the message was handled before
     if (done.outcome !== 'created') {
       stats.joined++;
+      // a stranger's record recognised by the better shot may have brought an alarm and events
+      if (done.outcome === 'improved') announceEvents(bus);
       if (done.outcome === 'improved' && done.replacedUrl) await collect(done.replacedUrl);
       log.debug({ message: f.message_id, appearance: f.appearance, outcome: done.outcome }, 'matcher: face joined an existing record');
       return undefined;
     }
     const id = done.id;
+    announceEvents(bus);
     const event: CaptureEvent = {
       record_id: id, message_id: f.message_id, task_id: f.task_id, camera_id: f.camera_id, camera_list: f.camera_list,
       classify: matched ? 1 : 0, person_id: matched ? best.id : 0, person_name: matched ? best.name : '', lib_id: matched ? best.libId : 0,

@@ -1,5 +1,10 @@
-/** Cameras. A camera used by a task cannot be deleted (CAMERA_IN_USE). */
-import { AppError } from '../../core/errors.ts';
+/**
+ * Cameras. A camera used by a task cannot be deleted (CAMERA_IN_USE). Its RTSP host must be in
+ * CAMERA_ALLOWED_RANGES (names resolved, every address checked) here, and again each time a stream
+ * node connects to it.
+ */
+import { AppError, isAppError } from '../../core/errors.ts';
+import type { AddressPolicy } from '../../core/net/index.ts';
 import type { CameraFields, CamerasRepo } from '../../db/repositories/cameras.ts';
 import { page, paged, timeOf, type PageInput } from './common.ts';
 
@@ -17,16 +22,32 @@ export function checkRtsp(url: string): void {
 
 export type CameraInput = { name: string; rtsp: string; type?: number; remark?: string };
 
-export function createCamerasService(deps: { repo: CamerasRepo; timeZone: string; changed?: () => void }) {
+export function createCamerasService(deps: { repo: CamerasRepo; timeZone: string; changed?: () => void; policy?: AddressPolicy; resolveTimeoutMs?: number }) {
   const { repo, timeZone } = deps;
+  /** the URL's host against the policy; a name that does not resolve now is refused too (INVALID_RTSP) */
+  async function checkHost(url: string): Promise<void> {
+    if (!deps.policy) return;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    try {
+      await deps.policy.resolve(host, deps.resolveTimeoutMs ?? 5000);
+    } catch (e) {
+      if (isAppError(e) && e.kind === 'ADDRESS_NOT_ALLOWED') throw new AppError('ADDRESS_NOT_ALLOWED', `rtsp: ${e.message}`);
+      if (isAppError(e)) throw new AppError('INVALID_RTSP', `rtsp: ${e.message}`);
+      throw e;
+    }
+  }
   return {
     async add(i: CameraInput): Promise<{ camera_id: number }> {
       checkRtsp(i.rtsp);
+      await checkHost(i.rtsp);
       return { camera_id: await repo.insert({ name: i.name, rtsp: i.rtsp, type: i.type ?? 0, remark: i.remark ?? '' }) };
     },
 
     async update(i: Partial<CameraInput> & { camera_id: number }): Promise<void> {
-      if (i.rtsp !== undefined) checkRtsp(i.rtsp);
+      if (i.rtsp !== undefined) {
+        checkRtsp(i.rtsp);
+        await checkHost(i.rtsp);
+      }
       const patch: Partial<CameraFields> = {};
       if (i.name !== undefined) patch.name = i.name;
       if (i.rtsp !== undefined) patch.rtsp = i.rtsp;

@@ -4,6 +4,7 @@
  */
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { FaceEngine, similarity as Similarity } from '../../core/face/index.ts';
+import { imageGateFor, type ImageGates } from '../../core/gate.ts';
 import type { LibrariesRepo } from '../../db/repositories/libraries.ts';
 import type { PersonFields, PersonsRepo } from '../../db/repositories/persons.ts';
 import { page, paged, timeOf, type PageInput } from './common.ts';
@@ -14,6 +15,8 @@ export type PersonInput = { name: string; sex?: number; pic_url: string; card_no
 
 export function createPersonsService(deps: {
   repo: PersonsRepo; libraries: LibrariesRepo; pictures: PicturesService; face: FaceEngine; similarity: typeof Similarity; timeZone: string;
+  /** bounds on pictures loaded and decoded at once: a slot is taken before the bytes are loaded */
+  images?: ImageGates;
 }) {
   const { repo, pictures, timeZone } = deps;
 
@@ -30,18 +33,22 @@ export function createPersonsService(deps: {
         return known;
       }
     }
-    const img = await pictures.load(url, field);
-    try {
-      const { embedding } = await deps.face.enrol(img, opts);
-      if (opts.forComparison) {
-        if (comparisonFaces.size >= 1024) comparisonFaces.delete(comparisonFaces.keys().next().value!);
-        comparisonFaces.set(url, embedding);
+    const enrol = async (img: Buffer) => {
+      try {
+        return await deps.face.enrol(img, opts);
+      } catch (e) {
+        if (isAppError(e)) throw new AppError(e.kind, `${field}: ${e.message}`);
+        throw new AppError('FACE_ENGINE_FAILED', `${field}: face engine failed`, { cause: e });
       }
-      return embedding;
-    } catch (e) {
-      if (isAppError(e)) throw new AppError(e.kind, `${field}: ${e.message}`);
-      throw new AppError('FACE_ENGINE_FAILED', `${field}: face engine failed`, { cause: e });
+    };
+    const row = await pictures.requireKnown(url, field);
+    const work = async () => enrol(await pictures.read(url, field));
+    const { embedding } = await (deps.images ? imageGateFor(deps.images, row.width * row.height).run(work) : work());
+    if (opts.forComparison) {
+      if (comparisonFaces.size >= 1024) comparisonFaces.delete(comparisonFaces.keys().next().value!);
+      comparisonFaces.set(url, embedding);
     }
+    return embedding;
   }
 
   async function requireLibrary(libId: number): Promise<void> {

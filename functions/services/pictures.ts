@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../../core/errors.ts';
-import type { probeImage as ProbeImage } from '../../core/face/index.ts';
+import type { ImageGates } from '../../core/gate.ts';
+import type { ImageInfo } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
 import { wallClock } from '../../core/time.ts';
-import type { PicturesRepo } from '../../db/repositories/pictures.ts';
+import type { PictureRow, PicturesRepo } from '../../db/repositories/pictures.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 export const PIC_URL = new RegExp(`^/(pictures|captures)/\\d{4}/\\d{2}/\\d{2}/${UUID}\\.(jpg|png|bmp|webp)$`);
@@ -33,25 +34,37 @@ export function checkPicUrl(url: string, field = 'pic_url', kinds: readonly ('pi
 export type UploadedFile = { filename: string; type: string; data: Buffer };
 
 export function createPicturesService(deps: {
-  repo: PicturesRepo; store: ObjectStore; probeImage: typeof ProbeImage; log: Logger;
-  limits: { maxBytes: number; maxPixels: number }; timeZone: string;
+  repo: PicturesRepo; store: ObjectStore; log: Logger; timeZone: string;
+  /** decodes in the face worker (never on the event loop) */
+  probe: (bytes: Uint8Array) => Promise<ImageInfo>;
+  /** bounds on pictures decoded at once, by size (SERVER_BUSY beyond a queue) */
+  images: ImageGates;
+  /** bytes of uploads one account may keep; 0: no bound */
+  quotaBytes: number;
 }) {
   const { repo, store, log } = deps;
 
-  /** A well-formed url of a picture the API handed out and nobody deleted, else its AppError. */
-  async function requireKnown(url: string, field = 'pic_url'): Promise<void> {
+  /** A well-formed url of a picture the API handed out and nobody deleted (its row), else its AppError. */
+  async function requireKnown(url: string, field = 'pic_url'): Promise<PictureRow> {
     checkPicUrl(url, field);
-    if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `${field}: no picture ${url}`);
+    const row = await repo.find(url);
+    if (!row) throw new AppError('PICTURE_NOT_FOUND', `${field}: no picture ${url}`);
+    return row;
   }
 
-  async function load(url: string, field = 'pic_url'): Promise<Buffer> {
-    await requireKnown(url, field);
+  /** The stored bytes of a picture already known (requireKnown). */
+  async function read(url: string, field = 'pic_url'): Promise<Buffer> {
     try {
       return await store.get(keyOf(url));
     } catch (e) {
       if (isAppError(e) && e.kind === 'PICTURE_NOT_FOUND') throw new AppError('PICTURE_NOT_FOUND', `${field}: ${url} is missing from the store`);
       throw e;
     }
+  }
+
+  async function load(url: string, field = 'pic_url'): Promise<Buffer> {
+    await requireKnown(url, field);
+    return read(url, field);
   }
 
   /** Deletes the objects of pictures nobody uses any more; a store failure only logs (rows are gone). */
@@ -62,11 +75,23 @@ export function createPicturesService(deps: {
 
   return {
     requireKnown,
+    read,
     load,
     collect,
 
-    async upload(file: UploadedFile): Promise<{ pic_url: string }> {
-      const info = await deps.probeImage(file.data, deps.limits).catch((e) => {
+    /** Stores an upload of `ownerId` once it decodes, within that account's quota. */
+    async upload(file: UploadedFile, ownerId: number): Promise<{ pic_url: string }> {
+      if (deps.quotaBytes > 0) {
+        // checked before the upload is stored: concurrent uploads of one account may pass it
+        // together, by at most MAX_CONCURRENT_UPLOADS x MAX_UPLOAD_BYTES
+        const used = await repo.bytesOwnedBy(ownerId);
+        if (used + file.data.length > deps.quotaBytes) {
+          throw new AppError('UPLOAD_QUOTA_EXCEEDED', `file: this account keeps ${used} bytes of uploads; ${file.data.length} more would pass its quota of ${deps.quotaBytes} bytes (delete unused pictures, or ask an admin)`);
+        }
+      }
+      // the size is unknown until decoded: uploads take the lane of big pictures
+      const info = await deps.images.large.run(() => deps.probe(file.data)).catch((e) => {
+        if (isAppError(e) && e.kind === 'SERVER_BUSY') throw e;
         if (isAppError(e)) throw new AppError(e.kind, `file: ${e.message}`);
         throw new AppError('NOT_AN_IMAGE', 'file: could not be decoded');
       });
@@ -76,7 +101,7 @@ export function createPicturesService(deps: {
       const url = `/pictures/${w.year}/${p2(w.month)}/${p2(w.day)}/${randomUUID()}.${EXT[info.format]}`;
       await store.put(keyOf(url), file.data, CONTENT_TYPE[info.format]);
       try {
-        await repo.insert({ url, kind: 'person', contentType: CONTENT_TYPE[info.format], bytes: file.data.length, width: info.width, height: info.height });
+        await repo.insert({ url, kind: 'person', contentType: CONTENT_TYPE[info.format], bytes: file.data.length, width: info.width, height: info.height, ownerId });
       } catch (e) {
         await store.delete(keyOf(url)).catch(() => {});
         throw e;
@@ -92,7 +117,7 @@ export function createPicturesService(deps: {
     async remove(url: string): Promise<void> {
       checkPicUrl(url, 'pic_url', ['pictures']);
       if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `pic_url: no picture ${url}`);
-      if (!(await repo.deleteUnlessUsed(url))) throw new AppError('PICTURE_IN_USE', `pic_url: ${url} is used by a person or shown by a capture record`);
+      if (!(await repo.deleteUnlessUsed(url))) throw new AppError('PICTURE_IN_USE', `pic_url: ${url} is used by a person or shown by a capture record or an alarm`);
       await store.delete(keyOf(url));
     },
   };

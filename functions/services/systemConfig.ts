@@ -1,43 +1,32 @@
 /**
- * Named system configuration. `StorageServer` is applied, not just stored: the new S3 store must
- * answer first (else STORAGE_CONFIG_REJECTED and the old one stays), then it becomes the store in
- * force and is used again after a restart. Other names are stored as given (validated JSON objects).
- * Secrets are never returned: any key named like secret/password/token reads back as "******", and
- * sending "******" back keeps the stored value.
+ * Named system configuration. `StorageServer` is applied, not just stored: the new S3 store must be
+ * at an address STORAGE_ALLOWED_RANGES allows and answer first (else ADDRESS_NOT_ALLOWED or
+ * STORAGE_CONFIG_REJECTED naming the failure class, and the old one stays), then it becomes the
+ * store in force and is used again after a restart; `{"type": "local"}` goes back to the local
+ * directory. Other names are stored as given (validated JSON objects). Secrets are never returned:
+ * values of keys named by core/redact.ts's rule read back as "******", and sending "******" back
+ * keeps the stored value.
  */
-import { AppError } from '../../core/errors.ts';
+import { AppError, isAppError } from '../../core/errors.ts';
+import { parseJsonBounded } from '../../core/json.ts';
 import type { Logger } from '../../core/log.ts';
+import type { AddressPolicy } from '../../core/net/index.ts';
+import { MASK, maskSecrets, unmaskSecrets } from '../../core/redact.ts';
 import { createObjectStore, type SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
 import type { SystemConfigRepo } from '../../db/repositories/systemConfig.ts';
 
 export const STORAGE_SERVER = 'StorageServer';
-export const MASK = '******';
-const SECRET_KEY = /secret|password|passwd|token|private/i;
+export { MASK };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObject = { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
 
-function mask(v: Json): Json {
-  if (Array.isArray(v)) return v.map(mask);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) && typeof x === 'string' && x !== '' ? MASK : mask(x)]));
-  return v;
-}
-
-/** Replaces "******" by the stored value of the same key (a masked read sent back unchanged). */
-function unmask(next: Json, prev: Json | undefined): Json {
-  if (Array.isArray(next)) return next.map((x, i) => unmask(x, Array.isArray(prev) ? prev[i] : undefined));
-  if (next && typeof next === 'object') {
-    const p = prev && typeof prev === 'object' && !Array.isArray(prev) ? prev : {};
-    return Object.fromEntries(Object.entries(next).map(([k, x]) => [k, x === MASK && SECRET_KEY.test(k) ? (p[k] ?? x) : unmask(x, p[k])]));
-  }
-  return next;
-}
-
-function parseObject(text: string): JsonObject {
+export function parseObject(text: string): JsonObject {
   let v: unknown;
   try {
-    v = JSON.parse(text);
-  } catch {
+    v = parseJsonBounded(text, 'config');
+  } catch (e) {
+    if (isAppError(e)) throw e;
     throw new AppError('INVALID_CONFIG', 'config: is not valid JSON');
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AppError('INVALID_CONFIG', 'config: must be a JSON object');
@@ -48,8 +37,10 @@ function parseObject(text: string): JsonObject {
  * StorageServer: {"ip", "port", "bucket", "access_key", "secret_key", "tls"?: false, "region"?: "us-east-1",
  * "force_path_style"?: true}. An S3-compatible server at http(s)://ip:port.
  */
-export function storageConfigOf(c: JsonObject): StorageConfig {
+export function storageConfigOf(c: JsonObject, localDir = ''): StorageConfig {
   const bad = (why: string) => new AppError('INVALID_CONFIG', `config.${why}`);
+  if (c.type === 'local') return { kind: 'local', dir: localDir };
+  if (c.type !== undefined && c.type !== 's3') throw bad('type: must be "local" or "s3" (the default)');
   const str = (k: string, required = true) => {
     const v = c[k];
     if (v === undefined && !required) return undefined;
@@ -84,15 +75,35 @@ function describeEnvStore(cfg: StorageConfig): JsonObject {
   };
 }
 
-export function createSystemConfigService(deps: { repo: SystemConfigRepo; store: SwitchableObjectStore; envStorage: StorageConfig; log: Logger }) {
+export function createSystemConfigService(deps: {
+  repo: SystemConfigRepo; store: SwitchableObjectStore; envStorage: StorageConfig; log: Logger;
+  /** DATA_DIR/objects: where `{"type": "local"}` points */
+  localDir: string;
+  /** STORAGE_ALLOWED_RANGES; none: any address (tests of the service alone) */
+  policy?: AddressPolicy;
+  /** names whose config is checked before it is stored (e.g. AlarmWebhook): throw to refuse */
+  checks?: Record<string, (config: JsonObject) => Promise<void>>;
+}) {
   const { repo, store, log } = deps;
+  /** A configured StorageServer as a store to open: its address checked, its connections checked too. */
+  const withPolicy = async (cfg: StorageConfig): Promise<StorageConfig> => {
+    if (cfg.kind !== 's3' || !deps.policy) return cfg;
+    const host = new URL(cfg.endpoint).hostname.replace(/^\[|\]$/g, '');
+    try {
+      await deps.policy.resolve(host, 3000, { unreachable: 'STORAGE_CONFIG_REJECTED', timeout: 'STORAGE_CONFIG_REJECTED' });
+    } catch (e) {
+      if (isAppError(e) && e.kind === 'ADDRESS_NOT_ALLOWED') throw new AppError('ADDRESS_NOT_ALLOWED', `config.ip: ${e.message}`);
+      throw new AppError('STORAGE_CONFIG_REJECTED', `StorageServer is unreachable (host name ${host} does not resolve); the current store is kept`);
+    }
+    return { ...cfg, lookup: deps.policy.lookup };
+  };
   return {
     /** At start: a StorageServer saved by UpdateSystemConfig wins over the environment's store. */
     async savedStorage(): Promise<StorageConfig | undefined> {
       const row = await repo.get(STORAGE_SERVER);
       if (!row) return undefined;
       try {
-        return storageConfigOf(parseObject(row.config));
+        return await withPolicy(storageConfigOf(parseObject(row.config), deps.localDir));
       } catch (e) {
         log.error({ err: e }, 'saved StorageServer config is invalid; using the environment store');
         return undefined;
@@ -102,12 +113,13 @@ export function createSystemConfigService(deps: { repo: SystemConfigRepo; store:
     async update(i: { name: string; config: string; remark?: string }): Promise<void> {
       const given = parseObject(i.config);
       const prev = await repo.get(i.name);
-      const value = unmask(given, prev ? parseObject(prev.config) : undefined) as JsonObject;
+      const value = unmaskSecrets(given, prev ? parseObject(prev.config) : undefined) as JsonObject;
       if (i.name === STORAGE_SERVER) {
-        const cfg = storageConfigOf(value);
+        const cfg = await withPolicy(storageConfigOf(value, deps.localDir));
         await store.switchTo(await createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
         log.info({ store: store.describe() }, 'object store switched');
       }
+      await deps.checks?.[i.name]?.(value);
       // kept as given, unless masked secrets were filled back in
       const unchanged = JSON.stringify(value) === JSON.stringify(given);
       await repo.put(i.name, unchanged ? i.config : JSON.stringify(value), i.remark);
@@ -119,7 +131,7 @@ export function createSystemConfigService(deps: { repo: SystemConfigRepo; store:
       if (row) value = parseObject(row.config);
       else if (name === STORAGE_SERVER) value = describeEnvStore(deps.envStorage);
       else throw new AppError('CONFIG_NOT_FOUND', `name: no config named ${name}`);
-      return { info: { name, config: JSON.stringify(mask(value)) } };
+      return { info: { name, config: JSON.stringify(maskSecrets(value)) } };
     },
   };
 }

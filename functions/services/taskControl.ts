@@ -19,11 +19,16 @@ import type { Logger } from '../../core/log.ts';
 import { isPlanActive, parsePlan } from '../../core/plan.ts';
 import type { CamerasRepo } from '../../db/repositories/cameras.ts';
 import type { TasksRepo } from '../../db/repositories/tasks.ts';
+import { announceEvents, cameraEvents } from './events.ts';
 
 export function createTaskControl(deps: {
   tasks: TasksRepo; cameras: CamerasRepo; bus: Bus; log: Logger; timeZone: string;
-  periodMs: number; staleMs: number; now?: () => Date;
+  periodMs: number; staleMs: number;
+  /** a camera of an active task offline this long raises its alarm (type 3); see raiseOfflineAlarms */
+  offlineAlarmMs: number;
+  now?: () => Date;
 }) {
+  const events = cameraEvents(deps.timeZone);
   const { bus, log } = deps;
   const now = deps.now ?? (() => new Date());
   let version = 0;
@@ -58,7 +63,12 @@ export function createTaskControl(deps: {
     const at = now();
     const msg = await desired(at);
     bus.emit(Subjects.tasksDesired, msg);
-    await deps.cameras.expireStates(new Date(Date.now() - deps.staleMs), msg.tasks.map((t) => t.task_id));
+    const active = msg.tasks.map((t) => t.task_id);
+    const expired = await deps.cameras.expireStates(new Date(Date.now() - deps.staleMs), active, events);
+    // Camera health is judged here, on the period, so an outage shorter than offlineAlarmMs (a
+    // reconnect, a flapping link) raises nothing, and a long one raises one alarm, not one per flap.
+    const raised = await deps.cameras.raiseOfflineAlarms(new Date(Date.now() - deps.offlineAlarmMs), active, events);
+    if (expired || raised) announceEvents(bus);
   }
 
   /** sends now; calls made while a send runs coalesce into one more send after it */

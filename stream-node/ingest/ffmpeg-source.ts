@@ -21,6 +21,7 @@ import { EventEmitter } from 'node:events';
 import type ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../../core/log.ts';
 import type { StreamState } from '../../core/bus/messages.ts';
+import { redactText } from '../../core/redact.ts';
 
 export type DecodeMode = 'keyframes' | 'all' | 'auto';
 
@@ -52,6 +53,12 @@ export interface FfmpegSourceOptions {
   stallTimeoutMs?: number;
   /** RTSP socket timeout; default 5 s */
   socketTimeoutMs?: number;
+  /**
+   * Run before every connection attempt: the URL to give ffmpeg (e.g. its host checked against the
+   * camera address policy and replaced by the checked IP). A rejection fails the attempt, which is
+   * retried with the usual back-off (the camera's DNS or the policy may change).
+   */
+  resolveUrl?: (url: string) => Promise<string>;
   logger?: Logger;
 }
 
@@ -128,6 +135,8 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
   /** gaps between key-frame-only frames, while 'auto' is deciding */
   private gaps: number[] | undefined;
   private lastFrameAt = 0;
+  /** connection attempts started, so a late address check of an old attempt is ignored */
+  private attempts = 0;
 
   constructor(private readonly o: FfmpegSourceOptions) {
     super();
@@ -184,6 +193,16 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
         .catch((e: Error) => this.fail(`cannot start ffmpeg: ${e.message}`));
       return;
     }
+    if (!this.o.resolveUrl) return this.spawn(this.o.url);
+    const attempt = ++this.attempts;
+    const current = () => !this.stopped && attempt === this.attempts && !this.cmd;
+    this.o.resolveUrl(this.o.url).then(
+      (url) => { if (current()) this.spawn(url); },
+      (e: Error) => { if (current()) this.fail(`camera address refused: ${e.message}`); },
+    );
+  }
+
+  private spawn(url: string) {
     const { input, output } = ffmpegArgs({ ...this.o, decode: this.mode });
     this.lastFrameAt = 0;
     let width = 0;
@@ -197,7 +216,7 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     let cur: Buffer | undefined;
     let filled = 0;
     let lastStderr = '';
-    const cmd = fluent(this.o.url).inputOptions(input).outputOptions(output);
+    const cmd = fluent!(url).inputOptions(input).outputOptions(output);
     this.cmd = cmd;
     const mine = () => this.cmd === cmd;
 
@@ -284,14 +303,14 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     const initial = this.o.backoff?.initialMs ?? 500;
     const max = this.o.backoff?.maxMs ?? 30_000;
     const delay = Math.min(max, initial * 2 ** (this.failures - 1));
-    this.log?.warn({ url: redact(this.o.url), reason, retryInMs: delay }, 'camera stream failed');
-    this.setState('offline', reason);
+    // ffmpeg's last line usually repeats the URL, password included
+    const why = redactText(reason);
+    this.log?.warn({ url: redact(this.o.url), reason: why, retryInMs: delay }, 'camera stream failed');
+    this.setState('offline', why);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => { if (!this.stopped) this.open(); }, delay);
   }
 }
 
-/** rtsp://user:pass@host/... -> rtsp://***@host/... for logs */
-export function redact(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
-}
+/** rtsp://user:pass@host/... -> rtsp://***@host/... (the one rule of core/redact.ts) */
+export const redact = redactText;

@@ -153,6 +153,8 @@ async function startApiHost(dir: string, natsUrl: string, s3: { endpoint: string
       // every first shot a record (the same strangers come back each loop of the clip): the bench
       // measures the pipeline, not the returns rule
       RECORD_PERIOD_MS: '0',
+      // the bench's RTSP servers are on loopback, outside the default camera ranges
+      CAMERA_ALLOWED_RANGES: '127.0.0.0/8',
     },
   });
   let out = '';

@@ -66,7 +66,7 @@ beforeAll(async () => {
   rtsp = await startRtspServer({ streams: [{ path: 'Streaming/Channels/101', source: clip }] });
   onvif = await startOnvifSim({ manufacturer: 'Acme Vision', user: 'admin', password: 'cam-pass', rtspPort: rtsp.port });
   api = await startApi('embedded', {
-    ONVIF_ALLOWED_RANGES: '127.0.0.0/8', ONVIF_DISCOVERY_TARGETS: `127.0.0.1:${onvif.udpPort}`, ONVIF_DISCOVERY_MS: '500',
+    CAMERA_ALLOWED_RANGES: '127.0.0.0/8', ONVIF_DISCOVERY_TARGETS: `127.0.0.1:${onvif.udpPort}`, ONVIF_DISCOVERY_MS: '500',
     DESIRED_STATE_PERIOD_MS: '1000', DETECT_WIDTH: '640', LEASE_TTL_MS: '1500',
   });
   await api.login();
@@ -103,7 +103,8 @@ describe('operator console in Chromium', () => {
     await login();
     await page.getByRole('heading', { name: '概览' }).waitFor();
     await page.getByTestId('card-cameras').waitFor();
-    await page.getByTestId('overview-alarms').getByTestId('not-available').waitFor();
+    // /QueryAlarmList exists (issue 13): the panel says its page comes in phase 2, not "not available"
+    await page.getByTestId('overview-alarms').getByText('服务器已提供此功能').waitFor();
     await shot('02-overview');
     expect((await api.call('/QueryLibraryList', { page_no: 1, page_size: 1 })).code).toBe(0);
   });
@@ -265,35 +266,39 @@ describe('operator console in Chromium', () => {
   it.todo('shows a capture of the running task on the live wall (needs GET /Events, issue 13)');
   it.todo('acknowledges an alarm with a remark (needs /QueryAlarmList and /AckAlarm, issue 13)');
 
-  it('records: the capture beside the enrolled photo, filters, delete; CSV export not available yet', async () => {
+  it('records: the capture beside the enrolled photo, filters, delete; CSV export offered', async () => {
     await until(async () => (await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 1, classify: 1 })).info.total_count >= 1, 'a record of 张三', 90_000);
     const task = (await api.call('/QueryTaskList', { page_no: 1, page_size: 10, name: 'Front door' })).info.items[0];
     expect((await api.call('/StopTask', { task_id: task.task_id })).code).toBe(0);
     await page.goto(`${api.url}/#/records?classify=1&name=${encodeURIComponent('张')}`);
     const row = page.getByTestId('records').getByRole('row', { name: /张三/ }).first();
     await row.waitFor();
+    // the node may still write a record as it stops (a track ended by StopTask): the check is that
+    // one of the records there before the click is gone, not on the count
+    const ids = async () => ((await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 1000, classify: 1, person_name: '张' })).info.items as { record_id: number }[]).map((r) => r.record_id);
+    const before = await ids();
     await expect.poll(() => row.locator('img.thumb').count()).toBe(2); // capture and enrolled photo
-    await page.getByTestId('export-na').waitFor();
+    await page.getByRole('button', { name: '导出 CSV' }).waitFor(); // /ExportCaptureRecord exists (issue 13)
     await shot('14-records');
-    const before = (await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 1 })).info.total_count;
     await row.getByRole('button', { name: '删除' }).click();
-    await expect.poll(async () => (await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 1 })).info.total_count).toBe(before - 1);
+    await expect.poll(async () => { const now = await ids(); return before.filter((id) => !now.includes(id)).length; }).toBe(1);
   });
 
-  it('accounts and system pages: add an account, change its password, delete it; the object store form; the webhook not available yet', async () => {
+  it('accounts and system pages: list accounts with their roles, add one, change its password, delete it; the object store form; the webhook in phase 2', async () => {
     await page.getByRole('link', { name: '账号', exact: true }).click();
-    await page.getByTestId('not-available').waitFor();
+    const users = page.getByTestId('users'); // /QueryUserList (issue 10) lists the accounts
+    await users.getByRole('row', { name: /admin/ }).first().waitFor();
     await page.getByRole('button', { name: '新建账号' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('名称', { exact: true }).fill('op1');
     await dialog.getByLabel('新密码', { exact: true }).fill('first-pass');
     await dialog.getByLabel('再次输入新密码').fill('first-pass');
     await dialog.getByRole('button', { name: '保存' }).click();
-    const created = page.getByRole('status').filter({ hasText: '账号“op1”已创建' });
-    await created.waitFor();
-    const id = Number(/ID (\d+)/.exec((await created.textContent())!)![1]);
-    const change = page.locator('.panel').filter({ hasText: '修改账号密码' });
-    await change.getByLabel('账号 ID').fill(String(id));
+    await page.getByRole('status').filter({ hasText: '账号“op1”已创建' }).waitFor();
+    const op = users.getByRole('row', { name: /op1/ });
+    await op.getByText('操作员').waitFor(); // the default role (RegisterUser's default too)
+    await op.getByRole('button', { name: '修改密码' }).click();
+    const change = page.getByRole('dialog');
     await change.getByLabel('原密码').fill('first-pass');
     await change.getByLabel('新密码', { exact: true }).fill('second-pass');
     await change.getByLabel('再次输入新密码').fill('second-pass');
@@ -301,13 +306,11 @@ describe('operator console in Chromium', () => {
     await page.getByRole('status').filter({ hasText: '已保存' }).first().waitFor();
     expect(await api.login('op1', 'second-pass')).toBeTruthy();
     await shot('15-accounts');
-    const del = page.locator('.panel').filter({ hasText: '删除账号' });
-    await del.getByLabel('账号 ID').fill(String(id));
-    await del.getByRole('button', { name: '删除' }).click();
-    await page.getByRole('status').filter({ hasText: `账号 #${id} 已删除` }).waitFor();
+    await op.getByRole('button', { name: '删除' }).click();
+    await page.getByRole('status').filter({ hasText: '账号 op1 已删除' }).waitFor();
     await page.getByRole('link', { name: '系统配置', exact: true }).click();
     await page.getByTestId('storage-current').getByText('本机目录').waitFor();
-    await page.getByTestId('webhook').getByTestId('not-available').waitFor();
+    await page.getByTestId('webhook').getByText('服务器已提供此功能').waitFor(); // /QueryWebhookStatus exists (issue 13)
     await shot('16-system');
   });
 

@@ -66,13 +66,16 @@ export interface Services {
 
 export interface ApiHost extends Proc { url: string }
 
+/** the cameras and S3 server here run on loopback, which the default allowed ranges leave out */
+const LOOPBACK = '127.0.0.0/8';
+
 /** an API host on a random port; `settings` are the env both hosts share */
 export async function startApiHost(name: string, dir: string, svc: Services, settings: Record<string, string>): Promise<ApiHost> {
   const dataDir = join(dir, name);
   await mkdir(dataDir, { recursive: true });
   const { proc, match } = await startProc(name, 'functions/host.ts', {
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ADMIN_PASSWORD, TIME_ZONE: 'UTC', FACE_THREADS: '1',
-    NATS_URL: svc.natsUrl, DATABASE_URL: svc.dbUrl,
+    NATS_URL: svc.natsUrl, DATABASE_URL: svc.dbUrl, CAMERA_ALLOWED_RANGES: LOOPBACK, STORAGE_ALLOWED_RANGES: LOOPBACK,
     S3_ENDPOINT: svc.s3.endpoint, S3_BUCKET: svc.s3.bucket, S3_ACCESS_KEY_ID: svc.s3.accessKeyId, S3_SECRET_ACCESS_KEY: svc.s3.secretAccessKey,
     ...settings,
   }, /"port":(\d+)[^\n]*API listening/);
@@ -85,7 +88,7 @@ export async function startStreamNode(name: string, dir: string, svc: Services, 
   await mkdir(dataDir, { recursive: true });
   const { proc } = await startProc(name, 'stream-node/main.ts', {
     NODE_NAME: name, DATA_DIR: dataDir, LOG_LEVEL: 'info', FACE_THREADS: '1', FACE_ARENA: '0',
-    NATS_URL: svc.natsUrl,
+    NATS_URL: svc.natsUrl, CAMERA_ALLOWED_RANGES: LOOPBACK,
     S3_ENDPOINT: svc.s3.endpoint, S3_BUCKET: svc.s3.bucket, S3_ACCESS_KEY_ID: svc.s3.accessKeyId, S3_SECRET_ACCESS_KEY: svc.s3.secretAccessKey,
     ...settings,
   }, /stream node started/);

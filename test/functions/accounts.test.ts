@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNatsBus, createMemoryBus, Subjects, type Bus } from '../../core/bus/index.ts';
 import { ErrorTable as E, isAppError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
+import { accountNameKey } from '../../core/names.ts';
 import { openDatabase, type Database } from '../../db/client.ts';
 import { createRepositories } from '../../db/repositories/index.ts';
 import { startHost } from '../../functions/host.ts';
@@ -40,7 +41,8 @@ describe.each(backends)('accounts (%s)', (backend) => {
       const reg = await api.call('/RegisterUser', { name: 'rose', password: md5('pw1'), remark: 'r' });
       expect(reg).toMatchObject({ code: 0, msg: '', user_id: expect.any(Number) });
       const s1 = await api.login('rose', 'pw1');
-      expect((await api.call('/UpdateUser', { user_id: reg.user_id, name: 'rose2', old_password: md5('pw1'), password: md5('pw2') }, { session: s1 })).code).toBe(0);
+      expect((await api.call('/UpdateUser', { user_id: reg.user_id, old_password: md5('pw1'), password: md5('pw2') }, { session: s1 })).code).toBe(0);
+      expect((await api.call('/UpdateUser', { user_id: reg.user_id, name: 'rose2' })).code).toBe(0); // renames are for admins
       expect((await api.call('/UpdateUser', { user_id: reg.user_id, remark: 'x' }, { session: s1 })).code).toBe(E.SESSION_INVALID.code);
       expect((await api.call('/Login', { username: 'rose2', password: md5('pw1') }, { session: null })).code).toBe(E.LOGIN_FAILED.code);
       const s2 = await api.login('rose2', 'pw2');
@@ -55,7 +57,7 @@ describe.each(backends)('accounts (%s)', (backend) => {
       expect(reg.code).toBe(0);
       expect((await accounts.findUser(reg.user_id))!.remark).toBe('备注 one');
       expect((await api.call('/RegisterUser', { name: 'unremarked', password: md5('x') })).code).toBe(0);
-      expect((await accounts.findUserByName('unremarked'))!.remark).toBe('');
+      expect((await accounts.findUserByKey(accountNameKey('unremarked')))!.remark).toBe('');
       expect(await api.call('/UpdateUser', { user_id: reg.user_id, remark: 'two' })).toEqual({ code: 0, msg: '' });
       expect((await accounts.findUser(reg.user_id))!.remark).toBe('two');
       expect((await api.call('/UpdateUser', { user_id: reg.user_id, name: 'remarked2' })).code).toBe(0);
@@ -75,7 +77,8 @@ describe.each(backends)('accounts (%s)', (backend) => {
       expect(u).toMatchObject({ name: 'extra-fields', remark: '' });
       expect(u!.passwordHash).not.toBe('scrypt$forged');
       expect(await api.call('/UpdateUser', { user_id: reg.user_id, remark: 'kept', failed_logins: 9, locked_until: '2099-01-01 00:00:00' })).toEqual({ code: 0, msg: '' });
-      expect(await accounts.findUser(reg.user_id)).toMatchObject({ remark: 'kept', failedLogins: 0, lockedUntil: null });
+      expect(await api.call('/UpdateUser', { user_id: reg.user_id, remark: 'kept', failed_logins: 9, locked_until: '2099-01-01 00:00:00', name_key: 'admin' })).toEqual({ code: 0, msg: '' });
+      expect(await accounts.findUser(reg.user_id)).toMatchObject({ remark: 'kept', role: 'operator', nameKey: accountNameKey('extra-fields') });
       await api.login('extra-fields', 'x');
     });
 
@@ -120,7 +123,7 @@ describe.each(backends)('accounts (%s)', (backend) => {
         expect(r.code, String(password)).toBe(E.INVALID_FIELD.code);
         expect(r.msg, String(password)).toMatch(/^password: /);
       }
-      expect(await accounts.findUserByName('nopw')).toBeUndefined();
+      expect(await accounts.findUserByKey(accountNameKey('nopw'))).toBeUndefined();
     });
 
     it('UpdateUser: non-md5 password or old_password → INVALID_FIELD naming it; the password is unchanged', async () => {
@@ -163,7 +166,7 @@ describe.each(backends)('accounts (%s)', (backend) => {
 
     it('never stores the password md5 as is', async () => {
       await api.call('/RegisterUser', { name: 'hashcheck', password: md5('pw') });
-      const u = await api.host.services.repos.accounts.findUserByName('hashcheck');
+      const u = await api.host.services.repos.accounts.findUserByKey(accountNameKey('hashcheck'));
       expect(u!.passwordHash).toMatch(/^scrypt\$/);
       expect(u!.passwordHash).not.toContain(md5('pw'));
     });
@@ -309,13 +312,13 @@ describe.each(['nats', 'memory'] as const)('sessions ended on one API instance e
     const [A, B] = [await instance(), await instance()];
     await A.ensureAdmin('admin-pw');
     const { user_id } = await A.register({ name: `walt-${kind}`, password: md5('pw1') });
-    const s1 = (await A.login(`walt-${kind}`, md5('pw1'))).session;
-    expect(await B.authenticate(s1)).toBe(user_id); // B caches it for a minute
-    await A.update({ user_id, old_password: md5('pw1'), password: md5('pw2') });
+    const s1 = (await A.login(`walt-${kind}`, md5('pw1'), 'test')).session;
+    expect(await B.authenticate(s1)).toMatchObject({ userId: user_id }); // B caches it for a minute
+    await A.update({ user_id, old_password: md5('pw1'), password: md5('pw2') }, { userId: user_id, role: 'operator', address: 'test' });
     await until(async () => (await codeOf(s1, B)) === E.SESSION_INVALID.code, 'B to refuse the session A ended', 3_000);
 
-    const s2 = (await A.login(`walt-${kind}`, md5('pw2'))).session;
-    expect(await B.authenticate(s2)).toBe(user_id);
+    const s2 = (await A.login(`walt-${kind}`, md5('pw2'), 'test')).session;
+    expect(await B.authenticate(s2)).toMatchObject({ userId: user_id });
     await A.remove(user_id);
     await until(async () => (await codeOf(s2, B)) === E.SESSION_INVALID.code, 'B to refuse the deleted user\'s session', 3_000);
   });
@@ -324,12 +327,12 @@ describe.each(['nats', 'memory'] as const)('sessions ended on one API instance e
     const [A, B] = [await instance(), await instance()];
     await A.ensureAdmin('admin-pw');
     const { user_id } = await A.register({ name: `vera-${kind}`, password: md5('pw1') });
-    const s = (await A.login(`vera-${kind}`, md5('pw1'))).session;
-    expect(await B.authenticate(s)).toBe(user_id);
+    const s = (await A.login(`vera-${kind}`, md5('pw1'), 'test')).session;
+    expect(await B.authenticate(s)).toMatchObject({ userId: user_id });
     for (const bad of [{ user_id: 'x' }, {}, null, 'text']) buses[0].emit(Subjects.sessionsEnded, bad);
     await new Promise((r) => setTimeout(r, 200));
-    expect(await B.authenticate(s)).toBe(user_id);
-    await A.update({ user_id, old_password: md5('pw1'), password: md5('pw2') });
+    expect(await B.authenticate(s)).toMatchObject({ userId: user_id });
+    await A.update({ user_id, old_password: md5('pw1'), password: md5('pw2') }, { userId: user_id, role: 'operator', address: 'test' });
     await until(async () => (await codeOf(s, B)) === E.SESSION_INVALID.code, 'B to refuse the session A ended', 3_000);
   });
 });

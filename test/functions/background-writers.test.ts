@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('background writers during a database outage', () => {
   it('a camera state reported while the database is down is written when it is back', async () => {
     const camera = await repos.cameras.insert({ name: 'door', rtsp: 'rtsp://127.0.0.1:1/x', type: 0, remark: '' });
-    const states = createCameraState({ cameras: repos.cameras, bus, log, retry: { initialMs: 100, maxMs: 500 } });
+    const states = createCameraState({ cameras: repos.cameras, bus, log, timeZone: 'UTC', retry: { initialMs: 100, maxMs: 500 } });
     states.start();
     try {
       const outage = pg.restart({ downMs: 3000 });
@@ -53,7 +53,7 @@ describe('background writers during a database outage', () => {
   it('a desired state asked for while the database is down is sent as soon as it is back, not a period later', async () => {
     const sent: TasksDesiredMessage[] = [];
     const sub = bus.subscribe<TasksDesiredMessage>(Subjects.tasksDesired, (m) => { sent.push(m); });
-    const control = createTaskControl({ tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone: 'UTC', periodMs: 120_000, staleMs: 60_000 });
+    const control = createTaskControl({ tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone: 'UTC', periodMs: 120_000, staleMs: 60_000, offlineAlarmMs: 30_000 });
     try {
       const outage = pg.restart({ downMs: 3000 });
       await new Promise((r) => setTimeout(r, 300));

@@ -148,8 +148,8 @@ describe('/SearchCamera and /QueryCameraRtsp', () => {
       }
     });
 
-    it('ONVIF_ALLOWED_RANGES narrows the ranges: loopback refused, no request reaches the camera', async () => {
-      const narrow = await startApi('embedded', { ONVIF_ALLOWED_RANGES: '192.168.0.0/16', ONVIF_DISCOVERY_TARGETS: '127.0.0.1:9' });
+    it('CAMERA_ALLOWED_RANGES narrows the ranges: loopback refused, no request reaches the camera', async () => {
+      const narrow = await startApi('embedded', { CAMERA_ALLOWED_RANGES: '192.168.0.0/16', ONVIF_DISCOVERY_TARGETS: '127.0.0.1:9' });
       try {
         await narrow.login();
         const before = acme.actions.length;

@@ -116,7 +116,7 @@ describe('face engine failures', () => {
     const persons = createPersonsService({
       repo: { insert: async () => ++inserted } as never,
       libraries: { find: async () => ({ id: 1 }) } as never,
-      pictures: { load: async () => Buffer.from('img') } as never,
+      pictures: { requireKnown: async () => ({ width: 10, height: 10 }), read: async () => Buffer.from('img') } as never,
       face: { enrol: async () => { throw new Error('worker died'); } } as never,
       similarity: () => 1,
       timeZone: 'UTC',

@@ -18,6 +18,11 @@ describe('stream node config', () => {
     expect(parseStreamNodeEnv({ FACE_ARENA: '0' }).FACE_ARENA).toBe(false);
   });
 
+  it('checks cameras against CAMERA_ALLOWED_RANGES (default private, no loopback), or its former name ONVIF_ALLOWED_RANGES', () => {
+    expect(parseStreamNodeEnv({}).CAMERA_ALLOWED_RANGES).not.toMatch(/127\./);
+    expect(parseStreamNodeEnv({ ONVIF_ALLOWED_RANGES: '127.0.0.0/8' }).CAMERA_ALLOWED_RANGES).toBe('127.0.0.0/8');
+  });
+
   it.each([
     [{ CAPACITY: '0' }, 'CAPACITY'],
     [{ NODE_NAME: 'a.b' }, 'NODE_NAME'],
@@ -28,6 +33,7 @@ describe('stream node config', () => {
     [{ MIN_FACE_QUALITY: '2' }, 'MIN_FACE_QUALITY'],
     [{ S3_ENDPOINT: 'http://x' }, 'S3_ENDPOINT, S3_BUCKET'],
     [{ NATS_URL: 'nats://x:4222' }, 'S3_ENDPOINT'],
+    [{ CAMERA_ALLOWED_RANGES: '10.0.0.0/33' }, 'CAMERA_ALLOWED_RANGES'],
   ])('fails fast on %j, naming %s', (env, name) => {
     expect(() => parseStreamNodeEnv(env)).toThrow(name);
   });

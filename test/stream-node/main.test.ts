@@ -73,7 +73,7 @@ describe.each(['source', 'build'] as const)('npm run stream-node (stream-node/ma
 
   it('runs the wanted camera, reports it online, and frees its lease on SIGTERM', async () => {
     const p = run({
-      NATS_URL: nats.url, NODE_NAME: 'edge-1', LEASE_TTL_MS: '30000', FACE_THREADS: '1',
+      NATS_URL: nats.url, NODE_NAME: 'edge-1', LEASE_TTL_MS: '30000', FACE_THREADS: '1', CAMERA_ALLOWED_RANGES: '127.0.0.0/8',
       S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     }, from);
     const states: CameraStateMessage[] = [];

@@ -9,11 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { startHost, type RunningHost } from '../../functions/host.ts';
+import type { Logger } from '../../core/log.ts';
 
 export type Backend = 'embedded' | 'wire';
 export const backends: Backend[] = ['embedded', 'wire'];
 
 export const ADMIN_PASSWORD = 'admin-secret-for-tests';
+/** The tests' cameras, ONVIF devices and S3 servers run on loopback, which the default ranges leave out. */
+export const LOOPBACK_ALLOWED = { CAMERA_ALLOWED_RANGES: '127.0.0.0/8,::1/128,10.0.0.0/8,192.168.0.0/16', STORAGE_ALLOWED_RANGES: '127.0.0.0/8,::1/128' };
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 export type Reply = { code: number; msg: string; [k: string]: any };
@@ -53,18 +56,20 @@ async function startWire(): Promise<Wire> {
   };
 }
 
-export async function startApi(backend: Backend, extraEnv: Record<string, string> = {}): Promise<Api> {
+/** `log`: the host's logger (default: from LOG_LEVEL, silent) */
+export async function startApi(backend: Backend, extraEnv: Record<string, string> = {}, log?: Logger): Promise<Api> {
   const dataDir = mkdtempSync(join(tmpdir(), `api-${backend}-`));
   const wire = backend === 'wire' ? await startWire() : undefined;
   const env: Record<string, string> = {
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ADMIN_PASSWORD, TIME_ZONE: 'Asia/Shanghai', FACE_THREADS: '1',
+    ...LOOPBACK_ALLOWED,
     ...(wire ? {
       DATABASE_URL: wire.dbUrl, DATABASE_MAX_CONNECTIONS: '1',
       S3_ENDPOINT: wire.s3.endpoint, S3_BUCKET: wire.s3.bucket, S3_ACCESS_KEY_ID: wire.s3.accessKeyId, S3_SECRET_ACCESS_KEY: wire.s3.secretAccessKey,
     } : {}),
     ...extraEnv,
   };
-  let host = await startHost(env);
+  let host = await startHost(env, log);
 
   const api: Api = {
     backend,
@@ -101,7 +106,7 @@ export async function startApi(backend: Backend, extraEnv: Record<string, string
     async restart(more = {}) {
       await host.stop();
       Object.assign(env, more);
-      host = await startHost(env);
+      host = await startHost(env, log);
     },
     async stopDatabase() {
       if (!wire) throw new Error('only the wire backend has a database server');

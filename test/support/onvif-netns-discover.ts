@@ -14,7 +14,7 @@ const sims = await Promise.all([
   startOnvifSim({ manufacturer: 'Echo', answerTwice: true, discovery: multicast }),
 ]);
 try {
-  const found = await discover({ windowMs: 800, multicastInterface: '127.0.0.1', policy: createAddressPolicy(), timeoutMs: 1500 });
+  const found = await discover({ windowMs: 800, multicastInterface: '127.0.0.1', policy: createAddressPolicy('127.0.0.0/8'), timeoutMs: 1500 });
   const result = {
     sims: sims.map((s) => ({ ip: s.ip, probes: s.probes })),
     found: found.map((d) => ({ ip: d.ip, manufacturer: d.manufacturer })),

@@ -135,8 +135,9 @@ function AddUser(props: { roles: boolean; onClose: () => void; onDone: (msg: str
       <Field label={t('common.name')}><input name="name" required maxLength={128} autoFocus autoComplete="off" /></Field>
       {props.roles && (
         <Field label={t('users.role')}>
-          <select name="role" defaultValue="operator">
-            <option value="viewer">{t('role.viewer')}</option><option value="operator">{t('role.operator')}</option><option value="admin">{t('role.admin')}</option>
+          {/* the server's default role; `selected` on the option, as Preact leaves a select's defaultValue unapplied */}
+          <select name="role">
+            <option value="viewer">{t('role.viewer')}</option><option value="operator" selected>{t('role.operator')}</option><option value="admin">{t('role.admin')}</option>
           </select>
         </Field>
       )}

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../../core/face/image.ts';
+import { decodeBmp } from '../../../core/face/bmp.ts';
+import { DECODE_MAX_SIDE, decodeImage } from '../../../core/face/image.ts';
 import { probeImage } from '../../../core/face/index.ts';
 import { encodeBmp, gradientPng, sample } from './pictures.ts';
 
@@ -27,6 +28,28 @@ describe('probeImage', () => {
     expect([rgb.width, rgb.height]).toEqual([64, 48]);
     expect(rgb.data[(24 * 64 + 5) * 3]).toBeGreaterThan(200); // left half red again
     expect(rgb.data[(24 * 64 + 60) * 3]).toBeLessThan(50);
+  });
+
+  it('shrinks big pictures on load to DECODE_MAX_SIDE, reporting the scale and the picture\'s own size', async () => {
+    const big = await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#204080' } }).jpeg().toBuffer();
+    const rgb = await decodeImage(big);
+    expect([rgb.width, rgb.height]).toEqual([DECODE_MAX_SIDE, Math.round((4000 * DECODE_MAX_SIDE) / 6000)]);
+    expect(rgb.scale).toBeCloseTo(DECODE_MAX_SIDE / 6000, 3);
+    expect(await probeImage(big)).toEqual({ format: 'jpeg', width: 6000, height: 4000 });
+    const small = await decodeImage(await sharp({ create: { width: 300, height: 200, channels: 3, background: '#000' } }).png().toBuffer());
+    expect([small.width, small.height, small.scale]).toEqual([300, 200, 1]);
+  });
+
+  it('a big BMP is averaged down as it is read, never decoded at full size', async () => {
+    // 4 x 2 source pixels per output pixel at maxSide 2: columns alternate black/white -> mid grey
+    const w = 8, h = 4;
+    const data = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < w * h; i++) data.fill(i % 2 ? 255 : 0, i * 3, i * 3 + 3);
+    const out = decodeBmp(encodeBmp(data, w, h), 4);
+    expect([out.width, out.height]).toEqual([4, 2]);
+    expect([...out.data.subarray(0, 3)]).toEqual([128, 128, 128]);
+    const full = decodeBmp(encodeBmp(data, w, h));
+    expect([full.width, full.height, full.data[3]]).toEqual([8, 4, 255]);
   });
 
   it('decodes grey and transparent PNGs to 3-channel RGB', async () => {

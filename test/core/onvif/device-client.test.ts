@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressPolicy, queryRtsp } from '../../../core/onvif/index.ts';
 import { startOnvifSim, type OnvifSim } from '../../support/onvif-sim.ts';
 
-const opts = { policy: createAddressPolicy(), timeoutMs: 1500 };
+const opts = { policy: createAddressPolicy('127.0.0.0/8'), timeoutMs: 1500 };
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => ({ code: 0, message: '' }),
@@ -26,7 +26,7 @@ describe('QueryCameraRtsp service (simulated camera on loopback)', () => {
     open = await startOnvifSim({ discovery: { mode: 'none' } });
     empty = await startOnvifSim({ user: 'admin', password: 'x', profiles: 0, discovery: { mode: 'none' } });
     digest = await startOnvifSim({ user: 'op', password: 'dig"est', httpDigest: true, discovery: { mode: 'none' } });
-    html = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>router login</body></html>'));
+    html = createServer((_req, res) => { res.statusMessage = 'Secret Status Line'; res.writeHead(418, { 'Content-Type': 'text/html' }).end('<html><body>router login</body></html>'); });
     await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
     silent = createTcpServer((s) => silentSockets.push(s)); // accepts, never answers
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
@@ -104,7 +104,9 @@ describe('QueryCameraRtsp service (simulated camera on loopback)', () => {
   it('plain HTTP server → 5103 NOT_ONVIF', async () => {
     const f = await failure(queryRtsp({ ip: `127.0.0.1:${(html.address() as AddressInfo).port}` }, opts));
     expect(f.code).toBe(5103);
-    expect(f.message).toMatch(/no SOAP envelope/);
+    expect(f.message).toMatch(/without a SOAP envelope/);
+    // nothing of the remote's answer comes back: not its status, its status line or its body
+    expect(f.message).not.toMatch(/418|Secret|router/);
   });
 
   it('address outside the allowed ranges → 2016 before any packet is sent', async () => {

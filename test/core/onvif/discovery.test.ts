@@ -22,7 +22,7 @@ describe('WS-Discovery over unicast (loopback)', () => {
   const targets = (...s: OnvifSim[]) => s.map((x) => ({ address: '127.0.0.1', port: x.udpPort }));
 
   it('finds two devices with their manufacturers (scopes, URL-decoded, or GetDeviceInformation)', async () => {
-    const found = await discover({ windowMs: 400, targets: targets(hik, noScopes), policy: createAddressPolicy(), timeoutMs: 1000 });
+    const found = await discover({ windowMs: 400, targets: targets(hik, noScopes), policy: createAddressPolicy('127.0.0.0/8'), timeoutMs: 1000 });
     const byIp = Object.fromEntries(found.map((d) => [d.ip, d.manufacturer]));
     expect(byIp).toEqual({ [hik.ip]: 'Acme Vision', [noScopes.ip]: 'Hidden Maker' });
     expect(noScopes.actions).toContain('GetDeviceInformation');

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../core/config.ts';
-import { createAddressPolicy, createOnvifService, formatHostPort, parseHostPort } from '../../../core/onvif/index.ts';
+import { ConfigError, parseHostEnv } from '../../../core/config.ts';
+import { checkedRtspUrl, createAddressPolicy, DEFAULT_ALLOWED_RANGES, formatHostPort, parseHostPort } from '../../../core/net/index.ts';
+import { createOnvifService } from '../../../core/onvif/index.ts';
 
 const codeOf = async (p: Promise<unknown>) => p.then(() => 0, (e: { code?: number }) => e.code);
 
 describe('address policy', () => {
   const policy = createAddressPolicy();
 
-  it('allows loopback, private and link-local by default, IPv4 and IPv6', () => {
-    for (const ip of ['127.0.0.1', '10.1.2.3', '172.16.0.9', '172.31.255.255', '192.168.1.10', '169.254.3.4', '::1', 'fd00::5', 'fe80::1', '::ffff:192.168.1.2']) {
+  it('allows private and link-local by default, IPv4 and IPv6', () => {
+    for (const ip of ['10.1.2.3', '172.16.0.9', '172.31.255.255', '192.168.1.10', '169.254.3.4', 'fd00::5', 'fe80::1', '::ffff:192.168.1.2', '::ffff:c0a8:102']) {
       expect(policy.allows(ip), ip).toBe(true);
     }
   });
 
-  it('refuses public, metadata-adjacent and unspecified addresses', () => {
-    for (const ip of ['8.8.8.8', '172.32.0.1', '100.64.0.1', '0.0.0.0', '::', '2001:db8::1', '::ffff:8.8.8.8', '255.255.255.255', 'not-an-ip']) {
+  it('refuses loopback (in any spelling), public, metadata-adjacent and unspecified addresses by default', () => {
+    for (const ip of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::127.0.0.1', '8.8.8.8', '172.32.0.1', '100.64.0.1', '0.0.0.0', '::', '2001:db8::1', '::ffff:8.8.8.8', '255.255.255.255', 'not-an-ip']) {
       expect(policy.allows(ip), ip).toBe(false);
     }
   });
@@ -22,7 +23,7 @@ describe('address policy', () => {
   it('refuses cloud metadata and unspecified addresses even when configured', () => {
     const wide = createAddressPolicy('0.0.0.0/0,::/0');
     expect(wide.allows('8.8.8.8')).toBe(true);
-    for (const ip of ['169.254.169.254', '::ffff:169.254.169.254', 'fd00:ec2::254', '0.0.0.0', '::']) expect(wide.allows(ip), ip).toBe(false);
+    for (const ip of ['169.254.169.254', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', 'fd00:ec2::254', '169.254.170.2', '169.254.0.23', '100.100.100.200', '168.63.129.16', '0.0.0.0', '0.1.2.3', '::']) expect(wide.allows(ip), ip).toBe(false);
     expect(policy.allows('169.254.169.253')).toBe(true);
   });
 
@@ -35,6 +36,12 @@ describe('address policy', () => {
     expect(narrow.allows('127.0.0.1')).toBe(false);
   });
 
+  it('CAMERA_ALLOWED_RANGES defaults to private ranges; ONVIF_ALLOWED_RANGES, its former name, still counts when it is not set', () => {
+    expect(parseHostEnv({}).CAMERA_ALLOWED_RANGES).toBe(DEFAULT_ALLOWED_RANGES);
+    expect(parseHostEnv({ ONVIF_ALLOWED_RANGES: '10.0.0.0/8' }).CAMERA_ALLOWED_RANGES).toBe('10.0.0.0/8');
+    expect(parseHostEnv({ ONVIF_ALLOWED_RANGES: '10.0.0.0/8', CAMERA_ALLOWED_RANGES: '192.168.0.0/16' }).CAMERA_ALLOWED_RANGES).toBe('192.168.0.0/16');
+  });
+
   it('rejects a malformed range, naming it', () => {
     expect(() => createAddressPolicy('10.0.0.0/33')).toThrow(/10\.0\.0\.0\/33/);
     expect(() => createAddressPolicy('10.0.0.0/8,banana')).toThrow(/banana/);
@@ -45,15 +52,34 @@ describe('address policy', () => {
   it('a bad range or probe target in the config is a ConfigError naming the variable', () => {
     const cfg = { allowedRanges: '10.0.0.0/8', discoveryMs: 100, timeoutMs: 100 };
     expect(() => createOnvifService({ ...cfg, allowedRanges: '10.0.0.0/99' })).toThrow(ConfigError);
-    expect(() => createOnvifService({ ...cfg, allowedRanges: '10.0.0.0/99' })).toThrow(/ONVIF_ALLOWED_RANGES.*10\.0\.0\.0\/99/);
+    expect(() => createOnvifService({ ...cfg, allowedRanges: '10.0.0.0/99' })).toThrow(/CAMERA_ALLOWED_RANGES.*10\.0\.0\.0\/99/);
     expect(() => createOnvifService({ ...cfg, discoveryTargets: '10.0.0.1:0' })).toThrow(/ONVIF_DISCOVERY_TARGETS/);
     expect(createOnvifService(cfg).policy.ranges).toEqual(['10.0.0.0/8']);
   });
 
   it('resolves names and requires every address to be allowed', async () => {
-    expect(await policy.resolve('localhost', 2000)).toMatch(/^(127\.|::1$)/);
+    const loopback = createAddressPolicy('127.0.0.0/8,::1/128');
+    expect(await loopback.resolve('localhost', 2000)).toMatch(/^(127\.|::1$)/);
     expect(await codeOf(policy.resolve('8.8.4.4', 2000))).toBe(2016);
+    expect(await codeOf(policy.resolve('localhost', 2000))).toBe(2016);
     expect(await codeOf(createAddressPolicy('10.0.0.0/8').resolve('localhost', 2000))).toBe(2016);
+  });
+
+  it('lookup (for sockets and HTTP agents) fails a connection to a name outside the ranges', async () => {
+    const lookup = (p: ReturnType<typeof createAddressPolicy>, all: boolean) => new Promise<unknown>((resolve, reject) => {
+      p.lookup('localhost', { all }, (err, address) => (err ? reject(err) : resolve(address)));
+    });
+    expect(await codeOf(lookup(policy, false))).toBe(2016);
+    expect(await lookup(createAddressPolicy('127.0.0.0/8,::1/128'), false)).toMatch(/^(127\.|::1$)/);
+  });
+
+  it('an rtsp:// URL is given with its checked IP in place of the name; rtsps:// keeps the name', async () => {
+    const loopback = createAddressPolicy('127.0.0.0/8');
+    expect(await checkedRtspUrl('rtsp://u:p@localhost:8554/cam', loopback, 2000)).toBe('rtsp://u:p@127.0.0.1:8554/cam');
+    expect(await checkedRtspUrl('rtsps://localhost:8554/cam', loopback, 2000)).toBe('rtsps://localhost:8554/cam');
+    for (const url of ['rtsp://0.0.0.0/x', 'rtsp://[::ffff:127.0.0.1]/x', 'rtsp://169.254.169.254/', 'rtsp://localhost/x']) {
+      expect(await codeOf(checkedRtspUrl(url, policy, 2000)), url).toBe(2016);
+    }
   });
 
   it('parses ip fields and names the field when bad', () => {
