@@ -214,6 +214,9 @@ export class Tracker<P = unknown> {
     const before = this.embeddings;
     const publish: Array<Publish<P>> = [];
 
+    // the shots about to be published (tracks ending, windows closing) embedded together
+    await this.prefetch(this.live.filter((t) => time - t.lastSeen > this.o.maxIdleMs
+      || (t.windowStart !== undefined && time >= t.windowStart + this.o.publishPeriodMs)));
     // Tracks unseen for too long end before matching, so a face that comes back is a new track.
     const ended = await this.expire(time, publish);
     // windows that closed since the last frame are published now, seen or not
@@ -244,21 +247,26 @@ export class Tracker<P = unknown> {
         perDet.set(c.di, [...(perDet.get(c.di) ?? []), c]);
         perTrack.set(c.ti, [...(perTrack.get(c.ti) ?? []), c]);
       }
+      const check: number[] = [];
       for (let di = 0; di < detections.length; di++) {
         const d = detections[di];
         if (d.quality < this.o.appearanceMinQuality) continue;
         const mine = perDet.get(di) ?? [];
-        let check = mine.length !== 1;
-        if (!check) {
+        let needed = mine.length !== 1;
+        if (!needed) {
           const c = mine[0], t = tracks[c.ti];
-          check = (perTrack.get(c.ti)?.length ?? 0) > 1
+          needed = (perTrack.get(c.ti)?.length ?? 0) > 1
             || !t.appearance || t.suspect
             || c.iou < this.o.iouThreshold
             || !d.signature || !t.signature || signatureSimilarity(d.signature, t.signature) < this.o.signatureSame
             || time - (t.verifiedAt ?? -Infinity) >= this.o.verifyEveryMs;
         }
-        if (check) emb[di] = await this.embed(d.payload);
+        if (needed) check.push(di);
       }
+      // asked together: the engine (one worker for every camera of the node) queues them back to
+      // back, so a frame waits behind the other cameras' work once, not once per face
+      const got = await Promise.all(check.map((di) => this.embed(detections[di].payload)));
+      check.forEach((di, i) => { emb[di] = got[i]; });
     }
     const same = (t: Track<P>, di: number): number | undefined => (t.appearance && emb[di] ? cosine(t.appearance, emb[di]!) : undefined);
 
@@ -322,6 +330,7 @@ export class Tracker<P = unknown> {
     const publish: Array<Publish<P>> = [];
     const ended = this.live;
     this.live = [];
+    await this.prefetch(ended);
     for (const t of ended) await this.endTrack(t, time, publish);
     return { ended, publish };
   }
@@ -329,6 +338,19 @@ export class Tracker<P = unknown> {
   private predict(t: Track<P>, time: number): Box {
     const dt = time - t.lastSeen;
     return { ...t.box, x: t.box.x + t.velocity.x * dt, y: t.box.y + t.velocity.y * dt };
+  }
+
+  /** embeds, all at once, the pending shots of `tracks` that publishing would embed one by one */
+  private async prefetch(tracks: Array<Track<P>>) {
+    // what publishWindow / endTrack would publish: a window's first, a later window's best, window 0's better shot
+    const shots = tracks.filter((t) => {
+      const u = t.unpublished;
+      if (!u || u.embedding || u.quality < this.o.minQuality) return false;
+      return t.window === undefined || t.window > 0 || u.quality >= t.windowQuality + this.o.minQualityGain;
+    }).map((t) => t.unpublished!);
+    if (!this.embedFn || !shots.length) return;
+    const got = await Promise.all(shots.map((u) => this.embed(u.payload)));
+    shots.forEach((u, i) => { u.embedding = got[i]; });
   }
 
   private async embed(payload: P | undefined): Promise<Float32Array | undefined> {
