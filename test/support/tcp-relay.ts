@@ -1,14 +1,16 @@
 /**
- * A loopback TCP relay in front of a port, which a test can cut: every open connection is reset and
- * new ones are refused (reset at once) until restored. Between a browser and the host it is a
- * network that drops, which the browser's own offline switch is not (it leaves open connections,
- * such as an EventSource, running).
+ * A loopback TCP relay in front of an HTTP port, which a test can cut: every open connection is
+ * reset, and until restored each new request gets `503 Service Unavailable` (what a reverse proxy
+ * answers while the host behind it restarts). Between a browser and the host it is a network that
+ * drops, which the browser's own offline switch is not (it leaves open connections, such as an
+ * EventSource, running); and the 503 is what makes a browser's EventSource give up rather than
+ * retry by itself.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
 export interface Relay {
   readonly url: string;
-  /** reset every connection and refuse new ones */
+  /** reset every connection; answer new ones 503 */
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -24,7 +26,10 @@ export async function startRelay(targetPort: number, host = '127.0.0.1'): Promis
   };
   const server = createServer((client) => {
     track(client);
-    if (down) { client.resetAndDestroy(); return; }
+    if (down) {
+      client.once('data', () => client.end('HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 11\r\nconnection: close\r\n\r\nunavailable'));
+      return;
+    }
     const upstream = connect(targetPort, host);
     track(upstream);
     client.pipe(upstream).pipe(client);

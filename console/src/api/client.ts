@@ -5,8 +5,9 @@
  * login page, remembering where they were (they come back there after logging in).
  */
 import { SESSION_CODES } from '../lib/live.ts';
+import { neededRole } from '../lib/roles.ts';
 import { here, navigate, route } from '../lib/router.ts';
-import { session, setSession } from './session.ts';
+import { roleRefused, session, setSession } from './session.ts';
 
 /** The codes that mean "log in again": missing, unknown or expired session. */
 export { SESSION_CODES };
@@ -22,6 +23,7 @@ export class ApiError extends Error {
 /** Not an answer of the server (network down, host restarting, not JSON). */
 export const NETWORK_ERROR = -1;
 export const UNKNOWN_URI = 3000;
+export const PERMISSION_DENIED = 1008;
 
 export type Paged<T> = { page_no: number; page_size: number; total_count: number; items: T[] };
 
@@ -47,6 +49,8 @@ async function send(uri: string, init: RequestInit): Promise<Envelope & Record<s
   if (typeof body?.code !== 'number') throw new ApiError(NETWORK_ERROR, `HTTP ${res.status}: no code in the answer`, uri);
   if (body.code !== 0) {
     if (SESSION_CODES.has(body.code) && uri !== '/Login') sessionLost();
+    const need = body.code === PERMISSION_DENIED ? neededRole(body.msg ?? '') : undefined;
+    if (need) roleRefused(need);
     throw new ApiError(body.code, body.msg ?? '', uri);
   }
   return body;

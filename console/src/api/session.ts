@@ -3,7 +3,7 @@
  * reload or a second tab stays logged in; the server ends it (idle time, password change, deletion)
  * and the client then goes back to the login page (api/client.ts).
  */
-import { allows, isRole, type Role } from '../lib/roles.ts';
+import { allows, isRole, ROLES, type Role } from '../lib/roles.ts';
 import { signal } from '../lib/signal.ts';
 
 export type { Role };
@@ -41,4 +41,16 @@ export function setSession(s: Session | null): void {
 /** May the logged-in user do what needs `need`? */
 export function can(need: Role, s: Session | null = session.value): boolean {
   return allows(s?.role, need);
+}
+
+/**
+ * The server refused for want of `need` (PERMISSION_DENIED names it): the account's role was lowered
+ * since it logged in (an admin changed it; the server applies that at once). The console takes the
+ * role just below `need`, so it stops offering what the server refuses; a further refusal lowers it
+ * again. Its real role shows at the next login.
+ */
+export function roleRefused(need: Role): void {
+  const s = session.value;
+  const below = ROLES[ROLES.indexOf(need) - 1];
+  if (s && below && allows(s.role, need)) setSession({ ...s, role: below });
 }
