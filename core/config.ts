@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { assertTimeZone } from './time.ts';
 import { BusEnv } from './env/bus.ts';
 import { FaceEnv } from './env/face.ts';
-import { cameraRangesOf, CameraRangesEnv, StorageRangesEnv } from './env/net.ts';
+import { cameraRangesOf, CameraRangesEnv, StorageRangesEnv, WebhookRangesEnv } from './env/net.ts';
 import { bool, ConfigError, nodeName, optionalString, parseEnv } from './env/parse.ts';
 import { PipelineEnv } from './env/pipeline.ts';
 import { checkStorageEnv, StorageEnv } from './env/storage.ts';
@@ -23,6 +23,7 @@ export const HostEnvSchema = z.object({
   ...PipelineEnv.shape,
   ...CameraRangesEnv.shape,
   ...StorageRangesEnv.shape,
+  ...WebhookRangesEnv.shape,
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   ADMIN_PASSWORD: optionalString,
@@ -80,6 +81,9 @@ export const HostEnvSchema = z.object({
   DESIRED_STATE_PERIOD_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   /** a camera no node has reported on for this long is offline (nodes report every LEASE_TTL_MS / 3) */
   CAMERA_STATE_STALE_MS: z.coerce.number().int().min(500).max(3600_000).default(10_000),
+  /** at most one capture record per person (a stranger: per face) per task and camera in this period:
+   *  an appearance within it improves the earlier record instead (docs/api.md, Live recognition) */
+  RECORD_PERIOD_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   /** a face message the matcher took but did not settle (crash) is redelivered after this */
   MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** deliveries of a face message that fails every time before the matcher moves it to DEAD_LETTERS
@@ -98,6 +102,22 @@ export const HostEnvSchema = z.object({
   /** check every answer against its URI's declared output schema and error codes (RESPONSE_INVALID
    *  on a drift); the test suite turns it on (vitest.config.ts), production leaves it off (cost) */
   VALIDATE_RESPONSES: bool.default(false),
+  /** a camera of a running task offline this long raises an alarm (type 3; "back" = type 4); shorter outages raise none */
+  CAMERA_OFFLINE_ALARM_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(30_000),
+  /** events (captures, alarms, camera changes) are kept at least this long, and at least the newest 10,000, for GET /Events resumes and the webhook */
+  EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** GET /Events: a comment line this often keeps proxies from closing an idle stream (and the session is checked again) */
+  EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** GET /Events: streams open at once on this instance; more are refused (EVENT_STREAMS_BUSY) */
+  EVENTS_MAX_CLIENTS: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** GET /Events: the log is read this often even when no events.appended message came (lost on the bus) */
+  EVENTS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** webhook retries: first after this, doubling up to WEBHOOK_RETRY_MAX_MS, given up WEBHOOK_GIVE_UP_MS after the event */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3600_000).default(1000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(24 * 3600_000).default(300_000),
+  WEBHOOK_GIVE_UP_MS: z.coerce.number().int().min(1000).max(7 * 24 * 3600_000).default(24 * 3600_000),
+  /** one webhook POST waits this long for an answer */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** a face whose crop is missing from the object store is retried (every 5 s) this long, then dropped */
   MATCHER_IMAGE_WAIT_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),

@@ -37,6 +37,7 @@ export const ErrorTable = {
   INVALID_ID_LIST: { code: 2017, msg: 'id list is not a comma-separated list of ids' },
   JSON_TOO_DEEP: { code: 2018, msg: 'JSON is nested too deeply' },
   TOO_MANY_FIELDS: { code: 2019, msg: 'too many form fields or parts' },
+  EXPORT_TOO_LARGE: { code: 2035, msg: 'the export has more rows than allowed; narrow the filters' },
 
   // 3xxx not found
   UNKNOWN_URI: { code: 3000, msg: 'no such URI' },
@@ -48,6 +49,8 @@ export const ErrorTable = {
   TASK_NOT_FOUND: { code: 3006, msg: 'task not found' },
   RECORD_NOT_FOUND: { code: 3007, msg: 'record not found' },
   CONFIG_NOT_FOUND: { code: 3008, msg: 'config not found' },
+  ALARM_NOT_FOUND: { code: 3009, msg: 'alarm not found' },
+  WINDOW_NOT_FOUND: { code: 3010, msg: 'the task\'s plan has no such window on that date' },
 
   // 4xxx conflict / state
   USER_EXISTS: { code: 4001, msg: 'a user with this name already exists' },
@@ -59,6 +62,7 @@ export const ErrorTable = {
   NAME_CONFUSABLE: { code: 4007, msg: 'name looks like an existing account name' },
   UPLOAD_QUOTA_EXCEEDED: { code: 4008, msg: 'upload quota of this account is used up' },
   LAST_ADMIN: { code: 4009, msg: 'the last admin cannot be deleted or demoted' },
+  TASK_TYPE_MISMATCH: { code: 4010, msg: 'the task is not of the type this report needs' },
 
   // 5xxx dependency / internal
   INTERNAL: { code: 5000, msg: 'internal error' },
@@ -69,6 +73,7 @@ export const ErrorTable = {
   BUS_UNAVAILABLE: { code: 5005, msg: 'message bus unavailable' },
   SERVER_BUSY: { code: 5006, msg: 'server is busy; try again shortly' },
   RESPONSE_INVALID: { code: 5015, msg: 'the answer does not match its declared schema' },
+  EVENT_STREAMS_BUSY: { code: 5020, msg: 'too many live event streams are open; try again later' },
   CAMERA_UNREACHABLE: { code: 5101, msg: 'camera is unreachable' },
   CAMERA_TIMEOUT: { code: 5102, msg: 'camera did not answer in time' },
   NOT_ONVIF: { code: 5103, msg: 'device is not an ONVIF device' },

@@ -66,3 +66,18 @@ export function isPlanActive(plan: Plan, date: Date, timeZone: string): boolean 
   const minute = w.hour * 60 + w.minute;
   return (plan[w.weekday as 1] ?? []).some((win) => minute >= win.start && minute < win.end);
 }
+
+/**
+ * The windows of `plan` on ISO weekday `weekday`, sorted by start then end: what reports number
+ * 1, 2, ... ("the second window of that day"). A plan of null (always on) has one window, the whole
+ * day; a day the plan does not list has none.
+ */
+export function windowsOn(plan: Plan, weekday: number): Window[] {
+  if (plan === null) return [{ start: 0, end: 24 * 60 }];
+  return [...(plan[weekday as 1] ?? [])].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** "HH:MM" of a minute of the day (24:00 for the end of the day). */
+export function minuteText(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+}

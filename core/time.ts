@@ -105,3 +105,43 @@ export function parseTime(text: string, timeZone: string): Date | null {
   }
   return new Date(guess);
 }
+
+export const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `yyyy-mm-dd` of `date` in `timeZone` (the local calendar day reports group by). */
+export function localDate(date: Date, timeZone: string): string {
+  return formatTime(date, timeZone).slice(0, 10);
+}
+
+/** Checks a `yyyy-mm-dd` that is a real calendar date; null otherwise. */
+export function parseDate(text: string): string | null {
+  const m = DATE_PATTERN.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = m.slice(1).map(Number);
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? text : null;
+}
+
+/** `day` (yyyy-mm-dd) moved by `n` calendar days. */
+export function addDays(day: string, n: number): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+/** ISO weekday of a calendar date: 1 Monday .. 7 Sunday. */
+export function weekdayOf(day: string): number {
+  const [y, m, d] = day.split('-').map(Number);
+  return ((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7) + 1;
+}
+
+/**
+ * The instant at `minute` minutes after the start of calendar day `day` on the wall clock of
+ * `timeZone`; 24:00 is the next day's 00:00. A wall time skipped by a DST change gives the earlier
+ * instant, as parseTime does (02:30 on a spring-forward day is taken as 01:30).
+ */
+export function instantAt(day: string, minute: number, timeZone: string): Date {
+  const d = minute >= 24 * 60 ? addDays(day, Math.floor(minute / (24 * 60))) : day;
+  const m = minute % (24 * 60);
+  const pad2 = (n: number) => String(n).padStart(2, '0');
+  return parseTime(`${d} ${pad2(Math.floor(m / 60))}:${pad2(m % 60)}:00`, timeZone)!;
+}

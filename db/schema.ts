@@ -8,7 +8,7 @@
 
 import { sql } from 'drizzle-orm';
 import {
-  bigint, bigserial, index, integer, pgTable, primaryKey, real, serial, smallint, text, timestamp,
+  bigint, bigserial, date, index, integer, pgTable, primaryKey, real, serial, smallint, text, timestamp,
   uniqueIndex, vector, jsonb,
 } from 'drizzle-orm/pg-core';
 import { EMBEDDING_DIM } from '../core/constants.ts';
@@ -108,6 +108,10 @@ export const cameras = pgTable('cameras', {
   /** measured by stream nodes / probes, never set by an operator */
   online: smallint('online').notNull().default(0),
   lastSeen: timestamp('last_seen', { withTimezone: true }),
+  /** when `online` last changed: an offline camera raises its alarm once it has been offline a while */
+  onlineChanged: timestamp('online_changed', { withTimezone: true }),
+  /** 1 while an offline alarm (type 3) is open: the next online transition raises "back" (type 4) */
+  healthAlarm: smallint('health_alarm').notNull().default(0),
   createTime: createdAt(),
 });
 
@@ -122,6 +126,11 @@ export const tasks = pgTable('tasks', {
   remark: text('remark').notNull().default(''),
   /** desired state set by StartTask/StopTask: 0 stopped, 1 running */
   state: smallint('state').notNull().default(0),
+  /** 1: a stranger seen by this task raises an alarm (type 2) */
+  alarmStranger: smallint('alarm_stranger').notNull().default(0),
+  /** sign-in tasks: minutes after the working day's start still on time / before its end not early */
+  lateGrace: integer('late_grace').notNull().default(0),
+  earlyGrace: integer('early_grace').notNull().default(0),
   createTime: createdAt(),
 });
 
@@ -180,6 +189,32 @@ export const captureRecords = pgTable('capture_records', {
 ]);
 
 /**
+ * The matcher's memory of recent appearances (a stream node's track window: `FaceMessage.appearance`)
+ * per task and camera: the record each one went to, who it was, and what the face looked like. With
+ * it the matcher improves an appearance's record instead of writing a second one, and rate-limits
+ * records per person and camera (RECORD_PERIOD_MS) whatever node sent the faces, across restarts and
+ * hand-overs; a stranger seen again is told from a new one by the embedding. Rows older than the
+ * period (and a margin) are deleted as new faces come; a record's rows go with it.
+ */
+export const recordAppearances = pgTable('record_appearances', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  taskId: integer('task_id').notNull(),
+  cameraId: integer('camera_id').notNull(),
+  appearance: text('appearance').notNull(),
+  recordId: bigint('record_id', { mode: 'number' }).notNull().references(() => captureRecords.id, { onDelete: 'cascade' }),
+  /** the record's person; null: a stranger */
+  personId: bigint('person_id', { mode: 'number' }),
+  /** the appearance's first face */
+  embedding: vector('embedding', { dimensions: EMBEDDING_DIM }).notNull(),
+  /** when the record's own appearance started: the rate limit counts from it */
+  recordStart: timestamp('record_start', { withTimezone: true }).notNull(),
+}, (t) => [
+  uniqueIndex('record_appearances_key').on(t.taskId, t.cameraId, t.appearance),
+  index('record_appearances_recent_idx').on(t.taskId, t.cameraId, t.recordStart),
+  index('record_appearances_record_idx').on(t.recordId),
+]);
+
+/**
  * A counter per table, bumped by a statement trigger on every insert, update and delete (see the
  * table_versions migration). Exact `total_count`s are cached against it, so a count is computed
  * once per change of its table, whichever process or instance made the change.
@@ -196,4 +231,117 @@ export const systemConfig = pgTable('system_config', {
   remark: text('remark').notNull().default(''),
   updateTime: timestamp('update_time', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Alarms: a blacklisted person seen (1), a stranger seen by a task that asks for it (2), a camera of
+ * a running task offline (3) and back (4). Written in the same transaction as what raised them (the
+ * record, the camera's state change). Fields are copies, like a record's: the history stays readable
+ * after the record, person or camera is deleted.
+ */
+export const alarms = pgTable('alarms', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  type: smallint('type').notNull(),
+  /** 0 new, 1 acknowledged */
+  state: smallint('state').notNull().default(0),
+  alarmTime: timestamp('alarm_time', { withTimezone: true }).notNull(),
+  taskId: integer('task_id').notNull().default(0),
+  taskName: text('task_name').notNull().default(''),
+  cameraId: integer('camera_id').notNull().default(0),
+  cameraName: text('camera_name').notNull().default(''),
+  /** the record that raised it (types 1, 2); kept as history after the record is deleted */
+  recordId: bigint('record_id', { mode: 'number' }).notNull().default(0),
+  personId: bigint('person_id', { mode: 'number' }).notNull().default(0),
+  personName: text('person_name').notNull().default(''),
+  libId: integer('lib_id').notNull().default(0),
+  libName: text('lib_name').notNull().default(''),
+  category: smallint('category').notNull().default(0),
+  similarity: real('similarity').notNull().default(0),
+  picUrl: text('pic_url').notNull().default(''),
+  captureUrl: text('capture_url').notNull().default(''),
+  ackUserId: integer('ack_user_id'),
+  /** the acknowledging user's name, copied (the account may be renamed or deleted later) */
+  ackUser: text('ack_user').notNull().default(''),
+  ackTime: timestamp('ack_time', { withTimezone: true }),
+  ackRemark: text('ack_remark').notNull().default(''),
+  createTime: createdAt(),
+}, (t) => [
+  index('alarms_time_idx').on(t.alarmTime, t.id),
+  index('alarms_state_idx').on(t.state, t.alarmTime, t.id),
+  index('alarms_task_idx').on(t.taskId, t.alarmTime),
+  index('alarms_camera_idx').on(t.cameraId, t.alarmTime),
+  // "is this picture still shown?" before a picture is deleted (as for capture_records)
+  index('alarms_pic_url_idx').on(t.picUrl).where(sql`${t.picUrl} <> ''`),
+  index('alarms_capture_url_idx').on(t.captureUrl).where(sql`${t.captureUrl} <> ''`),
+]);
+
+/**
+ * The event log behind GET /Events and the webhook: one row per capture, alarm and camera state
+ * change, written in the transaction that made it. Ids come from `event_seq` (a counter row locked
+ * until commit), so they are dense and in commit order: a reader that has seen id n has seen every
+ * id below it, which is what lets a client resume from Last-Event-ID on any host.
+ */
+export const events = pgTable('events', {
+  id: bigint('id', { mode: 'number' }).primaryKey(),
+  /** 'capture' | 'alarm' | 'camera' */
+  type: text('type').notNull(),
+  /** ordering key of the webhook (0: none) */
+  cameraId: integer('camera_id').notNull().default(0),
+  /** the event's JSON as sent (text, not jsonb: the bytes signed are the bytes stored) */
+  data: text('data').notNull(),
+  createTime: createdAt(),
+}, (t) => [index('events_create_idx').on(t.createTime)]);
+
+/** One row (id 1): the last event id handed out. */
+export const eventSeq = pgTable('event_seq', {
+  id: smallint('id').primaryKey(),
+  last: bigint('last', { mode: 'number' }).notNull().default(0),
+});
+
+/**
+ * Per task, person and local date (TIME_ZONE): the first entrance capture, the last exit capture and
+ * the last capture of any camera, kept up to date by every matched record written or deleted. The
+ * attendance reports read these rows (at most persons x days) instead of aggregating the records.
+ */
+export const attendanceDays = pgTable('attendance_days', {
+  taskId: integer('task_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  personId: bigint('person_id', { mode: 'number' }).notNull(),
+  firstIn: timestamp('first_in', { withTimezone: true }),
+  inCameraName: text('in_camera_name').notNull().default(''),
+  lastOut: timestamp('last_out', { withTimezone: true }),
+  outCameraName: text('out_camera_name').notNull().default(''),
+  lastAny: timestamp('last_any', { withTimezone: true }).notNull(),
+  anyCameraName: text('any_camera_name').notNull().default(''),
+}, (t) => [primaryKey({ columns: [t.taskId, t.day, t.personId] })]);
+
+/** One row (id 1): the zone attendance_days' dates are in; another TIME_ZONE rebuilds them at start. */
+export const attendanceMeta = pgTable('attendance_meta', {
+  id: smallint('id').primaryKey(),
+  zone: text('zone').notNull(),
+});
+
+/** One row (id 1): the webhook dispatcher's lease, intake position and figures. */
+export const webhookState = pgTable('webhook_state', {
+  id: smallint('id').primaryKey(),
+  /** events up to this id have been taken into webhook_deliveries (or skipped); null: not enabled */
+  intakeCursor: bigint('intake_cursor', { mode: 'number' }),
+  /** the API instance dispatching now, and until when (renewed while it runs) */
+  owner: text('owner'),
+  leaseUntil: timestamp('lease_until', { withTimezone: true }),
+  delivered: bigint('delivered', { mode: 'number' }).notNull().default(0),
+  dropped: bigint('dropped', { mode: 'number' }).notNull().default(0),
+  lastSuccess: timestamp('last_success', { withTimezone: true }),
+  lastError: text('last_error').notNull().default(''),
+  lastErrorTime: timestamp('last_error_time', { withTimezone: true }),
+});
+
+/** Events waiting to be delivered to the webhook, oldest first per camera (its ordering key). */
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  eventId: bigint('event_id', { mode: 'number' }).primaryKey(),
+  cameraId: integer('camera_id').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttempt: timestamp('next_attempt', { withTimezone: true }).notNull(),
+  /** when the event happened: deliveries are given up 24 h (WEBHOOK_GIVE_UP_MS) after it */
+  eventTime: timestamp('event_time', { withTimezone: true }).notNull(),
+}, (t) => [index('webhook_deliveries_camera_idx').on(t.cameraId, t.eventId)]);
 

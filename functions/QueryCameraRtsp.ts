@@ -2,7 +2,7 @@
  * POST /QueryCameraRtsp: ip ("host", "host:port", "[v6]:port"), user?, password? (the camera's own,
  * plain: the WS-Security digest needs it), with_credentials? (true/1: put user:password in the URI)
  * → info: {rtsp}. Only addresses in CAMERA_ALLOWED_RANGES are contacted (ADDRESS_NOT_ALLOWED otherwise),
- * at most QUERY_RTSP_PER_MINUTE calls per user (RATE_LIMITED): each call makes the server connect
+ * at most QUERY_RTSP_PER_MINUTE calls per user that reach a device (RATE_LIMITED; refused addresses do not count): each call makes the server connect
  * where its caller says.
  */
 import { z } from 'zod';
@@ -34,7 +34,7 @@ export const app = defineFunction({
   errors: ['INVALID_FIELD', 'RATE_LIMITED', 'ADDRESS_NOT_ALLOWED', 'CAMERA_UNREACHABLE', 'CAMERA_TIMEOUT', 'NOT_ONVIF', 'CAMERA_AUTH_FAILED', 'NO_MEDIA_PROFILE'],
   example: { input: { ip: '192.168.1.64', user: 'admin', password: 'pass' }, output: { info: { rtsp: 'rtsp://192.168.1.64:554/Streaming/Channels/101' } } },
   handler: async (i, { services, userId }) => {
-    services.rtspQueries.take(userId);
-    return { info: await services.onvif.queryRtsp({ ip: i.ip, user: i.user || undefined, password: i.password, withCredentials: i.with_credentials }) };
+    const query = { ip: i.ip, user: i.user || undefined, password: i.password, withCredentials: i.with_credentials };
+    return { info: await services.onvif.queryRtsp({ ...query, beforeContact: () => services.rtspQueries.take(userId) }) };
   },
 });

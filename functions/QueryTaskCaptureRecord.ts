@@ -5,14 +5,10 @@
  */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
-import { cardNo, id, oneOf, page, similarity, text, time } from './lib/fields.ts';
+import { page, recordFilters, timesInOrder, timesInOrderIssue } from './lib/fields.ts';
 import { flag, idOrZero, idOut, out, paged, timeOut } from './lib/outputs.ts';
 
-export const input = z.object({
-  ...page, task_id: id.optional(), camera_id: id.optional(), lib_id: id.optional(), person_name: text(128).optional(),
-  card_no: cardNo.optional(), classify: oneOf([0, 1]).optional(), similarity: similarity.optional(),
-  start_time: time.optional(), end_time: time.optional(),
-}).refine((i) => !i.start_time || !i.end_time || i.start_time <= i.end_time, { path: ['end_time'], message: 'is before start_time' });
+export const input = z.object({ ...page, ...recordFilters }).refine(timesInOrder, timesInOrderIssue);
 export type Input = z.infer<typeof input>;
 
 /** one record of the answer; a stranger's person fields are 0 / "" */

@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
-import { codedIssue, id, idList, interval, name, plan, remark, similarity, taskType } from './lib/fields.ts';
+import { codedIssue, id, idList, interval, name, plan, remark, similarity, taskAlarmFields, taskType } from './lib/fields.ts';
 
 export const input = z.object({
   task_id: id, name: name().optional(), type: taskType.optional(), camera_list1: idList('unchanged').optional(), camera_list2: idList('none').optional(),
   lib_list: idList('unchanged').optional(), interval: interval.optional(), threshold: similarity.optional(), plan: plan.optional(), remark: remark.optional(),
+  ...taskAlarmFields,
 }).superRefine((i, ctx) => {
   const both = i.camera_list1 && i.camera_list2?.find((id) => i.camera_list1!.includes(id));
   if (both) ctx.addIssue(codedIssue('INVALID_ID_LIST', ['camera_list2'], `camera ${both} is also in camera_list1`));

@@ -2,9 +2,10 @@
  * The Node entry (`npm start`): parse env, open the resources (db under DATA_DIR/db unless
  * DATABASE_URL, objects under DATA_DIR/objects unless S3_*, bus in process unless NATS_URL), build
  * the request services, start the workers (workers/: the matcher, the camera-state writer, the
- * desired-state clock and, by default without NATS_URL, a stream node reading the cameras in this
- * process), mount every function, listen on PORT, and shut down gracefully on SIGINT/SIGTERM.
- * Without any outside service this one process is the whole system.
+ * desired-state clock, the webhook dispatcher, the event log's retention and, by default without
+ * NATS_URL, a stream node reading the cameras in this process), mount every function, listen on
+ * PORT, and shut down gracefully on SIGINT/SIGTERM. Without any outside service this one process is
+ * the whole system.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -71,10 +72,14 @@ export async function startHost(env: Record<string, string | undefined> = proces
     node: running.node,
     metrics,
     stop: () => (stopping ??= (async () => {
+      // the live event streams end first: close() waits for every open connection
+      await services.eventHub.close();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // idle keep-alive sockets would hold close() open
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // idle keep-alive sockets would hold close() open (an ended event stream's socket turns idle a moment later)
+        const idle = () => (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        const timer = setInterval(idle, 100).unref();
+        server.close(() => { clearInterval(timer); resolve(); });
+        idle();
       });
       await running.stop(); // the node frees its camera leases at once
       await services.accounts.stop();

@@ -1,6 +1,7 @@
 /**
  * Every function the API host mounts, one module per URI. To add a URI: create functions/<Uri>.ts
- * exporting `app = defineFunction({...})`, then import it here and add it to the list.
+ * exporting `app = defineFunction({...})`, then import it here and add it to the list. GET /Events
+ * (defineEventStream) is listed apart, in `streams`.
  */
 import type { ApiFunction } from './lib/define.ts';
 import * as Login from './Login.ts';
@@ -36,6 +37,18 @@ import * as UpdateSystemConfig from './UpdateSystemConfig.ts';
 import * as GetSystemConfig from './GetSystemConfig.ts';
 import * as QueryTaskCaptureRecord from './QueryTaskCaptureRecord.ts';
 import * as DeleteTaskCaptureRecord from './DeleteTaskCaptureRecord.ts';
+import * as QueryAlarmList from './QueryAlarmList.ts';
+import * as AckAlarm from './AckAlarm.ts';
+import * as DeleteAlarm from './DeleteAlarm.ts';
+import * as QueryRollCall from './QueryRollCall.ts';
+import * as QueryAttendance from './QueryAttendance.ts';
+import * as QueryAttendanceSummary from './QueryAttendanceSummary.ts';
+import * as ExportCaptureRecord from './ExportCaptureRecord.ts';
+import * as ExportRollCall from './ExportRollCall.ts';
+import * as ExportAttendance from './ExportAttendance.ts';
+import * as QueryWebhookStatus from './QueryWebhookStatus.ts';
+import * as Events from './Events.ts';
+import type { ApiStream } from './lib/stream.ts';
 
 /** The URIs by group, in the customer document's order (the groups are the API reference's sections). */
 export const groups: readonly { tag: string; title: string; functions: readonly ApiFunction[] }[] = [
@@ -53,6 +66,14 @@ export const groups: readonly { tag: string; title: string; functions: readonly 
   },
   { tag: 'config', title: 'System configuration (七、系统配置)', functions: [UpdateSystemConfig.app, GetSystemConfig.app] },
   { tag: 'records', title: 'Capture records (八、历史记录)', functions: [QueryTaskCaptureRecord.app, DeleteTaskCaptureRecord.app] },
+  // beyond the customer's document (docs/api.md)
+  { tag: 'alarms', title: 'Alarms', functions: [QueryAlarmList.app, AckAlarm.app, DeleteAlarm.app] },
+  { tag: 'reports', title: 'Roll call and attendance', functions: [QueryRollCall.app, QueryAttendance.app, QueryAttendanceSummary.app] },
+  { tag: 'exports', title: 'Exports (CSV)', functions: [ExportCaptureRecord.app, ExportRollCall.app, ExportAttendance.app] },
+  { tag: 'webhook', title: 'Alarm webhook', functions: [QueryWebhookStatus.app] },
 ];
 
 export const functions: readonly ApiFunction[] = groups.flatMap((g) => g.functions);
+
+/** The GET URIs beside the table: the live event stream (Server-Sent Events; functions/lib/stream.ts). */
+export const streams: readonly ApiStream[] = [Events.app];

@@ -14,8 +14,16 @@ import { Channels } from '../core/bus/channels.ts';
 import type { CameraStateMessage } from '../core/bus/messages.ts';
 import type { Logger } from '../core/log.ts';
 import type { CamerasRepo } from '../db/repositories/cameras.ts';
+import { announceEvents, cameraEvents } from '../functions/services/events.ts';
 
-export function createCameraState(deps: { cameras: Pick<CamerasRepo, 'reportState'>; bus: Bus; log: Logger; retry?: { initialMs?: number; maxMs?: number } }) {
+/**
+ * A change of `online` is logged as a `camera` event, and a camera coming back while its offline
+ * alarm is open raises "back" (type 4), in the same transaction (cameras.reportState).
+ */
+export function createCameraState(deps: {
+  cameras: Pick<CamerasRepo, 'reportState'>; bus: Bus; log: Logger; timeZone: string; retry?: { initialMs?: number; maxMs?: number };
+}) {
+  const events = cameraEvents(deps.timeZone);
   let sub: Subscription | undefined;
   /** camera -> its newest report not yet written; written in arrival order, one at a time */
   const waiting = new Map<number, CameraStateMessage>();
@@ -30,7 +38,7 @@ export function createCameraState(deps: { cameras: Pick<CamerasRepo, 'reportStat
     while (waiting.size && !stopped) {
       const [id, r] = waiting.entries().next().value!;
       try {
-        await deps.cameras.reportState(r.camera_id, r.state === 'online', r.task_ids);
+        if (await deps.cameras.reportState(r.camera_id, r.state === 'online', r.task_ids, events)) announceEvents(deps.bus);
         if (waiting.get(id) === r) waiting.delete(id); // else a newer one came meanwhile: write that too
         if (failing) deps.log.info({ waiting: waiting.size }, 'camera states are written again');
         failing = false;

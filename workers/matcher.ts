@@ -27,23 +27,36 @@
  * when similarity >= the task's threshold, else 0 (stranger, best similarity kept, person fields
  * empty). Task, camera, library and person names and the person's pic_url are copied into the record;
  * the face crop becomes the record's capture_url (a `pictures` row, so /DownloadPersonPicture serves
- * it). Each new record is announced on `events.capture.<task>` for live consumers. `stats` counts
- * what the host's /metrics shows.
+ * it). Each new record is announced on `events.capture.<task>` for live consumers.
+ *
+ * With the record, in its transaction: its attendance day (matched records), its alarm (a
+ * blacklisted person, category 1: type 1; a stranger, when the task has alarm_stranger: type 2) and
+ * its events (`capture`, and `alarm`) in the event log; `events.appended` tells the live streams.
+ *
+ * One record per appearance, at most one per person per period (records.recordFace, one
+ * transaction): a message of an appearance already recorded (`appearance`: a stream node's track
+ * window) improves that record when its shot is better; a new appearance of a person (for a stranger:
+ * of a face at SAME_PERSON_COSINE or more) recorded at this task and camera less than
+ * `recordPeriodMs` before joins that record. It holds whichever node sent the faces: a camera that
+ * changes hands, or a node that restarts, does not record its faces twice. A replaced capture image
+ * is deleted once nothing shows it. `stats` counts what the host's /metrics shows.
  */
 import { Channels } from '../core/bus/channels.ts';
 import type { CaptureEvent, ParsedFaceMessage } from '../core/bus/messages.ts';
 import { Durables } from '../core/bus/subjects.ts';
 import { CONSUMER_DEFAULTS, type Bus, type BusMessage, type Subscription } from '../core/bus/types.ts';
 import { isAppError, isUnavailable } from '../core/errors.ts';
-import { cosineToSimilarity, type probeImage as ProbeImage } from '../core/face/index.ts';
+import { cosineToSimilarity, SAME_PERSON_COSINE, type probeImage as ProbeImage } from '../core/face/index.ts';
 import type { Logger } from '../core/log.ts';
 import { captureUrlOfKey, keyOfUrl, type ObjectStore } from '../core/storage/index.ts';
+import { localDate } from '../core/time.ts';
 import type { Repositories } from '../db/repositories/index.ts';
+import { announceEvents, recordEvents } from '../functions/services/events.ts';
 
 export interface MatcherDeps {
   bus: Bus;
-  repos: Pick<Repositories, 'tasks' | 'persons' | 'records'>;
-  store: Pick<ObjectStore, 'get'>;
+  repos: Pick<Repositories, 'tasks' | 'persons' | 'records' | 'pictures'>;
+  store: Pick<ObjectStore, 'get' | 'delete'>;
   probeImage: typeof ProbeImage;
   log: Logger;
   /** redelivery of a message taken but not settled; default 30 s */
@@ -52,6 +65,10 @@ export interface MatcherDeps {
   maxDeliver?: number;
   /** first retry delay after such a failure (doubling); default 1 s */
   retryMs?: number;
+  /** at most one record per person per task and camera in this period (RECORD_PERIOD_MS); default 60 s */
+  recordPeriodMs?: number;
+  /** TIME_ZONE: the zone of the events' times and of attendance dates */
+  timeZone: string;
   /** how long a face whose crop is missing from the store is retried before it is dropped; default 60 s */
   imageWaitMs?: number;
   /** delay between those retries; default 5 s */
@@ -67,6 +84,7 @@ type DropReason = 'taskGone' | 'badCaptureUrl' | 'imageMissing' | 'notAnImage';
 
 export function createMatcher(deps: MatcherDeps) {
   const { bus, repos, log } = deps;
+  const events = recordEvents(deps.timeZone);
   const imageRetryMs = deps.imageRetryMs ?? 5000;
   const imageTries = Math.max(1, Math.ceil((deps.imageWaitMs ?? 60_000) / imageRetryMs));
   /** the longest wait between two tries while a dependency is down: well within the ack wait */
@@ -77,8 +95,10 @@ export function createMatcher(deps: MatcherDeps) {
   const stats = {
     /** records written, by classify */
     recorded: { 0: 0, 1: 0 },
-    /** messages whose record existed already (a redelivery after a crash, a duplicate publish) */
+    /** messages handled before (a redelivery after a crash, a duplicate publish) */
     duplicates: 0,
+    /** faces that joined an existing record (a later shot of its appearance, or within RECORD_PERIOD_MS), improving it or not */
+    joined: 0,
     /** faces dropped without a record, by why: task deleted meanwhile, capture_url no capture key, crop missing after imageWaitMs, crop not an image */
     dropped: { taskGone: 0, badCaptureUrl: 0, imageMissing: 0, notAnImage: 0 } as Record<DropReason, number>,
     /** deliveries beyond the first (a failure, a missing crop, or an unsettled message came again) */
@@ -116,9 +136,19 @@ export function createMatcher(deps: MatcherDeps) {
     return { url, picture: { url, contentType: 'image/jpeg', bytes: bytes.length, width: info.width, height: info.height }, dropped: undefined };
   }
 
+  /** a capture image a better shot replaced: deleted with its row once no record shows it */
+  async function collect(url: string) {
+    try {
+      for (const u of await repos.pictures.deleteOrphans([url])) await deps.store.delete(keyOfUrl(u));
+    } catch (e) {
+      log.warn({ err: e, url }, 'matcher: could not delete a replaced capture image');
+    }
+  }
+
   /**
-   * one message → at most one record; returns the new record's id (undefined: dropped or a
-   * redelivery). Throws ImageNotYet while the crop is missing, and what the database or store throw.
+   * one message → at most one new record; returns its id (undefined: dropped, a redelivery, or it
+   * joined an existing record). Throws ImageNotYet while the crop is missing, and what the database
+   * or store throw.
    */
   async function handle(f: ParsedFaceMessage, deliveryCount = 1): Promise<number | undefined> {
     const ctx = await repos.tasks.matchContext(f.task_id, f.camera_id);
@@ -141,8 +171,23 @@ export function createMatcher(deps: MatcherDeps) {
         cardNo: best.cardNo, picUrl: best.picUrl,
       } : {}),
     };
-    const id = await repos.records.insertOnce(record, img.picture);
-    if (id === undefined) { stats.duplicates++; return undefined; } // a redelivery: the record exists
+    const alarmType = matched ? (best.category === 1 ? 1 as const : undefined) : (ctx.alarmStranger ? 2 as const : undefined);
+    const done = await repos.records.recordFace({
+      record, picture: img.picture, embedding: f.embedding, periodMs: deps.recordPeriodMs ?? 60_000, sameCosine: SAME_PERSON_COSINE,
+      appearance: f.appearance ?? f.message_id, appearanceStart: new Date(f.appearance_start ?? f.capture_time),
+      outputs: { day: localDate(record.captureTime, deps.timeZone), alarmType, events },
+    });
+    if (done.outcome === 'duplicate') { stats.duplicates++; return undefined; } // the message was handled before
+    if (done.outcome !== 'created') {
+      stats.joined++;
+      // a stranger's record recognised by the better shot may have brought an alarm and events
+      if (done.outcome === 'improved') announceEvents(bus);
+      if (done.outcome === 'improved' && done.replacedUrl) await collect(done.replacedUrl);
+      log.debug({ message: f.message_id, appearance: f.appearance, outcome: done.outcome }, 'matcher: face joined an existing record');
+      return undefined;
+    }
+    const id = done.id;
+    announceEvents(bus);
     stats.recorded[matched ? 1 : 0]++;
     stats.lastLagMs = Math.max(0, Date.now() - f.capture_time);
     const event: CaptureEvent = {
@@ -183,6 +228,7 @@ export function createMatcher(deps: MatcherDeps) {
 
   return {
     handle,
+    /** counters for metrics (workers/metrics.ts) */
     stats,
     /** face messages not yet settled by the matcher (its backlog) */
     pending: () => bus.pending(Channels.faces.stream, Durables.matcher),

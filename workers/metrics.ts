@@ -1,8 +1,8 @@
 /**
- * The workers' figures on the API host's /metrics: the matcher (records written, redeliveries, dead
- * letters, its backlog and lag), the cameras online, and the embedded stream node's figures. A
- * later worker (the webhook dispatcher) adds its backlog here the same way:
- *   metrics.fromStats('gauge', 'facewatch_webhook_backlog', 'events waiting for delivery', () => dispatcher.pending())
+ * The workers' figures on the API host's /metrics: the matcher (records written, faces joined to a
+ * record, redeliveries, dead letters, its backlog and lag), the cameras online, the webhook backlog
+ * and the embedded stream node's figures. A new worker adds its figures here the same way
+ * (`metrics.fromStats`).
  */
 import type { Metrics } from '../core/metrics.ts';
 import type { Resources } from '../functions/services/resources.ts';
@@ -10,10 +10,11 @@ import { registerStreamNodeMetrics } from '../stream-node/metrics.ts';
 import type { Workers } from './index.ts';
 
 export function registerWorkerMetrics(metrics: Metrics, workers: Workers, r: Pick<Resources, 'repos' | 'env'>): void {
-  const { matcher, node } = workers;
+  const { matcher, node, webhook } = workers;
   const m = matcher.stats;
   metrics.fromStats('counter', 'facewatch_records_written_total', 'capture records the matcher wrote, by classify (1 matched, 0 stranger)',
     () => [{ labels: { classify: 1 }, value: m.recorded[1] }, { labels: { classify: 0 }, value: m.recorded[0] }], ['classify']);
+  metrics.fromStats('counter', 'facewatch_matcher_joined_total', 'faces that joined an existing record (a later shot of its appearance, or within RECORD_PERIOD_MS)', () => m.joined);
   metrics.fromStats('counter', 'facewatch_matcher_duplicates_total', 'face messages whose record existed already (redelivered after a crash)', () => m.duplicates);
   metrics.fromStats('counter', 'facewatch_matcher_dropped_total', 'faces dropped without a record, by reason (taskGone, badCaptureUrl, imageMissing, notAnImage)',
     () => Object.entries(m.dropped).map(([reason, value]) => ({ labels: { reason }, value })), ['reason']);
@@ -25,5 +26,6 @@ export function registerWorkerMetrics(metrics: Metrics, workers: Workers, r: Pic
   metrics.fromStats('gauge', 'facewatch_matcher_lag_seconds', 'from capture to record, of the last record written', () => m.lastLagMs / 1000);
   metrics.fromStats('gauge', 'facewatch_cameras_online', 'cameras a stream node has open now (of all cameras: facewatch_cameras)', async () => (await r.repos.cameras.countOnline()).online);
   metrics.fromStats('gauge', 'facewatch_cameras', 'cameras configured', async () => (await r.repos.cameras.countOnline()).total);
+  metrics.fromStats('gauge', 'facewatch_webhook_backlog', 'AlarmWebhook deliveries waiting', () => webhook.backlog());
   if (node) registerStreamNodeMetrics(metrics, r.env.STREAM_NODE_NAME, node);
 }

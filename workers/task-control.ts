@@ -1,8 +1,8 @@
 /**
  * Task control: sends the desired state (functions/services/desiredState.ts) every period, so stream
  * nodes that start, restart or missed a message converge within a period, plans are re-evaluated
- * (a task starts and idles with its windows) and unreported cameras are closed. Request handlers
- * send it at once on every change; this is the clock.
+ * (a task starts and idles with its windows), unreported cameras are closed and cameras offline too
+ * long raise their alarm. Request handlers send it at once on every change; this is the clock.
  */
 import type { DesiredState } from '../functions/services/desiredState.ts';
 

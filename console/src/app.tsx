@@ -1,14 +1,18 @@
 /**
- * The console's frame: navigation (what the role may see), language, the account menu, and the page
- * of the current route. Without a session every route shows the login page, which then comes back
- * to the route asked for.
+ * The console's frame: navigation (what the role may see, lib/pages.ts), language, the alarm bell,
+ * the account menu, and the page of the current route. Without a session every route shows the
+ * login page, which then comes back to the route asked for. While someone is logged in the tab keeps
+ * one live stream open (api/live.ts) for the live wall, the alarm feed and its sound.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ComponentType } from 'preact';
-import { can, session, setSession, type Role } from './api/session.ts';
+import type { ComponentType, JSX } from 'preact';
+import { live } from './api/live.ts';
+import { can, session, setSession } from './api/session.ts';
 import { ChangePassword } from './pages/Users.tsx';
+import { AlarmBell } from './components/AlarmBell.tsx';
 import { Dialog } from './components/ui.tsx';
-import { LANGS, setLang, t, useLang, type Key } from './i18n/index.ts';
+import { LANGS, setLang, t, useLang } from './i18n/index.ts';
+import { navFor, PAGES, type PageEntry, type PageId } from './lib/pages.ts';
 import { href, match, navigate, route } from './lib/router.ts';
 import { useValue } from './lib/signal.ts';
 import { Login } from './pages/Login.tsx';
@@ -20,7 +24,9 @@ import { Tasks } from './pages/Tasks.tsx';
 import { Records } from './pages/Records.tsx';
 import { Users } from './pages/Users.tsx';
 import { System } from './pages/System.tsx';
-import { LiveWall, Alarms, Reports } from './pages/Later.tsx';
+import { LiveWall } from './pages/Live.tsx';
+import { Alarms } from './pages/Alarms.tsx';
+import { Reports } from './pages/Reports.tsx';
 
 /**
  * The bulk import page brings the zip and CSV readers (fflate, papaparse): loaded when first opened,
@@ -36,29 +42,32 @@ function lazy(load: () => Promise<ComponentType>): ComponentType {
 }
 const Import = lazy(() => import('./pages/Import.tsx').then((m) => m.Import));
 
-type Page = { path: string; key: Key; role: Role; view: (params: Record<string, string>) => preact.JSX.Element; nav?: boolean };
-
-const PAGES: Page[] = [
-  { path: '/', key: 'nav.overview', role: 'viewer', view: () => <Overview />, nav: true },
-  { path: '/live', key: 'nav.live', role: 'viewer', view: () => <LiveWall />, nav: true },
-  { path: '/alarms', key: 'nav.alarms', role: 'viewer', view: () => <Alarms />, nav: true },
-  { path: '/libraries', key: 'nav.libraries', role: 'viewer', view: () => <Libraries />, nav: true },
-  { path: '/libraries/:lib_id', key: 'nav.libraries', role: 'viewer', view: (p) => <Persons libId={Number(p.lib_id)} /> },
-  { path: '/import', key: 'nav.import', role: 'operator', view: () => <Import />, nav: true },
-  { path: '/cameras', key: 'nav.cameras', role: 'viewer', view: () => <Cameras />, nav: true },
-  { path: '/tasks', key: 'nav.tasks', role: 'viewer', view: () => <Tasks />, nav: true },
-  { path: '/records', key: 'nav.records', role: 'viewer', view: () => <Records />, nav: true },
-  { path: '/reports', key: 'nav.reports', role: 'viewer', view: () => <Reports />, nav: true },
-  { path: '/users', key: 'nav.users', role: 'admin', view: () => <Users />, nav: true },
-  { path: '/system', key: 'nav.system', role: 'admin', view: () => <System />, nav: true },
-];
+const VIEWS: Record<PageId, (params: Record<string, string>) => JSX.Element> = {
+  overview: () => <Overview />,
+  live: () => <LiveWall />,
+  alarms: () => <Alarms />,
+  libraries: () => <Libraries />,
+  persons: (p) => <Persons libId={Number(p.lib_id)} />,
+  import: () => <Import />,
+  cameras: () => <Cameras />,
+  tasks: () => <Tasks />,
+  records: () => <Records />,
+  reports: () => <Reports />,
+  users: () => <Users />,
+  system: () => <System />,
+};
 
 export function App() {
   useLang();
   const s = useValue(session);
   const r = useValue(route);
+  const token = s?.session;
+  useEffect(() => {
+    if (token) live.start(token);
+    else live.stop();
+  }, [token]);
   if (!s || r.path === '/login') return <Login />;
-  let page: Page | undefined;
+  let page: PageEntry | undefined;
   let params: Record<string, string> = {};
   for (const p of PAGES) {
     const m = match(p.path, r.path);
@@ -70,7 +79,7 @@ export function App() {
       <Header />
       <nav class="side" aria-label={t('nav.label')}>
         <ul>
-          {PAGES.filter((p) => p.nav && can(p.role, s)).map((p) => {
+          {navFor(s.role).map((p) => {
             const active = p.path === '/' ? r.path === '/' : r.path === p.path || r.path.startsWith(`${p.path}/`);
             return <li><a href={href(p.path)} aria-current={active ? 'page' : undefined}>{t(p.key)}</a></li>;
           })}
@@ -79,7 +88,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {!page ? <p>{t('common.notFound')}</p>
           : !can(page.role, s) ? <p class="error" role="alert">{t('err.1008')}</p>
-          : page.view(params)}
+          : VIEWS[page.id](params)}
       </main>
     </div>
   );
@@ -104,13 +113,14 @@ function Header() {
             {LANGS.map((l) => <option value={l.lang}>{l.label}</option>)}
           </select>
         </label>
+        <AlarmBell />
         <span class="user" data-testid="user">{s.username} · {t(`role.${s.role}`)}</span>
         <button type="button" onClick={() => setPw(true)}>{t('account.password')}</button>
         <button type="button" onClick={logout} data-testid="logout">{t('account.logout')}</button>
       </div>
       {pw && (
         <Dialog title={t('account.password')} onClose={() => setPw(false)}>
-          <ChangePassword userId={s.user_id} self onDone={() => setPw(false)} />
+          <ChangePassword userId={s.user_id} onDone={() => setPw(false)} />
         </Dialog>
       )}
     </header>

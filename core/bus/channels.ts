@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import { isUnavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import {
-  CameraStateMessageSchema, CaptureEventSchema, DeadLetterSchema, FaceMessageSchema, SessionsEndedMessageSchema, TasksDesiredMessageSchema,
+  CameraStateMessageSchema, CaptureEventSchema, DeadLetterSchema, EventsAppendedMessageSchema, FaceMessageSchema, SessionsEndedMessageSchema, TasksDesiredMessageSchema,
   type DeadLetter,
 } from './messages.ts';
 import { Streams, Subjects } from './subjects.ts';
@@ -129,7 +129,7 @@ export function streamChannel<S extends z.ZodType>(
 
 /** Every channel of the system. */
 export const Channels = {
-  /** stream nodes → matcher: one face track per period (FACES) */
+  /** stream nodes → matcher: a face's appearance, its first shot and better ones (FACES) */
   faces: streamChannel(Streams.FACES, FaceMessageSchema, (m) => Subjects.faces(m.task_id, m.camera_id), (m) => m.message_id),
   /** consumers → operators: what was given up */
   deadLetters: streamChannel(Streams.DEAD_LETTERS, DeadLetterSchema, (m) => Subjects.deadLetter(m.subject), (m) => `${m.stream}-${m.seq}`),
@@ -139,6 +139,8 @@ export const Channels = {
   cameraState: eventChannel(Subjects.cameraStateAll, CameraStateMessageSchema, (m) => Subjects.cameraState(m.camera_id)),
   /** matcher → live consumers: a record was written */
   captureEvents: eventChannel(Subjects.eventsCaptureAll, CaptureEventSchema, (m) => Subjects.eventsCapture(m.task_id)),
+  /** matcher, workers, handlers → every API instance's live stream hub: the event log grew */
+  eventsAppended: eventChannel(Subjects.eventsAppended, EventsAppendedMessageSchema, () => Subjects.eventsAppended),
   /** API instance → API instances: a user's sessions ended */
   sessionsEnded: eventChannel(Subjects.sessionsEnded, SessionsEndedMessageSchema, () => Subjects.sessionsEnded),
 } as const;

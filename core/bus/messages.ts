@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { EMBEDDING_DIM } from '../constants.ts';
 
 const id = z.number().int().positive();
+/** the largest epoch ms a Date holds */
+const MAX_TIME = 8_640_000_000_000_000;
 
 /** A box in pixels of the camera's full-resolution frame (the face engine's Box shape). */
 export const BoxSchema = z.object({
@@ -39,10 +41,8 @@ export const EmbeddingSchema = z.union([
   return v;
 });
 
-/** the latest time a JS Date can hold: later ones would be Invalid Date */
-const MAX_TIME_MS = 8.64e15;
 
-/** One face track of one camera in one period of a task: the best shot, embedded and stored. */
+/** A face of one camera for one task: a shot of one appearance (a track's window), embedded and stored. */
 export const FaceMessageSchema = z.object({
   /** stable for this track and period: a re-publish after a crash is dropped by the dedupe window */
   message_id: z.string().min(1).max(200),
@@ -50,8 +50,8 @@ export const FaceMessageSchema = z.object({
   camera_id: id,
   /** 1: the task's camera_list1 (entrance), 2: camera_list2 (exit) */
   camera_list: z.union([z.literal(1), z.literal(2)]),
-  /** epoch milliseconds of the frame the face was taken from */
-  capture_time: z.number().int().nonnegative().max(MAX_TIME_MS),
+  /** epoch milliseconds of the frame the face was taken from (bounded: a Date must hold it) */
+  capture_time: z.number().int().nonnegative().max(MAX_TIME),
   box: BoxSchema,
   /** face quality in [0, 1] as the face engine scores it */
   quality: z.number().min(0).max(1),
@@ -62,6 +62,16 @@ export const FaceMessageSchema = z.object({
   node: z.string().min(1),
   /** the node's track id, for debugging and latency figures */
   track_id: z.number().int().nonnegative().optional(),
+  /**
+   * The appearance the shot belongs to (`<node>-<run>-<track>-<window>`): one record per appearance.
+   * A later message of the same appearance carries a better shot of it (the record is improved, not
+   * doubled); a new appearance of someone recorded at this task and camera less than
+   * RECORD_PERIOD_MS before is merged into that record (the matcher's rate limit). Absent (older
+   * nodes): each message is an appearance of its own.
+   */
+  appearance: z.string().min(1).max(200).optional(),
+  /** epoch ms the appearance started: what the rate limit measures from (default capture_time) */
+  appearance_start: z.number().int().nonnegative().max(MAX_TIME).optional(),
 });
 /** a face message as sent (embedding encoded) */
 export type FaceMessage = z.input<typeof FaceMessageSchema>;
@@ -120,6 +130,10 @@ export type CaptureEvent = z.infer<typeof CaptureEventSchema>;
 /** A user's sessions ended on one API instance; the others forget them at once, not after their cache time. */
 export const SessionsEndedMessageSchema = z.object({ user_id: id });
 export type SessionsEndedMessage = z.infer<typeof SessionsEndedMessageSchema>;
+
+/** Events were appended to the log; the readers look at it now. No payload: the log is the truth. */
+export const EventsAppendedMessageSchema = z.object({});
+export type EventsAppendedMessage = z.infer<typeof EventsAppendedMessageSchema>;
 
 export function encodeEmbedding(v: Float32Array | number[]): string {
   const f = v instanceof Float32Array ? v : Float32Array.from(v);

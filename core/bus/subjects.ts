@@ -2,13 +2,16 @@
  * Every subject and JetStream stream of the bus, in one place. Subjects are built only through
  * these helpers, so a publisher and its consumers cannot drift apart.
  *
- *   faces.<taskId>.<cameraId>  one message per face track per period (FaceMessage); stream FACES,
+ *   faces.<taskId>.<cameraId>  a face's appearance: its first shot, a better one (FaceMessage); stream FACES,
  *                              consumed at least once by workers/matcher.ts
  *   tasks.desired              the running tasks and their cameras, as the API wants them
  *                              (TasksDesiredMessage); nodes share the cameras among themselves
  *   camera.state.<cameraId>    a stream node's view of a camera: connecting / online / offline,
  *                              per task (CameraStateMessage)
  *   events.capture.<taskId>    a written capture record, for live event streams and webhooks
+ *   events.appended            events were appended to the event log (db: events); every API
+ *                              instance's live stream hub reads the log at once instead of at its
+ *                              next poll (EventsAppendedMessage)
  *   accounts.sessions.ended    an API instance ended a user's sessions (password change, deletion);
  *                              every instance drops them from its session cache (SessionsEndedMessage)
  *   deadletter.<subject>       a durable message its consumer gave up on (malformed, or failed every
@@ -27,6 +30,7 @@ export const Subjects = {
   cameraStateAll: 'camera.state.*',
   eventsCapture: (taskId: number) => `events.capture.${taskId}`,
   eventsCaptureAll: 'events.capture.*',
+  eventsAppended: 'events.appended',
   sessionsEnded: 'accounts.sessions.ended',
   deadLetter: (subject: string) => `deadletter.${subject}`,
   deadLetterAll: 'deadletter.>',

@@ -15,7 +15,8 @@ async function main(argv: string[]): Promise<unknown> {
   const engine = createFaceEngine();
   try {
     if (cmd === 'detect' && files.length === 1) {
-      return { faces: await engine.detect(await readFile(files[0])) };
+      // the tracker's signature is 256 numbers of no use to a person reading the output
+      return { faces: (await engine.detect(await readFile(files[0]))).map(({ signature: _s, ...f }) => f) };
     }
     if (cmd === 'compare' && files.length === 2) {
       const [a, b] = await Promise.all(files.map(async (f) => engine.enrol(await readFile(f))));

@@ -6,6 +6,7 @@ import { embedAligned } from './embed.ts';
 import type { Sessions } from './models.ts';
 import { combine, laplacianVariance, qualityParts, type QualityParts } from './quality.ts';
 import { fitWithin } from './resize.ts';
+import { faceSignature } from './signature.ts';
 import type { DetectedFace, EmbeddedFace, Landmarks, Rgb } from './types.ts';
 
 /**
@@ -16,7 +17,7 @@ import type { DetectedFace, EmbeddedFace, Landmarks, Rgb } from './types.ts';
 /** Detector confidence below which a candidate is dropped. */
 export const DETECT_THRESHOLD = 0.6;
 
-export type ScoredFace = DetectedFace & { parts: QualityParts };
+export type ScoredFace = DetectedFace & { parts: QualityParts; signature: Float32Array };
 
 /**
  * Detect on a copy downscaled to fit 640x640 (speed), padded only up to its own aspect rounded to 32 px
@@ -31,9 +32,11 @@ export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRE
     .map((d) => toOriginal(d, scale, img.width, img.height))
     .filter((d) => d.box.width >= 1 && d.box.height >= 1)
     .map((d) => {
-      // Sharpness is measured on the aligned crop so it is comparable across face sizes and rolls.
-      const parts = qualityParts(d.box, d.score, d.landmarks, laplacianVariance(alignFace(img, d.landmarks)));
-      return { ...d, quality: combine(parts), parts };
+      // Sharpness is measured on the aligned crop so it is comparable across face sizes and rolls;
+      // the same crop gives the tracker its cheap appearance signature.
+      const aligned = alignFace(img, d.landmarks);
+      const parts = qualityParts(d.box, d.score, d.landmarks, laplacianVariance(aligned));
+      return { ...d, quality: combine(parts), parts, signature: faceSignature(aligned) };
     });
 }
 

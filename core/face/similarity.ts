@@ -39,6 +39,22 @@ export function similarityToCosine(sim: number): number {
   return interpolate(sim, 1, 0);
 }
 
+/**
+ * "Same person" for telling faces apart over time (the stream node's tracks, the matcher's rate
+ * limit for strangers), not for recognition (the task's threshold does that). Cosine 0.5, i.e.
+ * calibrated similarity 0.84, chosen from the same data as KNOTS (`npm run bench:appearance` prints
+ * it): different people reach 0.36 at most (demo photos; fixtures 0.25; 0.44 among 19 demo faces
+ * in the same clip conditions, a few perhaps one actor twice), the same face one second apart in a
+ * 1 fps clip 0.63 at least (median 0.95-0.99), the same person in different photos 0.39 at least
+ * (median 0.69, 7.5% under 0.5). It sits above the recognition knot (0.37) on purpose: wrongly
+ * calling two people one loses a person (a track that carries two people, a stranger never
+ * recorded), while wrongly calling one person two costs one extra record at most, which the
+ * matcher's per-person rate limit absorbs for enrolled people. So the cut keeps a 0.14 margin over
+ * the worst impostor and gives up a few of the hardest cross-photo genuine pairs, which a track
+ * (consecutive frames) does not meet.
+ */
+export const SAME_PERSON_COSINE = 0.5;
+
 export function cosine(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new Error(`embedding lengths differ: ${a.length} vs ${b.length}`);
   let dot = 0, na = 0, nb = 0;

@@ -8,7 +8,11 @@ export type Point = [number, number];
 export type Box = { x: number; y: number; width: number; height: number };
 /** Landmarks in order: left eye, right eye, nose, left mouth corner, right mouth corner (image left/right). */
 export type Landmarks = [Point, Point, Point, Point, Point];
-export type DetectedFace = { box: Box; score: number; landmarks: Landmarks; quality: number /* 0..1 */ };
+export type DetectedFace = {
+  box: Box; score: number; landmarks: Landmarks; quality: number /* 0..1 */;
+  /** from detect(): the cheap appearance signature of core/face/signature.ts (the stream node's tracker) */
+  signature?: Float32Array;
+};
 export type EmbeddedFace = DetectedFace & { embedding: Float32Array /* EMBEDDING_DIM, L2-normalised */ };
 export type ImageInfo = { format: 'jpeg' | 'png' | 'bmp' | 'webp'; width: number; height: number };
 export type ImageLimits = { maxBytes?: number; maxPixels?: number };

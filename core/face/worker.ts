@@ -57,7 +57,7 @@ async function handle(req: Request): Promise<unknown> {
   const img = await decodeImage(req.input, req.limits);
   const k = img.scale;
   switch (req.op) {
-    case 'detect': return (await detectFaces(s, img)).map((f) => scaled(publicFace(f), 1 / k));
+    case 'detect': return (await detectFaces(s, img)).map((f) => scaled({ ...publicFace(f), signature: f.signature }, 1 / k));
     case 'enrol': {
       const rules = req.forComparison ? COMPARE_RULES : ENROL_RULES;
       return scaled(await enrolFace(s, img, { ...rules, minFaceSize: rules.minFaceSize * k }), 1 / k);

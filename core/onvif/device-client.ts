@@ -36,6 +36,11 @@ export interface RtspQuery {
   password?: string;
   /** embed user:password in the returned URI (default false: the URI is returned as the camera gives it, without credentials) */
   withCredentials?: boolean;
+  /**
+   * Called once the address passed the policy, before the first request to it: a caller's rate
+   * limit counts the calls that reach a device, not the ones refused without contact.
+   */
+  beforeContact?: () => void;
 }
 
 export interface DeviceSession {
@@ -156,6 +161,7 @@ function pickProfile(profiles: Xml[]): string | undefined {
 export async function queryRtsp(q: RtspQuery, opts: DeviceClientOptions): Promise<{ rtsp: string }> {
   const creds = q.user ? { user: q.user, password: q.password ?? '' } : undefined;
   const s = await openDevice(q.ip, opts, creds);
+  q.beforeContact?.();
   await handshake(s);
   const media = await mediaPath(s);
 

@@ -1,11 +1,31 @@
 /** Cameras. `online` is measured elsewhere (stream nodes / probes); the API only reads it. */
-import { and, count, desc, eq, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { cameras, taskCameras, tasks } from '../schema.ts';
-import { contains, FOREIGN_KEY_VIOLATION, offsetOf, pgCode, type Page } from './util.ts';
+import { insertAlarm, type AlarmRow } from './alarms.ts';
+import { appendEvents, type NewEvent } from './events.ts';
+import { contains, FOREIGN_KEY_VIOLATION, offsetOf, pgCode, type Page, type Tx } from './util.ts';
 
 export type CameraRow = typeof cameras.$inferSelect;
 export type CameraFields = { name: string; rtsp: string; type: number; remark: string };
+
+/** A camera's measured state changed (`stateChanged`: online/offline) and/or its health alarm was raised. */
+export type CameraChange = { cameraId: number; cameraName: string; online: boolean; stateChanged: boolean; time: Date; alarm?: AlarmRow };
+/** the events to log for a change, in its transaction */
+export type CameraEvents = (change: CameraChange) => NewEvent[];
+
+/** The running task a camera health alarm names: the lowest id among `taskIds` (or any started one) using the camera. */
+async function taskOf(tx: Tx, cameraId: number, taskIds?: number[]): Promise<{ id: number; name: string }> {
+  const [t] = await tx.select({ id: tasks.id, name: tasks.name }).from(taskCameras).innerJoin(tasks, eq(tasks.id, taskCameras.taskId))
+    .where(and(eq(taskCameras.cameraId, cameraId), taskIds ? (taskIds.length ? inArray(tasks.id, taskIds) : sql`false`) : eq(tasks.state, 1)))
+    .orderBy(asc(tasks.id)).limit(1);
+  return t ?? { id: 0, name: '' };
+}
+
+async function healthAlarm(tx: Tx, type: 3 | 4, camera: { id: number; name: string }, time: Date, taskIds?: number[]): Promise<AlarmRow> {
+  const task = await taskOf(tx, camera.id, taskIds);
+  return insertAlarm(tx, { type, alarmTime: time, taskId: task.id, taskName: task.name, cameraId: camera.id, cameraName: camera.name });
+}
 
 export function createCamerasRepo(orm: Orm) {
   return {
@@ -42,29 +62,71 @@ export function createCamerasRepo(orm: Orm) {
     /**
      * A stream node's report on a camera: `online` for the camera, and for each task using it whether
      * its stream is open in that task (only the tasks the node reads it for, and only while online).
+     * A change of `online` is logged (`events`); coming back online while an offline alarm is open
+     * raises "back" (type 4). True when `online` changed.
      */
-    async reportState(cameraId: number, online: boolean, taskIds: number[]): Promise<void> {
-      await orm.transaction(async (tx) => {
-        await tx.update(cameras).set({ online: online ? 1 : 0, lastSeen: sql`now()` }).where(eq(cameras.id, cameraId));
+    async reportState(cameraId: number, online: boolean, taskIds: number[], events?: CameraEvents): Promise<boolean> {
+      return orm.transaction(async (tx) => {
+        // the row lock orders concurrent reports on one camera: one of them sees the change
+        const [prev] = await tx.select({ online: cameras.online, healthAlarm: cameras.healthAlarm, name: cameras.name }).from(cameras)
+          .where(eq(cameras.id, cameraId)).for('update');
+        if (!prev) return false;
+        const changed = prev.online !== (online ? 1 : 0);
+        const back = changed && online && prev.healthAlarm === 1;
+        const [{ now }] = await tx.update(cameras).set({
+          online: online ? 1 : 0, lastSeen: sql`now()`,
+          ...(changed ? { onlineChanged: sql`now()` } : {}), ...(back ? { healthAlarm: 0 } : {}),
+        }).where(eq(cameras.id, cameraId)).returning({ now: sql<Date>`now()`.mapWith((v) => new Date(v)) });
         // only started tasks: a report sent just before StopTask reached the node must not reopen it
         const started = tx.select({ id: tasks.id }).from(tasks).where(and(inArray(tasks.id, taskIds), eq(tasks.state, 1)));
         const open = online && taskIds.length ? inArray(taskCameras.taskId, started) : sql`false`;
         await tx.update(taskCameras).set({ state: sql`CASE WHEN ${open} THEN 1 ELSE 0 END` }).where(eq(taskCameras.cameraId, cameraId));
+        if (!changed) return false;
+        const alarm = back ? await healthAlarm(tx, 4, { id: cameraId, name: prev.name }, now) : undefined;
+        if (events) await appendEvents(tx, events({ cameraId, cameraName: prev.name, online, stateChanged: true, time: now, alarm }));
+        return true;
       });
     },
     /**
-     * What no node reports on any more is not open: cameras unreported since `staleBefore` go offline,
-     * and a task camera is closed when its camera is offline or its task is not among `activeTaskIds`.
+     * What no node reports on any more is not open: cameras unreported since `staleBefore` go offline
+     * (logged as changes), and a task camera is closed when its camera is offline or its task is not
+     * among `activeTaskIds`. How many cameras went offline.
      */
-    async expireStates(staleBefore: Date, activeTaskIds: number[]): Promise<void> {
-      await orm.transaction(async (tx) => {
-        await tx.update(cameras).set({ online: 0 })
-          .where(and(eq(cameras.online, 1), or(isNull(cameras.lastSeen), lt(cameras.lastSeen, staleBefore))));
+    async expireStates(staleBefore: Date, activeTaskIds: number[], events?: CameraEvents): Promise<number> {
+      return orm.transaction(async (tx) => {
+        const gone = await tx.update(cameras).set({ online: 0, onlineChanged: sql`now()` })
+          .where(and(eq(cameras.online, 1), or(isNull(cameras.lastSeen), lt(cameras.lastSeen, staleBefore))))
+          .returning({ id: cameras.id, name: cameras.name, now: sql<Date>`now()`.mapWith((v) => new Date(v)) });
         const offline = tx.select({ id: cameras.id }).from(cameras).where(eq(cameras.online, 0));
         await tx.update(taskCameras).set({ state: 0 }).where(and(
           eq(taskCameras.state, 1),
           or(inArray(taskCameras.cameraId, offline), activeTaskIds.length ? notInArray(taskCameras.taskId, activeTaskIds) : sql`true`),
         ));
+        if (events && gone.length) {
+          await appendEvents(tx, gone.flatMap((c) => events({ cameraId: c.id, cameraName: c.name, online: false, stateChanged: true, time: c.now })));
+        }
+        return gone.length;
+      });
+    },
+    /**
+     * Camera health alarms (type 3): a camera of an active task (`activeTaskIds`: started and within
+     * their plan) that went offline at or before `offlineSince` and has no open offline alarm gets
+     * one, once (the conditional update decides, whichever API instance runs it). How many.
+     */
+    async raiseOfflineAlarms(offlineSince: Date, activeTaskIds: number[], events?: CameraEvents): Promise<number> {
+      if (!activeTaskIds.length) return 0;
+      return orm.transaction(async (tx) => {
+        const used = tx.select({ id: taskCameras.cameraId }).from(taskCameras).where(inArray(taskCameras.taskId, activeTaskIds));
+        const raised = await tx.update(cameras).set({ healthAlarm: 1 })
+          .where(and(eq(cameras.online, 0), eq(cameras.healthAlarm, 0), lte(cameras.onlineChanged, offlineSince), inArray(cameras.id, used)))
+          .returning({ id: cameras.id, name: cameras.name, since: cameras.onlineChanged });
+        const out: NewEvent[] = [];
+        for (const c of raised) {
+          const alarm = await healthAlarm(tx, 3, c, c.since!, activeTaskIds);
+          if (events) out.push(...events({ cameraId: c.id, cameraName: c.name, online: false, stateChanged: false, time: c.since!, alarm }));
+        }
+        await appendEvents(tx, out);
+        return raised.length;
       });
     },
     /** cameras online now, and all cameras (for /metrics) */

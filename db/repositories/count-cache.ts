@@ -12,7 +12,7 @@ import type { Orm } from '../client.ts';
 import { tableVersions } from '../schema.ts';
 import { offsetOf, type Page } from './util.ts';
 
-export type VersionedTable = 'persons' | 'capture_records';
+export type VersionedTable = 'persons' | 'capture_records' | 'alarms';
 
 type Values = Record<string, unknown>;
 /** A list's two prepared statements: the page (selecting `version` beside its fields, with limit/offset placeholders) and its count. */

@@ -1,8 +1,8 @@
 /** The `pictures` table: one row per object the API put in the store. */
-import { and, eq, inArray, notExists, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, notExists, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { FOREIGN_KEY_VIOLATION, pgCode } from './util.ts';
-import { captureRecords, persons, pictures } from '../schema.ts';
+import { alarms, captureRecords, persons, pictures } from '../schema.ts';
 
 export type PictureRow = typeof pictures.$inferSelect;
 
@@ -61,18 +61,20 @@ export function createPicturesRepo(orm: Orm) {
 
   /**
    * For a delete from `pictures`: nobody uses the row's picture, neither a person nor a capture record
-   * (as its matched photo or its capture image). The outer column is qualified by hand (drizzle
-   * leaves one-table columns unqualified); the `<> ''` lets the planner use the partial indexes on
-   * capture_records' pic_url and capture_url (migration 0004).
+   * nor an alarm (as its matched photo or its capture image: an alarm keeps showing its pictures after
+   * its record is deleted). The outer column is qualified by hand (drizzle leaves one-table columns
+   * unqualified); the `<> ''` lets the planner use the partial indexes on pic_url and capture_url.
    */
   function unused(): SQL {
     const url = sql`"pictures"."url"`;
-    const shownByRecord = (column: typeof captureRecords.picUrl | typeof captureRecords.captureUrl) =>
-      notExists(orm.select({ one: sql`1` }).from(captureRecords).where(sql`${column} = ${url} and ${column} <> ''`));
+    const shown = (table: typeof captureRecords | typeof alarms, column: AnyColumn) =>
+      notExists(orm.select({ one: sql`1` }).from(table).where(sql`${column} = ${url} and ${column} <> ''`));
     return and(
       notExists(orm.select({ one: sql`1` }).from(persons).where(sql`${persons.picUrl} = ${url}`)),
-      shownByRecord(captureRecords.picUrl),
-      shownByRecord(captureRecords.captureUrl),
+      shown(captureRecords, captureRecords.picUrl),
+      shown(captureRecords, captureRecords.captureUrl),
+      shown(alarms, alarms.picUrl),
+      shown(alarms, alarms.captureUrl),
     )!;
   }
 }

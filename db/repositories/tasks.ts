@@ -1,9 +1,9 @@
 /** Tasks with their camera lists (1 entrance, 2 exit) and libraries, kept in link tables. */
-import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { cameras, libraries, taskCameras, taskLibraries, tasks } from '../schema.ts';
 import { AppError } from '../../core/errors.ts';
-import { contains, offsetOf, onMissingReference, type Page } from './util.ts';
+import { contains, offsetOf, onMissingReference, type Page, type Tx } from './util.ts';
 
 /** A camera or library deleted between the service's check and the insert. */
 const gone = {
@@ -12,10 +12,12 @@ const gone = {
 };
 
 export type TaskRow = typeof tasks.$inferSelect;
-export type TaskFields = { name: string; type: number; intervalMs: number; threshold: number; plan: string; remark: string };
+export type TaskFields = {
+  name: string; type: number; intervalMs: number; threshold: number; plan: string; remark: string;
+  /** default 0 (the columns' defaults) */
+  alarmStranger?: number; lateGrace?: number; earlyGrace?: number;
+};
 export type TaskLinks = { cameraList1?: number[]; cameraList2?: number[]; libList?: number[] };
-
-type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
 
 async function writeLinks(tx: Tx, taskId: number, links: TaskLinks): Promise<void> {
   for (const [list, ids] of [[1, links.cameraList1], [2, links.cameraList2]] as const) {
@@ -83,13 +85,24 @@ export function createTasksRepo(orm: Orm) {
         .where(inArray(taskCameras.taskId, ids)).orderBy(asc(taskCameras.list), asc(taskCameras.position)) : [];
       return rows.map((t) => ({ ...t, cameras: cams.filter((c) => c.taskId === t.id) }));
     },
+    /** What a report needs of a task: its type, plan, graces, and whether it has an exit list. */
+    async reportContext(taskId: number) {
+      const [task] = await orm.select({
+        id: tasks.id, name: tasks.name, type: tasks.type, plan: tasks.plan, lateGrace: tasks.lateGrace, earlyGrace: tasks.earlyGrace,
+      }).from(tasks).where(eq(tasks.id, taskId));
+      if (!task) return undefined;
+      const [exit] = await orm.select({ one: sql`1` }).from(taskCameras).where(and(eq(taskCameras.taskId, taskId), eq(taskCameras.list, 2))).limit(1);
+      return { ...task, hasExitList: !!exit };
+    },
     /** What the matcher copies into a record: the task's name, threshold and libraries, the camera's name. */
     async matchContext(taskId: number, cameraId: number) {
-      const [task] = await orm.select({ name: tasks.name, threshold: tasks.threshold }).from(tasks).where(eq(tasks.id, taskId));
+      const [task] = await orm.select({ name: tasks.name, threshold: tasks.threshold, alarmStranger: tasks.alarmStranger }).from(tasks).where(eq(tasks.id, taskId));
       if (!task) return undefined;
       const libs = await orm.select({ libId: taskLibraries.libId }).from(taskLibraries).where(eq(taskLibraries.taskId, taskId));
       const [camera] = await orm.select({ name: cameras.name }).from(cameras).where(eq(cameras.id, cameraId));
-      return { taskName: task.name, threshold: task.threshold, libIds: libs.map((l) => l.libId), cameraName: camera?.name ?? '' };
+      return {
+        taskName: task.name, threshold: task.threshold, alarmStranger: task.alarmStranger === 1, libIds: libs.map((l) => l.libId), cameraName: camera?.name ?? '',
+      };
     },
     async list(f: { name?: string; type?: number; state?: number }, page: Page) {
       const conds: SQL[] = [];

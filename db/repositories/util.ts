@@ -1,5 +1,9 @@
 /** Small query helpers shared by the repositories. */
 import { and, ilike, sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm';
+import type { Orm } from '../client.ts';
+
+/** A transaction of the drizzle instance, for statements several repositories add to one transaction. */
+export type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
 
 /** Escapes LIKE metacharacters so user text matches literally ('\' is Postgres's default escape). */
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -82,3 +86,6 @@ export function byShape<F extends object, Q>(specs: FilterSpecs<F>, build: (wher
     return { q, values };
   };
 }
+
+/** The rows of a raw `execute` (postgres.js answers an array, PGlite `{rows}`). */
+export const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as { rows?: T[] }).rows ?? []));

@@ -1,7 +1,7 @@
 /**
- * Builds one Hono app from a list of functions: CORS for the listed origins, request id + logger,
- * compression of large answers, per-URI metrics, the init middleware that puts the
- * (once-per-process) services on the context, every function's route, and UNKNOWN_URI for the rest.
+ * Builds one Hono app from a list of functions (POST URIs, and the GET event stream): CORS for the
+ * listed origins, request id + logger, compression of large answers, per-URI metrics, the init
+ * middleware that puts the (once-per-process) services on the context, every function's route, and UNKNOWN_URI for the rest.
  * The Node host mounts all functions with it, plus the operations routes (functions/lib/ops.ts);
  * functions/lib/runtime.ts mounts one.
  */
@@ -13,7 +13,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import type { Services } from '../services/index.ts';
 import { compress } from './compress.ts';
-import type { ApiFunction, HostEnv } from './define.ts';
+import type { HostEnv, Mountable } from './define.ts';
 import { errorEnvelope } from './http.ts';
 import { mountOps, type OpsOptions } from './ops.ts';
 
@@ -61,7 +61,7 @@ function measure(metrics: Metrics, uris: ReadonlySet<string>): MiddlewareHandler
   };
 }
 
-export function buildApp(functions: readonly ApiFunction[], getServices: () => Promise<Services>, log: Logger, opts: AppOptions = {}): Hono<HostEnv> {
+export function buildApp(functions: readonly Mountable[], getServices: () => Promise<Services>, log: Logger, opts: AppOptions = {}): Hono<HostEnv> {
   const app = new Hono<HostEnv>();
   const seen = new Set<string>();
   for (const fn of functions) {

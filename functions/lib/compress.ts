@@ -30,7 +30,8 @@ export function compress(): MiddlewareHandler {
     await next();
     const res = c.res;
     const type = res.headers.get('content-type') ?? '';
-    if (!res.body || res.headers.has('content-encoding') || !COMPRESSIBLE.test(type)) return;
+    // an event stream (GET /Events) is never buffered: it would wait for the stream's end
+    if (!res.body || res.headers.has('content-encoding') || !COMPRESSIBLE.test(type) || type.startsWith('text/event-stream')) return;
     if (Number(res.headers.get('content-length') ?? Infinity) < MIN_BYTES) return;
     res.headers.append('Vary', 'Accept-Encoding');
     const encoding = chooseEncoding(c.req.header('accept-encoding'));

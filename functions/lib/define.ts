@@ -21,7 +21,7 @@ import { ErrorTable, type ErrorName } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { UserRole } from '../../core/roles.ts';
 import type { Services } from '../services/index.ts';
-import { admit } from './guard.ts';
+import { admit, requireRole } from './guard.ts';
 import { errorEnvelope, invalidField, ok, type Envelope } from './http.ts';
 import { none } from './outputs.ts';
 
@@ -150,4 +150,15 @@ export function conform(fn: Pick<ApiFunction, 'uri' | 'output' | 'errors'>, answ
   if (problem === undefined) return answer;
   log.error({ uri: fn.uri, problem, answer: answer.code }, 'answer does not match its declared schema');
   return { code: ErrorTable.RESPONSE_INVALID.code, msg: `${fn.uri}: ${problem}` };
+}
+
+/** What the host mounts: a URI's own Hono app (a POST function, or GET /Events: functions/lib/stream.ts). */
+export type Mountable = { readonly uri: string; readonly role: Role; readonly app: Hono<HostEnv> };
+
+/** The caller of a URI that takes its session as a token (GET /Events): the session, then the role. */
+export async function callerOf(services: Services, role: Role, token: string | undefined): Promise<{ userId: number; role: UserRole }> {
+  if (role === 'none') return { userId: 0, role: 'viewer' };
+  const user = await services.accounts.authenticate(token);
+  requireRole(user.role, role);
+  return { userId: user.userId, role: user.role };
 }

@@ -143,6 +143,36 @@ export const plan = checked(text(8192), (p) => { parsePlan(p); })
 export const time = checked(text(19), (t) => {
   if (t !== '' && !parseTime(t, 'UTC')) throw new AppError('INVALID_FIELD', 'must be a time "yyyy-mm-dd hh:mm:ss"');
 });
+/** 0/1: a stranger seen by the task raises an alarm */
+export const flag = oneOf([0, 1] as const);
+/** Task alarm and sign-in fields (AddTask, UpdateTask). */
+export const taskAlarmFields = {
+  alarm_stranger: flag.describe('1: a stranger seen by the task raises an alarm (type 2)').optional(),
+  late_grace: int(0, 24 * 60).describe("sign-in tasks: minutes after the working day's start still counted on time").optional(),
+  early_grace: int(0, 24 * 60).describe("sign-in tasks: minutes before the working day's end still counted as a full day").optional(),
+};
+
+/** Reports: a calendar date `yyyy-mm-dd` (checked by the service against the calendar). */
+export const dateText = text(10).describe('a calendar date "yyyy-mm-dd" in TIME_ZONE');
 
 /** System config names: StorageServer, or any other name stored as given. */
 export const configName = text(64).regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-", starting with a letter');
+
+// ---- filters shared by a query URI and its export (handlers never import each other)
+
+/** /QueryTaskCaptureRecord and /ExportCaptureRecord */
+export const recordFilters = {
+  task_id: id.optional(), camera_id: id.optional(), lib_id: id.optional(), person_name: text(128).optional(),
+  card_no: cardNo.optional(), classify: oneOf([0, 1] as const).optional(), similarity: similarity.optional(),
+  start_time: time.optional(), end_time: time.optional(),
+};
+/** start_time..end_time in order (both "yyyy-mm-dd hh:mm:ss", so the text order is the time order) */
+export const timesInOrder = <T extends { start_time?: string; end_time?: string }>(i: T) => !i.start_time || !i.end_time || i.start_time <= i.end_time;
+export const timesInOrderIssue = { path: ['end_time'], message: 'is before start_time' };
+/** /QueryRollCall and /ExportRollCall */
+export const rollCallFilters = { task_id: id, date: dateText.optional(), window: int(1, 48).optional(), present: oneOf([0, 1] as const).optional() };
+/** /QueryAttendance, /QueryAttendanceSummary and /ExportAttendance */
+export const attendanceFilters = {
+  task_id: id, start_date: dateText, end_date: dateText, lib_id: id.optional(), person_name: text(128).optional(),
+  status: oneOf([0, 1, 2, 3, 4, 5, 6] as const).optional(),
+};

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ErrorTable, type ErrorName } from '../../core/errors.ts';
 import { repoPath } from '../../core/paths.ts';
 import type { ApiFunction } from './define.ts';
+import type { ApiStream } from './stream.ts';
 
 export type JsonSchema = { [k: string]: unknown };
 export type Group = { tag: string; title: string; functions: readonly ApiFunction[] };
@@ -133,6 +134,7 @@ RTSP cameras, recognition tasks, capture records).
 - Every URI is \`POST /<Uri>\` with a JSON body (\`/UploadPersonPicture\`: \`multipart/form-data\`), and
   answers HTTP 200 with \`{code, msg, ...}\`: \`code\` 0 is success; any other code comes from one table
   (docs/error-codes.md), with an English \`msg\` that names the field or thing at fault.
+- One exception: \`GET /Events\`, the live events as a Server-Sent Events stream.
 - Every URI but \`/Login\` needs the session \`/Login\` gave: body (or form) field \`session\`, header
   \`X-Session\` or \`Authorization: Bearer <session>\`; and the account's role must be at least the URI's.
 - Passwords travel as the lowercase hex MD5 of the password.
@@ -155,9 +157,62 @@ const OPERATIONS: Record<string, { summary: string; description: string; type: s
   '/docs': { summary: 'This document as a readable page.', description: 'Swagger UI, served from the host (works offline).', type: 'text/html' },
 };
 
-export function openApiDocument(groups: readonly Group[]) {
+/** The tag of the GET event streams in the document. */
+export const STREAMS_TAG = { name: 'events', description: 'Live events (GET, Server-Sent Events)' };
+
+const streamErrorsOf = (st: ApiStream) => st.errors.map((name: ErrorName) => ({ name, ...ErrorTable[name] })).sort((a, b) => a.code - b.code);
+
+/** A GET event stream: its query parameters, `text/event-stream` with the events it sends, or a JSON refusal. */
+function streamOperation(st: ApiStream) {
+  const query = jsonSchema(st.input, 'input');
+  const props = (query.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((query.required as string[]) ?? []);
+  const errors = streamErrorsOf(st);
+  const eventList = Object.entries(st.events).map(([type, e]) => `- \`${type}\`: ${e.description}, e.g. \`${JSON.stringify(e.example)}\``).join('\n');
+  return {
+    operationId: st.uri.slice(1),
+    tags: [STREAMS_TAG.name],
+    summary: st.summary,
+    description: [
+      st.description,
+      `**Events** (\`event:\` line; \`data:\` one JSON object):\n\n${eventList}`,
+      `**Who may call it:** ${ROLE_TEXT[st.role]}.`,
+      `**Error codes** (a JSON answer before the stream starts, or an \`error\` event):\n\n${
+        ['| code | name | meaning |', '| --- | --- | --- |', ...errors.map((e) => `| ${e.code} | \`${e.name}\` | ${e.msg} |`)].join('\n')}`,
+    ].join('\n\n'),
+    'x-facewatch-role': st.role,
+    'x-facewatch-errors': errors,
+    security: st.role === 'none' ? [] : [{ session: [] }, { bearer: [] }, { sessionQuery: [] }],
+    parameters: [
+      ...Object.entries(props).map(([name, schema]) => ({ name, in: 'query', required: required.has(name), schema, description: schema.description })),
+      { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d{1,15}$' }, description: 'resume after this event id (what an EventSource sends when it reconnects)' },
+    ],
+    responses: {
+      200: {
+        description: 'The event stream, or (before it starts) a refusal as JSON `{code, msg}`.',
+        headers: { 'X-Request-Id': { description: 'the id this call is logged under', schema: { type: 'string' } } },
+        content: {
+          'text/event-stream': {
+            schema: { type: 'string', description: 'Server-Sent Events: `id`, `event` and `data` lines per event' },
+            example: Object.entries(st.events).slice(0, 1).map(([type, e]) => `retry: 3000\n\nid: 4712\nevent: ${type}\ndata: ${JSON.stringify(e.example)}\n\n`).join(''),
+          },
+          'application/json': {
+            schema: {
+              title: 'error', type: 'object', additionalProperties: false, required: ['code', 'msg'],
+              properties: { code: { type: 'integer', enum: errors.map((e) => e.code) }, msg: { type: 'string' } },
+            },
+            example: { code: ErrorTable.SESSION_MISSING.code, msg: ErrorTable.SESSION_MISSING.msg },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function openApiDocument(groups: readonly Group[], streams: readonly ApiStream[] = []) {
   const paths: Record<string, unknown> = {};
   for (const g of groups) for (const fn of g.functions) paths[fn.uri] = { post: operation(fn, g.tag) };
+  for (const st of streams) paths[st.uri] = { get: streamOperation(st) };
   for (const [path, o] of Object.entries(OPERATIONS)) {
     paths[path] = {
       get: {
@@ -170,12 +225,16 @@ export function openApiDocument(groups: readonly Group[]) {
     openapi: '3.1.0',
     info: { title: 'facewatch API', version: VERSION, description: INTRO },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    tags: [...groups.map((g) => ({ name: g.tag, description: g.title })), { name: 'operations', description: 'Health, readiness, metrics and this description (GET)' }],
+    tags: [
+      ...groups.map((g) => ({ name: g.tag, description: g.title })), ...(streams.length ? [STREAMS_TAG] : []),
+      { name: 'operations', description: 'Health, readiness, metrics and this description (GET)' },
+    ],
     paths,
     components: {
       securitySchemes: {
         session: { type: 'apiKey', in: 'header', name: 'X-Session', description: 'the session /Login gave (or the body field `session`)' },
         bearer: { type: 'http', scheme: 'bearer', description: 'the session /Login gave' },
+        sessionQuery: { type: 'apiKey', in: 'query', name: 'session', description: 'the session /Login gave (GET /Events only: an EventSource cannot send headers)' },
       },
     },
   };

@@ -25,13 +25,16 @@ export const oneOfOut = (values: readonly number[]) =>
 /** 0 / 1 */
 export const flag = oneOfOut([0, 1]);
 
-/** A paged query's answer: info {page_no, page_size, total_count, items}. */
-export const paged = <T extends z.ZodType>(item: T) => out({
+/** A paged query's answer: info {page_no, page_size, total_count, items} (and `extra` fields of the info object). */
+export const paged = <T extends z.ZodType, E extends z.ZodRawShape = {}>(item: T, extra?: E) => out({
   info: out({
+    ...(extra ?? ({} as E)),
     page_no: z.number().int().positive(),
     page_size: z.number().int().positive(),
-    /** every match, not the page */
     total_count: z.number().int().nonnegative().describe('all matches, not just this page'),
     items: z.array(item),
   }),
 });
+
+/** An export's answer: the file as base64. */
+export const exportOut = out({ data: z.string().describe('base64 of a UTF-8 CSV with a BOM and an English header row').meta({ contentEncoding: 'base64' }) });

@@ -5,9 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { ErrorTable } from '../../core/errors.ts';
 import { repoPath } from '../../core/paths.ts';
 import type { ApiFunction } from './define.ts';
-import { errorsOf, jsonSchema, openApiDocument, requestSchema, type Group, type JsonSchema } from './openapi.ts';
+import { errorsOf, jsonSchema, openApiDocument, requestSchema, STREAMS_TAG, type Group, type JsonSchema } from './openapi.ts';
+import type { ApiStream } from './stream.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -72,8 +74,23 @@ function section(fn: ApiFunction): string {
   ].filter((x) => x !== '').join('\n\n');
 }
 
-export function apiReference(groups: readonly Group[]): string {
-  const doc = openApiDocument(groups);
+function streamSection(st: ApiStream): string {
+  const who = { none: 'no session', viewer: 'viewer, operator or admin', operator: 'operator or admin', admin: 'admin' }[st.role as 'none'];
+  return [
+    `### GET ${st.uri}`,
+    st.summary,
+    st.description,
+    `Who may call it: ${who}. Answer: \`text/event-stream\` (or, refused before it starts, JSON \`{code, msg}\`).`,
+    '**Query parameters**',
+    table(rows(jsonSchema(st.input, 'input'))),
+    '**Events**',
+    ['| event | what | data, e.g. |', '| --- | --- | --- |', ...Object.entries(st.events).map(([t, e]) => `| \`${t}\` | ${e.description} | \`${JSON.stringify(e.example).replace(/\|/g, '\\|')}\` |`)].join('\n'),
+    `**Error codes:** ${[...st.errors].map((n) => ({ n, ...ErrorTable[n] })).sort((a, b) => a.code - b.code).map((e) => `${e.code} \`${e.n}\``).join(', ')}`,
+  ].join('\n\n');
+}
+
+export function apiReference(groups: readonly Group[], streams: readonly ApiStream[] = []): string {
+  const doc = openApiDocument(groups, streams);
   const parts = [
     '# API reference',
     '<!-- Generated from the URI table (functions/index.ts) by `npm run docs:api`; test/functions/api-description.test.ts keeps it in sync. Do not edit by hand. -->',
@@ -83,10 +100,13 @@ export function apiReference(groups: readonly Group[]): string {
     '## Contents',
     [
       ...groups.map((g) => `- ${g.title}: ${g.functions.map((f) => `[${f.uri}](#post-${f.uri.slice(1).toLowerCase()})`).join(', ')}`),
-      `- Operations (GET): ${Object.keys(doc.paths).filter((p) => !groups.some((g) => g.functions.some((f) => f.uri === p))).map((p) => `\`${p}\``).join(', ')}`,
+      ...(streams.length ? [`- ${STREAMS_TAG.description}: ${streams.map((st) => `[GET ${st.uri}](#get-${st.uri.slice(1).toLowerCase()})`).join(', ')}`] : []),
+      `- Operations (GET): ${Object.keys(doc.paths)
+        .filter((p) => !groups.some((g) => g.functions.some((f) => f.uri === p)) && !streams.some((st) => st.uri === p)).map((p) => `\`${p}\``).join(', ')}`,
     ].join('\n'),
   ];
   for (const g of groups) parts.push(`## ${g.title}`, ...g.functions.map(section));
+  if (streams.length) parts.push(`## ${STREAMS_TAG.description}`, ...streams.map(streamSection));
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -94,7 +114,7 @@ export const REFERENCE_PATH = 'docs/api-reference.md';
 
 const isMain = !!process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
-  const { groups } = await import('../index.ts');
-  writeFileSync(repoPath(REFERENCE_PATH), apiReference(groups));
+  const { groups, streams } = await import('../index.ts');
+  writeFileSync(repoPath(REFERENCE_PATH), apiReference(groups, streams));
   process.stdout.write(`wrote ${REFERENCE_PATH}\n`);
 }

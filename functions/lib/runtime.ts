@@ -14,7 +14,7 @@ import { parseHostEnv } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { createServices, openResources, type Resources, type Services } from '../services/index.ts';
 import { buildApp, once } from './app.ts';
-import type { ApiFunction } from './define.ts';
+import type { Mountable } from './define.ts';
 
 export type FetchHandler = ((req: Request) => Promise<Response>) & {
   close(): Promise<void>;
@@ -22,7 +22,7 @@ export type FetchHandler = ((req: Request) => Promise<Response>) & {
   readonly resources: Resources | undefined;
 };
 
-export function toFetchHandler(fn: ApiFunction, env: Record<string, string | undefined> = process.env): FetchHandler {
+export function toFetchHandler(fn: Mountable, env: Record<string, string | undefined> = process.env): FetchHandler {
   const parsed = parseHostEnv(env);
   const log = createLogger(parsed.LOG_LEVEL, `fn${fn.uri}`);
   let resources: Resources | undefined;
@@ -37,6 +37,11 @@ export function toFetchHandler(fn: ApiFunction, env: Record<string, string | und
   const app = buildApp([fn], services, log);
   const handler = async (req: Request) => app.fetch(req);
   /** for runtimes with a shutdown hook (and tests): release what was opened */
-  const close = async () => { if (resources) { await (await services()).accounts.stop(); await resources.close(); } };
+  const close = async () => {
+    if (!resources) return;
+    const s = await services();
+    await Promise.allSettled([s.accounts.stop(), s.eventHub.close()]);
+    await resources.close();
+  };
   return Object.defineProperty(Object.assign(handler, { close }), 'resources', { get: () => resources }) as FetchHandler;
 }

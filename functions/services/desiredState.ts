@@ -7,8 +7,9 @@
  * windows idles and starts again at the next window by itself.
  *
  * Each send also closes what nobody reports on any more (cameras unreported for `staleMs` go
- * offline; cameras of tasks no longer desired get task state 0): see workers/camera-state.ts for the
- * reports.
+ * offline; cameras of tasks no longer desired get task state 0, cameras of active tasks offline for
+ * `offlineAlarmMs` raise their alarm, each change an event in the log): see workers/camera-state.ts
+ * for the reports.
  *
  * A send that fails (the database is down) is tried again soon (250 ms doubling to 2 s)
  * rather than at the next period: a StartTask made just before an outage reaches the nodes as soon
@@ -21,10 +22,15 @@ import type { Logger } from '../../core/log.ts';
 import { isPlanActive, parsePlan } from '../../core/plan.ts';
 import type { CamerasRepo } from '../../db/repositories/cameras.ts';
 import type { TasksRepo } from '../../db/repositories/tasks.ts';
+import { announceEvents, cameraEvents } from './events.ts';
 
 export function createDesiredState(deps: {
-  tasks: TasksRepo; cameras: CamerasRepo; bus: Pick<Bus, 'emit'>; log: Logger; timeZone: string; staleMs: number; now?: () => Date;
+  tasks: TasksRepo; cameras: CamerasRepo; bus: Pick<Bus, 'emit'>; log: Logger; timeZone: string; staleMs: number;
+  /** a camera of an active task offline this long raises its alarm (type 3); see raiseOfflineAlarms */
+  offlineAlarmMs: number;
+  now?: () => Date;
 }) {
+  const events = cameraEvents(deps.timeZone);
   const { bus, log } = deps;
   const now = deps.now ?? (() => new Date());
   let version = 0;
@@ -57,7 +63,12 @@ export function createDesiredState(deps: {
   async function sendOnce(): Promise<void> {
     const msg = await desired(now());
     Channels.tasksDesired.emit(bus, msg);
-    await deps.cameras.expireStates(new Date(Date.now() - deps.staleMs), msg.tasks.map((t) => t.task_id));
+    const active = msg.tasks.map((t) => t.task_id);
+    const expired = await deps.cameras.expireStates(new Date(Date.now() - deps.staleMs), active, events);
+    // Camera health is judged here, on the period, so an outage shorter than offlineAlarmMs (a
+    // reconnect, a flapping link) raises nothing, and a long one raises one alarm, not one per flap.
+    const raised = await deps.cameras.raiseOfflineAlarms(new Date(Date.now() - deps.offlineAlarmMs), active, events);
+    if (expired || raised) announceEvents(bus);
   }
 
   /** sends now; calls made while a send runs coalesce into one more send after it */

@@ -25,6 +25,10 @@ import { policyOf, type Resources } from './resources.ts';
 import { createSnapshotService } from './snapshots.ts';
 import { createSystemConfigService, type SystemConfigService } from './systemConfig.ts';
 import { createTasksService, type TasksService } from './tasks.ts';
+import { createAlarmsService, type AlarmsService } from './alarms.ts';
+import { createEventHub, type EventHub } from './eventHub.ts';
+import { createReportsService, type ReportsService } from './reports.ts';
+import { ALARM_WEBHOOK, createWebhookService, type WebhookService } from './webhook.ts';
 
 export type { ParsedEnv, Resources } from './resources.ts';
 export { databaseConfig, openResources, policyOf } from './resources.ts';
@@ -48,8 +52,8 @@ export type Services = {
   log: Resources['log'];
   /** bounds on work that holds memory while it runs (docs/security.md "Limits"; functions/lib/guard.ts) */
   gates: { bodies: Gate; uploads: Gate; images: ImageGates };
-  /** outbound address policies: cameras (ONVIF, RTSP hosts; the embedded stream node's too), StorageServer */
-  policies: { camera: AddressPolicy; storage: AddressPolicy };
+  /** outbound address policies: cameras (ONVIF, RTSP hosts; the embedded stream node's too), StorageServer, AlarmWebhook receivers */
+  policies: { camera: AddressPolicy; storage: AddressPolicy; webhook: AddressPolicy };
   /** /QueryCameraRtsp connects where its caller says: a bound per user */
   rtspQueries: RateLimiter;
   accounts: AccountsService;
@@ -62,6 +66,12 @@ export type Services = {
   cameras: CamerasService;
   tasks: TasksService;
   records: RecordsService;
+  alarms: AlarmsService;
+  reports: ReportsService;
+  /** the AlarmWebhook config (checked by /UpdateSystemConfig, read by workers/webhook.ts) and its status */
+  webhook: WebhookService;
+  /** the live side of GET /Events on this instance */
+  eventHub: EventHub;
   onvif: ReturnType<typeof createOnvifService>;
   snapshots: ReturnType<typeof createSnapshotService>;
 };
@@ -113,7 +123,9 @@ export function createServices(r: Resources): Services {
       large: new Gate(env.MAX_CONCURRENT_IMAGES, env.MAX_QUEUED, 'pictures being decoded'),
     },
   };
-  const policies = { camera: policyOf('CAMERA_ALLOWED_RANGES', env.CAMERA_ALLOWED_RANGES), storage: r.storagePolicy };
+  const policies = {
+    camera: policyOf('CAMERA_ALLOWED_RANGES', env.CAMERA_ALLOWED_RANGES), storage: r.storagePolicy, webhook: policyOf('WEBHOOK_ALLOWED_RANGES', env.WEBHOOK_ALLOWED_RANGES),
+  };
   const rtspQueries = new RateLimiter(env.QUERY_RTSP_PER_MINUTE, '/QueryCameraRtsp');
   // pictures are decoded in the face worker (never on the event loop)
   const probe = (b: Uint8Array) => r.face.probe(b);
@@ -125,8 +137,12 @@ export function createServices(r: Resources): Services {
       maxLockSeconds: env.LOGIN_LOCK_MAX_SECONDS, sessionCacheMs: env.SESSION_CACHE_MS, timeZone,
     }, log, r.bus),
     pictures: () => createPicturesService({ repo: repos.pictures, store: r.store, probe, images: gates.images, log, timeZone, quotaBytes: env.UPLOAD_QUOTA_BYTES }),
-    systemConfig: () => createSystemConfigService({ repo: repos.systemConfig, store: r.store, envStorage: r.envStorage, log, localDir: r.localDir, policy: r.storagePolicy }),
-    desiredState: () => createDesiredState({ tasks: repos.tasks, cameras: repos.cameras, bus: r.bus, log, timeZone, staleMs: env.CAMERA_STATE_STALE_MS }),
+    systemConfig: () => createSystemConfigService({
+      repo: repos.systemConfig, store: r.store, envStorage: r.envStorage, log, localDir: r.localDir, policy: r.storagePolicy, checks: { [ALARM_WEBHOOK]: s.webhook.check },
+    }),
+    desiredState: () => createDesiredState({
+      tasks: repos.tasks, cameras: repos.cameras, bus: r.bus, log, timeZone, staleMs: env.CAMERA_STATE_STALE_MS, offlineAlarmMs: env.CAMERA_OFFLINE_ALARM_MS,
+    }),
     libraries: () => createLibrariesService({ repo: repos.libraries, pictures: s.pictures, timeZone }),
     persons: () => createPersonsService({ repo: repos.persons, libraries: repos.libraries, pictures: s.pictures, face: r.face, images: gates.images, similarity, timeZone }),
     cameras: () => createCamerasService({
@@ -134,6 +150,13 @@ export function createServices(r: Resources): Services {
     }),
     tasks: () => createTasksService({ repo: repos.tasks, cameras: repos.cameras, libraries: repos.libraries, timeZone, changed: () => s.desiredState.changed() }),
     records: () => createRecordsService({ repo: repos.records, pictures: s.pictures, timeZone }),
+    alarms: () => createAlarmsService({ repo: repos.alarms, accounts: repos.accounts, pictures: s.pictures, timeZone }),
+    reports: () => createReportsService({ tasks: repos.tasks, repo: repos.reports, timeZone }),
+    webhook: () => createWebhookService({ repo: repos.webhook, configs: repos.systemConfig, policy: policies.webhook, timeZone }),
+    eventHub: () => createEventHub({
+      repo: repos.events, bus: r.bus, log: log.child({ part: 'events' }), pollMs: env.EVENTS_POLL_MS, heartbeatMs: env.EVENTS_HEARTBEAT_MS,
+      maxClients: env.EVENTS_MAX_CLIENTS,
+    }),
     onvif: () => createOnvifService({ allowedRanges: env.CAMERA_ALLOWED_RANGES, discoveryMs: env.ONVIF_DISCOVERY_MS, timeoutMs: env.ONVIF_TIMEOUT_MS, discoveryTargets: env.ONVIF_DISCOVERY_TARGETS }),
     snapshots: () => createSnapshotService({
       cameras: repos.cameras, policy: policies.camera, grab: grabJpeg, timeoutMs: env.SNAPSHOT_TIMEOUT_MS, concurrency: env.SNAPSHOT_CONCURRENCY, log,

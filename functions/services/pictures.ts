@@ -99,7 +99,7 @@ export function createPicturesService(deps: {
     /** Deletes an uploaded picture unless a person uses it; capture images go with their record. */
     async remove(url: string): Promise<void> {
       if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `pic_url: no picture ${url}`);
-      if (!(await repo.deleteUnlessUsed(url))) throw new AppError('PICTURE_IN_USE', `pic_url: ${url} is used by a person or shown by a capture record`);
+      if (!(await repo.deleteUnlessUsed(url))) throw new AppError('PICTURE_IN_USE', `pic_url: ${url} is used by a person or shown by a capture record or an alarm`);
       await store.delete(keyOf(url));
     },
   };

@@ -13,6 +13,7 @@ import { storageConfigOf } from '../../core/env/storage.ts';
 import { createFaceEngine, type FaceEngine } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
 import { createAddressPolicy, type AddressPolicy } from '../../core/net/index.ts';
+import { defaultTimeZone } from '../../core/time.ts';
 import { createObjectStore, SwitchableObjectStore, type ObjectStore, type StorageConfig } from '../../core/storage/index.ts';
 import { openDatabase, type Database, type DatabaseConfig } from '../../db/client.ts';
 import { createRepositories, type Repositories } from '../../db/repositories/index.ts';
@@ -62,6 +63,11 @@ export async function openResources(env: ParsedEnv, log: Logger): Promise<Resour
   const localDir = join(env.dataDir, 'objects');
   const db = await openDatabase(databaseConfig(env), log.child({ part: 'db' }));
   const repos = createRepositories(db.orm);
+  // attendance dates are local dates of TIME_ZONE: rebuilt once when the zone is new to the database
+  const timeZone = env.TIME_ZONE ?? defaultTimeZone();
+  if (await repos.attendance.ensureZone(timeZone).catch(async (e) => { await db.close(); throw e; })) {
+    log.info({ timeZone }, 'attendance days rebuilt for this TIME_ZONE');
+  }
   const envStorage = storageConfigOf(env, env.dataDir);
 
   const store = new SwitchableObjectStore(async (): Promise<ObjectStore> => {

@@ -19,7 +19,7 @@ export const STORAGE_SERVER = 'StorageServer';
 export { MASK };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObject = { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
 
 /** config text → a JSON object; INVALID_CONFIG otherwise (the field check of /UpdateSystemConfig too). */
 export function parseConfigObject(text: string): JsonObject {
@@ -106,7 +106,10 @@ export async function savedStorageConfig(repo: SystemConfigRepo, log: Logger, wh
 
 export function createSystemConfigService(deps: {
   repo: SystemConfigRepo; store: SwitchableObjectStore; envStorage: StorageConfig; log: Logger;
-} & StoragePolicy) {
+} & StoragePolicy & {
+  /** names whose config is checked before it is stored (e.g. AlarmWebhook): throw to refuse */
+  checks?: Record<string, (config: JsonObject) => Promise<void>>;
+}) {
   const { repo, store, log } = deps;
   return {
     async update(i: { name: string; config: string; remark?: string }): Promise<void> {
@@ -118,6 +121,7 @@ export function createSystemConfigService(deps: {
         await store.switchTo(await createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
         log.info({ store: store.describe() }, 'object store switched');
       }
+      await deps.checks?.[i.name]?.(value);
       // kept as given, unless masked secrets were filled back in
       const unchanged = JSON.stringify(value) === JSON.stringify(given);
       await repo.put(i.name, unchanged ? i.config : JSON.stringify(value), i.remark);

@@ -15,6 +15,7 @@ export const TASK_TYPES = [0, 1, 3] as const;
 export type TaskInput = {
   name: string; type?: number; camera_list1: number[]; camera_list2?: number[]; lib_list: number[];
   interval: number; threshold: number; plan?: string; remark?: string;
+  alarm_stranger?: number; late_grace?: number; early_grace?: number;
 };
 
 export function createTasksService(deps: {
@@ -38,7 +39,10 @@ export function createTasksService(deps: {
     async add(i: TaskInput): Promise<{ task_id: number }> {
       const l = await links(i);
       const task_id = await repo.insert(
-        { name: i.name, type: i.type ?? 0, intervalMs: i.interval, threshold: i.threshold, plan: i.plan ?? '', remark: i.remark ?? '' },
+        {
+          name: i.name, type: i.type ?? 0, intervalMs: i.interval, threshold: i.threshold, plan: i.plan ?? '', remark: i.remark ?? '',
+          alarmStranger: i.alarm_stranger ?? 0, lateGrace: i.late_grace ?? 0, earlyGrace: i.early_grace ?? 0,
+        },
         { cameraList1: l.cameraList1!, cameraList2: l.cameraList2 ?? [], libList: l.libList! },
       );
       return { task_id };
@@ -62,6 +66,9 @@ export function createTasksService(deps: {
       if (i.threshold !== undefined) patch.threshold = i.threshold;
       if (i.plan !== undefined) patch.plan = i.plan;
       if (i.remark !== undefined) patch.remark = i.remark;
+      if (i.alarm_stranger !== undefined) patch.alarmStranger = i.alarm_stranger;
+      if (i.late_grace !== undefined) patch.lateGrace = i.late_grace;
+      if (i.early_grace !== undefined) patch.earlyGrace = i.early_grace;
       if (!(await repo.update(i.task_id, patch, l))) throw new AppError('TASK_NOT_FOUND', `task_id: no task ${i.task_id}`);
       changed();
     },
@@ -89,6 +96,7 @@ export function createTasksService(deps: {
         camera_list2: t.cameraList2.map((c) => ({ camera_id: c.cameraId, name: c.name, state: c.state })),
         lib_list: t.libList.map((l) => ({ lib_id: l.libId, name: l.name })),
         interval: t.intervalMs, threshold: round6(t.threshold), state: t.state, plan: t.plan, remark: t.remark,
+        alarm_stranger: t.alarmStranger, late_grace: t.lateGrace, early_grace: t.earlyGrace,
         create_time: timeOf(t.createTime, timeZone),
       })));
     },

@@ -8,11 +8,14 @@ delimiter (x264 `aud=1`), as infra/services/video.ts makes them. Its access unit
 and replayed forever at FPS (env RTSP_FPS, default 25) through appsrc -> rtph264pay, with
 timestamps that keep increasing across loops, so clients see one endless live-like stream.
 Every client gets its own media (not shared), starting at the first frame, which is a key frame.
-Prints "READY <port>" on stdout once it listens (PORT 0 picks a free one). Clients use RTP over
-TCP (interleaved) or UDP, as they ask.
+Prints "READY <port>" on stdout once it listens (PORT 0 picks a free one), then "PLAY <path>
+<epoch ms>" each time a client's stream starts playing: its first frame's wall-clock time, from
+which a test knows when each moment of the clip was on the wire. Clients use RTP over TCP
+(interleaved) or UDP, as they ask.
 """
 import os
 import sys
+import time
 
 import gi
 
@@ -38,8 +41,9 @@ def load_access_units(path):
 
 
 class LoopFactory(GstRtspServer.RTSPMediaFactory):
-    def __init__(self, units, fps):
+    def __init__(self, path, units, fps):
         super().__init__()
+        self.path = path
         self.units = units
         self.duration = Gst.SECOND // fps
         self.set_shared(False)
@@ -64,6 +68,12 @@ class LoopFactory(GstRtspServer.RTSPMediaFactory):
 
         src.connect("need-data", need_data)
 
+        def new_state(_media, st):
+            if st == Gst.State.PLAYING:
+                print(f"PLAY {self.path} {int(time.time() * 1000)}", flush=True)
+
+        media.connect("new-state", new_state)
+
 
 def main():
     Gst.init(None)
@@ -75,7 +85,7 @@ def main():
     mounts = server.get_mount_points()
     for arg in sys.argv[2:]:
         path, _, file = arg.partition("=")
-        mounts.add_factory("/" + path.strip("/"), LoopFactory(load_access_units(file), fps))
+        mounts.add_factory("/" + path.strip("/"), LoopFactory(path.strip("/"), load_access_units(file), fps))
     if server.attach(None) == 0:
         raise SystemExit(f"cannot listen on 127.0.0.1:{port}")
     print(f"READY {server.get_bound_port()}", flush=True)

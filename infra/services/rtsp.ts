@@ -25,6 +25,8 @@ export interface RtspServer {
   urlFor(path: string): string;
   /** pid of the server process (for CPU/RSS figures in benches) */
   pid(): number | undefined;
+  /** epoch ms at which each client's stream of `path` started playing (its first frame), oldest first */
+  plays(path: string): number[];
   /** starts it again after stop(), on the same port */
   start(): Promise<void>;
   restart(): Promise<void>;
@@ -34,8 +36,9 @@ export interface RtspServer {
 export async function startRtspServer(opts: { streams: RtspStream[]; fps?: number; port?: number }): Promise<RtspServer> {
   let child: ChildProcess | undefined;
   let port = opts.port ?? 0;
+  const plays = new Map<string, number[]>();
   const launch = async () => {
-    const r = await spawnServer(port, opts.streams, opts.fps ?? 25);
+    const r = await spawnServer(port, opts.streams, opts.fps ?? 25, (path, at) => plays.set(path, [...(plays.get(path) ?? []), at]));
     child = r.child;
     port = r.port;
   };
@@ -45,13 +48,14 @@ export async function startRtspServer(opts: { streams: RtspStream[]; fps?: numbe
     get port() { return port; },
     urlFor: (path) => `rtsp://127.0.0.1:${port}/${path.replace(/^\/+/, '')}`,
     pid: () => child?.pid,
+    plays: (path) => plays.get(path.replace(/^\/+/, '')) ?? [],
     start: async () => { if (!child) await launch(); },
     restart: async () => { await stop(); await launch(); },
     stop,
   };
 }
 
-function spawnServer(port: number, streams: RtspStream[], fps: number): Promise<{ child: ChildProcess; port: number }> {
+function spawnServer(port: number, streams: RtspStream[], fps: number, onPlay: (path: string, at: number) => void): Promise<{ child: ChildProcess; port: number }> {
   const args = [script, String(port), ...streams.map((s) => `${s.path.replace(/^\/+/, '')}=${s.source}`)];
   const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RTSP_FPS: String(fps) } });
   let stderr = '';
@@ -65,7 +69,16 @@ function spawnServer(port: number, streams: RtspStream[], fps: number): Promise<
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        let rest = out.slice(m.index + m[0].length);
+        child.stdout!.on('data', (d: Buffer) => {
+          rest += d.toString();
+          const lines = rest.split('\n');
+          rest = lines.pop()!;
+          for (const l of lines) {
+            const p = /^PLAY (\S+) (\d+)$/.exec(l.trim());
+            if (p) onPlay(p[1], Number(p[2]));
+          }
+        });
         resolve({ child, port: Number(m[1]) });
       }
     };

@@ -89,6 +89,11 @@ export function ffmpegArgs(o: Pick<FfmpegSourceOptions, 'intervalMs' | 'maxWidth
     '-vf', `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${minGap})',scale='min(iw\\,${o.maxWidth})':-2:flags=bilinear`,
     '-fps_mode', 'passthrough',
     '-pix_fmt', 'rgb24',
+    // Without these each frame leaves ffmpeg only when the next one is made, a whole interval late
+    // (a second of every record's latency at 1 fps): the rawvideo encoder is frame-threaded by
+    // default (one frame in flight per extra thread), and the pipe's I/O buffer keeps a frame's tail.
+    '-threads', '1',
+    '-flush_packets', '1',
     '-f', 'rawvideo',
   ];
   return { input, output };
@@ -97,8 +102,23 @@ export function ffmpegArgs(o: Pick<FfmpegSourceOptions, 'intervalMs' | 'maxWidth
 /**
  * fluent-ffmpeg (~10 MB) loads when the first camera opens, not with the process: an embedded host
  * with no camera assigned never needs it. Once loaded, opening stays synchronous.
+ *
+ * Before its first command in a process fluent-ffmpeg runs `which ffmpeg`, `ffmpeg -formats` and
+ * `ffmpeg -encoders` and caches the answers; cameras that open together would each run all three
+ * (4 cameras on a busy 2-core machine: ~3 s more before the first frame). They are asked once, here.
  */
 let fluent: typeof ffmpeg | undefined;
+let loading: Promise<typeof ffmpeg> | undefined;
+function loadFluent(): Promise<typeof ffmpeg> {
+  return loading ??= import('fluent-ffmpeg').then(async (m) => {
+    const f = m.default;
+    await new Promise<void>((done) => f.availableFormats(() => f.availableEncoders(() => done())));
+    return (fluent = f);
+  }).catch((e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
+}
 
 export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
   private cmd: ffmpeg.FfmpegCommand | undefined;
@@ -168,8 +188,8 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
 
   private open() {
     if (!fluent) {
-      import('fluent-ffmpeg')
-        .then((m) => { fluent = m.default; if (!this.stopped && !this.cmd) this.open(); })
+      loadFluent()
+        .then(() => { if (!this.stopped && !this.cmd) this.open(); })
         .catch((e: Error) => this.fail(`cannot start ffmpeg: ${e.message}`));
       return;
     }

@@ -58,12 +58,14 @@ export interface CameraPipelineEvents {
   state: [StreamState, string | undefined];
   /** after each publish: the messages sent, or queued in the outbox (one per task) */
   published: [FaceMessage[]];
-  /** after each detection: the frame's time, when its analysis ended and the faces found (figures) */
-  analysed: [{ frameTime: number; doneAt: number; faces: number }];
+  /** after each frame's analysis: its time, when the analysis ended, the faces found and the
+   * embeddings the tracker asked for with their time (figures) */
+  analysed: [{ frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number }];
 }
 
 export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
-  readonly stats = { frames: 0, analysed: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
+  /** embeds: embeddings computed (tracking checks and published shots), embedMs: their total time */
+  readonly stats = { frames: 0, analysed: 0, dropped: 0, faces: 0, published: 0, errors: 0, embeds: 0, embedMs: 0 };
   private readonly source: FfmpegFrameSource;
   private readonly tracker: Tracker<Shot>;
   /** distinguishes this run's track ids from an earlier run's in message ids and object keys */
@@ -76,7 +78,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     super();
     this.tasks = o.tasks;
     this.log = o.logger?.child({ camera: o.cameraId });
-    this.tracker = new Tracker<Shot>(o.tracker);
+    this.tracker = new Tracker<Shot>(o.tracker, (shot) => this.embed(shot));
     this.source = new FfmpegFrameSource({
       ...o.source,
       url: o.url,
@@ -101,7 +103,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   async stop(): Promise<void> {
     await this.source.stop();
     await this.busy;
-    const { publish } = this.tracker.flush();
+    const { publish } = await this.tracker.flush();
     for (const p of publish) await this.publish(p);
   }
 
@@ -117,17 +119,30 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     const faces = this.o.detectTiles ? await detectTiled(this.o.engine, frame) : await this.o.engine.detect(frame);
     this.stats.analysed++;
     this.stats.faces += faces.length;
-    this.emit('analysed', { frameTime: frame.time, doneAt: Date.now(), faces: faces.length });
+    const { embeds, embedMs } = this.stats;
     // each face's neighbourhood is copied out now, so no track keeps the whole frame alive
-    const u = this.tracker.update(frame.time, faces.map((face) => ({ box: face.box, quality: face.quality, payload: takeShot(frame, face) })));
+    const u = await this.tracker.update(frame.time, faces.map((face) => ({ box: face.box, quality: face.quality, signature: face.signature, payload: takeShot(frame, face) })));
+    this.emit('analysed', { frameTime: frame.time, doneAt: Date.now(), faces: faces.length, embeds: this.stats.embeds - embeds, embedMs: this.stats.embedMs - embedMs });
     for (const p of u.publish) await this.publish(p);
+  }
+
+  /** what the tracker asks for (and what a published shot carries): counted and timed */
+  private async embed(shot: Shot): Promise<Float32Array> {
+    const t0 = performance.now();
+    try {
+      return await this.o.engine.embed(shot.image, shot.face);
+    } finally {
+      this.stats.embeds++;
+      this.stats.embedMs += performance.now() - t0;
+    }
   }
 
   private async publish(p: Publish<Shot>) {
     const shot = p.shot.payload!;
     const { cameraId, node } = this.o;
     try {
-      const [embedding, jpeg] = await Promise.all([this.o.engine.embed(shot.image, shot.face), this.o.engine.cropJpeg(shot.image, shot.face)]);
+      // the tracker embedded the shot to check it was the track's face; embed here only if it could not
+      const [embedding, jpeg] = await Promise.all([p.shot.embedding ?? this.embed(shot), this.o.engine.cropJpeg(shot.image, shot.face)]);
       const name = `${node}-${this.epoch}-${p.trackId}-${p.index}`;
       const key = captureKey({ time: p.shot.time, cameraId, name });
       const emb = encodeEmbedding(embedding);
@@ -143,6 +158,8 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
         capture_url: key,
         node,
         track_id: p.trackId,
+        appearance: `${node}-${this.epoch}-${p.trackId}-${p.window}`,
+        appearance_start: p.windowStart,
       }));
       if (this.o.outbox) {
         const messages = sent.map((msg) => ({ ...Channels.faces.address(msg), data: msg }));

@@ -69,10 +69,15 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
   /** the cameras this node holds now */
   get cameras(): number[] { return [...this.owned].sort((a, b) => a - b); }
 
-  /** the cameras the running tasks want read (from tasks.desired) */
+  /**
+   * The cameras the running tasks want read (from tasks.desired). A newly wanted one is sought at
+   * once, not up to a tick later (a third of the lease TTL: ~3 s of a started task's first record).
+   */
   setWanted(ids: Iterable<number>): void {
+    const before = new Set(this.wanted);
     this.wanted.clear();
     for (const id of ids) this.wanted.add(id);
+    if ([...this.wanted].some((id) => !before.has(id))) this.kick();
   }
 
   start(): void {

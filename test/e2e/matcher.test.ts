@@ -26,7 +26,9 @@ let camera: number;
 
 beforeAll(async () => {
   [nats, fx] = await Promise.all([startNatsServer(), makeFixtures()]);
-  api = await startApi('embedded', { NATS_URL: nats.url, MATCHER_ACK_WAIT_MS: '1000', DESIRED_STATE_PERIOD_MS: '1000' });
+  // RECORD_PERIOD_MS 0: these tests send the same person again and again to see each matched; the
+  // per-person rate limit has its own tests (matcher-appearances.test.ts)
+  api = await startApi('embedded', { NATS_URL: nats.url, MATCHER_ACK_WAIT_MS: '1000', DESIRED_STATE_PERIOD_MS: '1000', RECORD_PERIOD_MS: '0' });
   await api.login();
   bus = await connectNatsBus({ servers: nats.url, name: 'test-publisher' });
   await bus.ensureStream(Streams.FACES);

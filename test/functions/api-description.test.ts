@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { ErrorTable } from '../../core/errors.ts';
-import { functions, groups } from '../../functions/index.ts';
+import { functions, groups, streams } from '../../functions/index.ts';
 import { jsonSchema, openApiDocument, requestSchema, type JsonSchema } from '../../functions/lib/openapi.ts';
 import { apiReference, REFERENCE_PATH } from '../../functions/lib/reference.ts';
 
@@ -95,7 +95,12 @@ const OPTIONAL_HERE: Record<string, string[]> = {
 };
 
 /** URIs beyond the customer's document (other issues add theirs here: the test makes them say so). */
-const ADDED: string[] = ['/GetCameraSnapshot', '/QueryUserList'];
+const ADDED: string[] = [
+  '/GetCameraSnapshot', '/QueryUserList',
+  // issue 13: alarms, reports, exports, the webhook's status
+  '/QueryAlarmList', '/AckAlarm', '/DeleteAlarm', '/QueryRollCall', '/QueryAttendance', '/QueryAttendanceSummary',
+  '/ExportCaptureRecord', '/ExportRollCall', '/ExportAttendance', '/QueryWebhookStatus',
+];
 
 /** every field of a JSON schema as a path, with whether it (and its parents) are required */
 function fields(s: JsonSchema, prefix = '', required = true, out = new Map<string, boolean>()): Map<string, boolean> {
@@ -112,7 +117,7 @@ function fields(s: JsonSchema, prefix = '', required = true, out = new Map<strin
   return out;
 }
 
-const doc = openApiDocument(groups);
+const doc = openApiDocument(groups, streams);
 const byUri = new Map(functions.map((f) => [f.uri, f]));
 
 describe('GET /openapi.json (the document)', () => {
@@ -154,9 +159,13 @@ describe('GET /openapi.json (the document)', () => {
       }
     }
     expect(functions.filter((f) => f.role === 'none').map((f) => f.uri)).toEqual(['/Login']);
-    expect(functions.filter((f) => f.role === 'admin').map((f) => f.uri).sort()).toEqual(['/DeleteUser', '/GetSystemConfig', '/QueryUserList', '/RegisterUser', '/UpdateSystemConfig']);
-    expect(functions.filter((f) => f.role === 'viewer').map((f) => f.uri).sort())
-      .toEqual(['/Compare1V1', '/DownloadPersonPicture', '/UpdateUser', ...functions.map((f) => f.uri).filter((u) => u.startsWith('/Query') && u !== '/QueryCameraRtsp' && u !== '/QueryUserList')].sort());
+    // the webhook's status names its receiver: admins only, like the config it reports on
+    const admin = ['/DeleteUser', '/GetSystemConfig', '/QueryUserList', '/QueryWebhookStatus', '/RegisterUser', '/UpdateSystemConfig'];
+    expect(functions.filter((f) => f.role === 'admin').map((f) => f.uri).sort()).toEqual(admin);
+    expect(functions.filter((f) => f.role === 'viewer').map((f) => f.uri).sort()).toEqual([
+      '/Compare1V1', '/DownloadPersonPicture', '/UpdateUser',
+      ...functions.map((f) => f.uri).filter((u) => (u.startsWith('/Query') || u.startsWith('/Export')) && u !== '/QueryCameraRtsp' && !admin.includes(u)),
+    ].sort());
   });
 
   it('lists each URI\'s error codes from the one table, and every code a URI declares exists', () => {
@@ -165,6 +174,20 @@ describe('GET /openapi.json (the document)', () => {
       expect(op['x-facewatch-errors'].map((e) => e.code).sort()).toEqual(fn.errors.map((n) => ErrorTable[n].code).sort());
       expect(fn.errors).toEqual(expect.arrayContaining(['MALFORMED_JSON', 'BODY_TOO_LARGE', 'INTERNAL', 'DB_UNAVAILABLE']));
     }
+  });
+});
+
+describe('GET /Events (the event stream)', () => {
+  const op = (doc.paths['/Events'] as { get: { parameters: { name: string; in: string }[]; responses: { 200: { content: Record<string, unknown> } };
+    'x-facewatch-role': string; 'x-facewatch-errors': { name: string }[]; security: unknown[] } }).get;
+
+  it('is described as a Server-Sent Events stream: its query, the events it sends, who may open it and its codes', () => {
+    expect(Object.keys(op.responses[200].content)).toEqual(['text/event-stream', 'application/json']);
+    expect(op.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['query:last_event_id', 'query:types', 'header:Last-Event-ID']);
+    expect(op['x-facewatch-role']).toBe('viewer');
+    expect(op['x-facewatch-errors'].map((e) => e.name)).toEqual(expect.arrayContaining(['SESSION_MISSING', 'INVALID_FIELD', 'EVENT_STREAMS_BUSY']));
+    expect(op.security).toEqual(expect.arrayContaining([{ session: [] }, { sessionQuery: [] }]));
+    expect(Object.keys(streams[0].events)).toEqual(['capture', 'alarm', 'camera', 'gap', 'error']);
   });
 });
 
@@ -182,7 +205,7 @@ describe('examples', () => {
 describe(REFERENCE_PATH, () => {
   it('is what the URI table generates (npm run docs:api writes it)', () => {
     const committed = readFileSync(new URL(`../../${REFERENCE_PATH}`, import.meta.url), 'utf8');
-    expect(committed === apiReference(groups), `${REFERENCE_PATH} is stale: run npm run docs:api`).toBe(true);
+    expect(committed === apiReference(groups, streams), `${REFERENCE_PATH} is stale: run npm run docs:api`).toBe(true);
   });
 
   it('README and docs/api.md point to it, not to ../shared', () => {

@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('background writers during a database outage', () => {
   it('a camera state reported while the database is down is written when it is back', async () => {
     const camera = await repos.cameras.insert({ name: 'door', rtsp: 'rtsp://127.0.0.1:1/x', type: 0, remark: '' });
-    const states = createCameraState({ cameras: repos.cameras, bus, log, retry: { initialMs: 100, maxMs: 500 } });
+    const states = createCameraState({ cameras: repos.cameras, bus, log, timeZone: 'UTC', retry: { initialMs: 100, maxMs: 500 } });
     states.start();
     try {
       const outage = pg.restart({ downMs: 3000 });
@@ -54,7 +54,7 @@ describe('background writers during a database outage', () => {
     const sent: TasksDesiredMessage[] = [];
     const sub = bus.subscribe<TasksDesiredMessage>(Subjects.tasksDesired, (m) => { sent.push(m); });
     // no task-control clock here: the retry is the desired state's own, not the next period's
-    const control = createDesiredState({ tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone: 'UTC', staleMs: 60_000 });
+    const control = createDesiredState({ tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone: 'UTC', staleMs: 60_000, offlineAlarmMs: 30_000 });
     try {
       const outage = pg.restart({ downMs: 3000 });
       await new Promise((r) => setTimeout(r, 300));

@@ -139,7 +139,7 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
         camera_list1: [{ camera_id: c1, name: 'in1', state: 0 }, { camera_id: c2, name: 'in2', state: 0 }],
         camera_list2: [{ camera_id: c3, name: 'out1', state: 0 }],
         lib_list: [{ lib_id: l2, name: 'lb' }, { lib_id: l1, name: 'la' }],
-        interval: 3000, threshold: 0.8, state: 0, plan, remark: 'rm', create_time: expect.stringMatching(TIME),
+        interval: 3000, threshold: 0.8, state: 0, plan, remark: 'rm', alarm_stranger: 0, late_grace: 0, early_grace: 0, create_time: expect.stringMatching(TIME),
       });
     });
 

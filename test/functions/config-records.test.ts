@@ -278,7 +278,7 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       expect((await api.call('/DeletePerson', { lib_id: lib, person_id: pa })).code).toBe(0);
       expect(await status(a)).toBe(0);
       // nor can DeletePicture take it from under those records
-      expect(await api.call('/DeletePicture', { pic_url: a })).toEqual({ code: E.PICTURE_IN_USE.code, msg: `pic_url: ${a} is used by a person or shown by a capture record` });
+      expect(await api.call('/DeletePicture', { pic_url: a })).toEqual({ code: E.PICTURE_IN_USE.code, msg: `pic_url: ${a} is used by a person or shown by a capture record or an alarm` });
       expect(await status(a)).toBe(0);
       expect(await del(a1)).toBe(0);
       expect([await status(a), await status(a1.captureUrl)]).toEqual([0, gone]);

@@ -25,6 +25,9 @@ async function crop(i: number, [x, y, w, h]: Box, margin = 0.6): Promise<Sharp> 
 const ALICE: [number, Box] = [6, [1166, 319, 218, 280]];
 const BOB: [number, Box] = [1, [1463, 227, 226, 207]];
 const CAROL: [number, Box] = [4, [1253, 161, 186, 243]];
+/** two more people, unlike alice, bob and carol (similarity under 0.45 to each): strangers in scenes */
+const DAN: [number, Box] = [3, [585, 331, 206, 274]];
+const ERIN: [number, Box] = [6, [1460, 275, 227, 287]];
 /** a face turned away: detected, but its pose is too poor to enrol */
 const PROFILE: [number, Box] = [2, [363, 140, 179, 283]];
 
@@ -39,6 +42,8 @@ export async function makeFixtures() {
     bob: await jpeg(await crop(...BOB)),
     bobPng: await (await crop(...BOB)).png().toBuffer(),
     carol: await jpeg(await crop(...CAROL)),
+    dan: await jpeg(await crop(...DAN)),
+    erin: await jpeg(await crop(...ERIN)),
     profile: await jpeg(await crop(...PROFILE)),
     group: sample(6),
     tiny: await jpeg((await crop(...ALICE)).resize(60)),

@@ -84,7 +84,7 @@ describe('outbound connections, logs and secrets (embedded)', () => {
     expect(api.host.resources.store.describe()).toMatch(/^file:\/\//);
   });
 
-  it('11. QueryCameraRtsp: an address outside the ranges is refused unsent; answers carry no remote status; calls are rate-limited per user', async () => {
+  it('11. QueryCameraRtsp: an address outside the ranges is refused unsent; answers carry no remote status; calls that reach a device are rate-limited per user', async () => {
     const out = await api.call('/QueryCameraRtsp', { ip: `127.0.0.1:${trapPort}` });
     expect(out.code).toBe(E.ADDRESS_NOT_ALLOWED.code);
     const notOnvif = await api.call('/QueryCameraRtsp', { ip: `127.0.0.2:${echoPort}` });
@@ -92,10 +92,14 @@ describe('outbound connections, logs and secrets (embedded)', () => {
     expect(notOnvif.msg).not.toMatch(/MARKER|500/);
     const closed = await api.call('/QueryCameraRtsp', { ip: `127.0.0.2:${closedPort}` });
     expect(closed.code).toBe(E.CAMERA_UNREACHABLE.code);
-    // the fourth call within a minute (QUERY_RTSP_PER_MINUTE=3), wherever it goes
+    // the refused call reached nothing, so it did not count: a third contact is still allowed
+    expect((await api.call('/QueryCameraRtsp', { ip: `127.0.0.2:${echoPort}` })).code).toBe(E.NOT_ONVIF.code);
+    // the fourth contact within a minute (QUERY_RTSP_PER_MINUTE=3)
     const limited = await api.call('/QueryCameraRtsp', { ip: `127.0.0.2:${echoPort}` });
     expect(limited.code).toBe(E.RATE_LIMITED.code);
     expect(limited.msg).toMatch(/^\/QueryCameraRtsp: at most 3 calls a minute; try again in \d+ s$/);
+    // an address outside the ranges is still refused as such, not as a rate limit
+    expect((await api.call('/QueryCameraRtsp', { ip: `127.0.0.1:${trapPort}` })).code).toBe(E.ADDRESS_NOT_ALLOWED.code);
     expect(trapped).toBe(0);
   });
 

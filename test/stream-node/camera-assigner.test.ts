@@ -129,6 +129,19 @@ describe.each([
     expect(took).toBeLessThan(10 * TICK * 1.2 + 2000);
   });
 
+  it('a camera a task starts wanting is taken at once, not at the next tick', async () => {
+    const a = new CameraAssigner({ leases: await (await bus()).leases(spec()), node: 'A', capacity: 4, tickMs: 60_000 });
+    assigners.push(a);
+    const acquired: number[] = [];
+    a.on('acquired', (id) => acquired.push(id));
+    a.start();
+    await new Promise((r) => setTimeout(r, 300)); // the first tick is over; the next is a minute away
+    a.setWanted([5]);
+    a.setWanted([5, 6]);
+    await until(() => acquired.length === 2, 'both cameras', 5000);
+    expect(acquired.sort()).toEqual([5, 6]);
+  });
+
   it.runIf(kind === 'nats')('a nats-server outage moves no camera; a node that died during it loses its cameras after the grace', async () => {
     const s = spec();
     const wanted = [1, 2, 3, 4];

@@ -43,6 +43,9 @@ beforeAll(async () => {
   rtsp = await startRtspServer({ streams: [{ path: 'door', source: clip }] });
   store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   engine = createFaceEngine({ threads: 1 });
+  // the models load on first use: not during the first frame, which would leave the next one
+  // seconds away on a loaded machine (and every track idle past its end)
+  await engine.detect({ data: Buffer.alloc(64 * 64 * 3), width: 64, height: 64, channels: 3 });
   bus = await connectNatsBus({ servers: nats.url, name: 'pipeline-test' });
   await bus.ensureStream(Streams.FACES);
 });
@@ -66,7 +69,7 @@ describe('camera pipeline', () => {
       node: 'node-a', cameraId: 7, url: rtsp.urlFor('door'), intervalMs: 1000,
       tasks: [{ taskId: 3, cameraList: 1 }],
       engine, store, bus, detectWidth: 1280,
-      tracker: { publishPeriodMs: 60_000, maxIdleMs: 5000 },
+      tracker: { publishPeriodMs: 60_000, maxIdleMs: 10_000 },
     });
     const states: string[] = [];
     pipeline.on('state', (s) => states.push(s));
@@ -86,11 +89,17 @@ describe('camera pipeline', () => {
     expect(tracks.size).toBeLessThanOrEqual(5); // a face lost and found again at worst, not one per frame
     expect(received.length).toBeLessThanOrEqual(2 * tracks.size); // first shot, at most one better at the end
     expect(pipeline.stats.faces).toBeGreaterThanOrEqual(pipeline.stats.analysed); // the small third face is missed now and then
+    // each message's shot was embedded once, and the tracker checked faces far less than once per face
+    expect(pipeline.stats.embeds).toBeGreaterThanOrEqual(received.length);
+    expect(pipeline.stats.embeds).toBeLessThan(pipeline.stats.faces);
 
     const reference = await engine.analyze(await readFile(photo));
     expect(reference.length).toBeGreaterThanOrEqual(3);
     for (const m of received) {
       expect(m).toMatchObject({ task_id: 3, camera_id: 7, camera_list: 1, node: 'node-a' });
+      // the appearance names the track and its window; a first shot starts it
+      expect(m.appearance).toMatch(new RegExp(`^node-a-[0-9a-z]+-${m.track_id}-0$`));
+      expect(m.appearance_start).toBeLessThanOrEqual(m.capture_time);
       expect(m.capture_time).toBeGreaterThan(Date.now() - 120_000);
       // boxes are in the camera's 1280x720 pixels; the photo starts at x = 128, y = 180
       expect(m.box.x).toBeGreaterThanOrEqual(100);

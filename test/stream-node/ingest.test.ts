@@ -140,6 +140,8 @@ describe('ffmpeg frame source', () => {
     expect(k.input.join(' ')).toContain('-rtsp_transport tcp');
     expect(k.output.join(' ')).toContain('gte(t-prev_selected_t\\,0.980)');
     expect(k.output.join(' ')).toContain("scale='min(iw\\,960)'");
+    // a frame goes out as soon as it is made, not when the next one pushes it
+    expect(k.output.join(' ')).toContain('-threads 1 -flush_packets 1');
     expect(redact('rtsp://admin:secret@10.0.0.5:554/s1')).toBe('rtsp://***@10.0.0.5:554/s1');
   });
 });

@@ -4,8 +4,13 @@
  * with `code` != 0 becomes an ApiError; a session the server no longer knows sends the user to the
  * login page, remembering where they were (they come back there after logging in).
  */
+import { SESSION_CODES } from '../lib/live.ts';
+import { neededRole } from '../lib/roles.ts';
 import { here, navigate, route } from '../lib/router.ts';
-import { session, setSession } from './session.ts';
+import { roleRefused, session, setSession } from './session.ts';
+
+/** The codes that mean "log in again": missing, unknown or expired session. */
+export { SESSION_CODES };
 
 export type Envelope = { code: number; msg: string };
 
@@ -15,15 +20,14 @@ export class ApiError extends Error {
   }
 }
 
-/** The codes that mean "log in again": missing, unknown or expired session. */
-export const SESSION_CODES = new Set([1001, 1002, 1003]);
 /** Not an answer of the server (network down, host restarting, not JSON). */
 export const NETWORK_ERROR = -1;
 export const UNKNOWN_URI = 3000;
+export const PERMISSION_DENIED = 1008;
 
 export type Paged<T> = { page_no: number; page_size: number; total_count: number; items: T[] };
 
-function sessionLost(): void {
+export function sessionLost(): void {
   if (!session.value) return;
   setSession(null);
   if (route.value.path !== '/login') navigate(`/login?next=${encodeURIComponent(here())}`, true);
@@ -45,6 +49,8 @@ async function send(uri: string, init: RequestInit): Promise<Envelope & Record<s
   if (typeof body?.code !== 'number') throw new ApiError(NETWORK_ERROR, `HTTP ${res.status}: no code in the answer`, uri);
   if (body.code !== 0) {
     if (SESSION_CODES.has(body.code) && uri !== '/Login') sessionLost();
+    const need = body.code === PERMISSION_DENIED ? neededRole(body.msg ?? '') : undefined;
+    if (need) roleRefused(need);
     throw new ApiError(body.code, body.msg ?? '', uri);
   }
   return body;
@@ -77,7 +83,8 @@ export async function upload(file: Blob, filename: string): Promise<{ pic_url: s
 /**
  * Does this server have a URI? Asked with a body that cannot parse, so an existing URI refuses it
  * (malformed body, or a session/permission code) without doing anything, and a missing one answers
- * UNKNOWN_URI. Pages of URIs still to come (alarms, events, exports) show "not available" on false.
+ * UNKNOWN_URI. A page or part built on URIs a server may lack shows "not available" on false
+ * (components/ui.tsx Requires); today every URI the console calls exists.
  */
 const probes = new Map<string, Promise<boolean>>();
 export function hasUri(uri: `/${string}`): Promise<boolean> {
@@ -90,17 +97,4 @@ export function hasUri(uri: `/${string}`): Promise<boolean> {
     p.then((ok) => { if (!ok) setTimeout(() => probes.delete(uri), 60_000); });
   }
   return p;
-}
-
-/** Is the live event stream (GET /Events, Server-Sent Events) served? */
-export async function hasEvents(): Promise<boolean> {
-  const ctl = new AbortController();
-  try {
-    const r = await fetch('/Events', { headers: headers(false), signal: ctl.signal, cache: 'no-store' });
-    return (r.headers.get('content-type') ?? '').startsWith('text/event-stream');
-  } catch {
-    return false;
-  } finally {
-    ctl.abort();
-  }
 }

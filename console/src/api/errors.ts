@@ -1,5 +1,6 @@
 /** An error as words for the user: the code's text in the current language, and the server's msg. */
 import { isKey, t } from '../i18n/index.ts';
+import { neededRole } from '../lib/roles.ts';
 import { ApiError } from './client.ts';
 
 export type ErrorWords = { text: string; detail: string; code: number };
@@ -11,7 +12,9 @@ export function errorWords(e: unknown): ErrorWords {
   if (e instanceof Problem) return { text: e.message, detail: '', code: 0 };
   if (e instanceof ApiError) {
     const key = `err.${e.code}`;
-    const text = isKey(key) ? t(key) : t('err.other', { code: e.code });
+    const role = e.code === 1008 ? neededRole(e.message) : undefined;
+    // PERMISSION_DENIED names the role that is missing ("needs the operator role")
+    const text = role ? t('err.1008.role', { role: t(`role.${role}`) }) : isKey(key) ? t(key) : t('err.other', { code: e.code });
     return { text, detail: e.message && e.message !== text ? e.message : '', code: e.code };
   }
   return { text: t('err.-1'), detail: e instanceof Error ? e.message : String(e), code: -1 };

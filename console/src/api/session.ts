@@ -3,10 +3,10 @@
  * reload or a second tab stays logged in; the server ends it (idle time, password change, deletion)
  * and the client then goes back to the login page (api/client.ts).
  */
+import { allows, isRole, ROLES, type Role } from '../lib/roles.ts';
 import { signal } from '../lib/signal.ts';
 
-export type Role = 'viewer' | 'operator' | 'admin';
-const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+export type { Role };
 
 export type Session = { session: string; user_id: number; username: string; role: Role };
 
@@ -15,7 +15,7 @@ const KEY = 'fw.session';
 function load(): Session | null {
   try {
     const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Session | null;
-    return s && typeof s.session === 'string' && s.session ? s : null;
+    return s && typeof s.session === 'string' && s.session && isRole(s.role) ? s : null;
   } catch {
     return null;
   }
@@ -24,11 +24,12 @@ function load(): Session | null {
 export const session = signal<Session | null>(load());
 
 /**
- * The role from a /Login answer. Servers before roles (issue 10) answer no `role`: every account
- * could then do everything, so the console shows everything and the server decides.
+ * The role from a /Login answer (issue 10: every answer names it). An answer without one is from a
+ * server before roles, where every account could do everything: the console then shows everything
+ * and the server decides.
  */
 export function roleOf(answer: { role?: unknown }): Role {
-  return answer.role === 'viewer' || answer.role === 'operator' || answer.role === 'admin' ? answer.role : 'admin';
+  return isRole(answer.role) ? answer.role : 'admin';
 }
 
 export function setSession(s: Session | null): void {
@@ -39,5 +40,17 @@ export function setSession(s: Session | null): void {
 
 /** May the logged-in user do what needs `need`? */
 export function can(need: Role, s: Session | null = session.value): boolean {
-  return !!s && RANK[s.role] >= RANK[need];
+  return allows(s?.role, need);
+}
+
+/**
+ * The server refused for want of `need` (PERMISSION_DENIED names it): the account's role was lowered
+ * since it logged in (an admin changed it; the server applies that at once). The console takes the
+ * role just below `need`, so it stops offering what the server refuses; a further refusal lowers it
+ * again. Its real role shows at the next login.
+ */
+export function roleRefused(need: Role): void {
+  const s = session.value;
+  const below = ROLES[ROLES.indexOf(need) - 1];
+  if (s && below && allows(s.role, need)) setSession({ ...s, role: below });
 }

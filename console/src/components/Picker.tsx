@@ -12,8 +12,17 @@ export type Choice = { id: number; name: string };
 export const cameraSource = { uri: '/QueryCameraList' as const, id: (x: { camera_id: number }) => x.camera_id };
 export const librarySource = { uri: '/QueryLibraryList' as const, id: (x: { lib_id: number }) => x.lib_id };
 export const taskSource = { uri: '/QueryTaskList' as const, id: (x: { task_id: number }) => x.task_id };
+/** tasks of one type (roll call 1, sign-in 3): the reports' pickers */
+export const taskOfType = (type: number) => ({ ...taskSource, filter: { type } });
 
-type Source = { uri: `/${string}`; id: (x: never) => number };
+/** A picked id in the URL query as "id:name", so the chip keeps its name after a reload. */
+export const choiceFromParam = (v: string | undefined): Choice[] => {
+  const m = v ? /^(\d+):(.*)$/.exec(v) : null;
+  return m ? [{ id: Number(m[1]), name: m[2] }] : [];
+};
+export const choiceParam = (c: Choice[]): string => (c[0] ? `${c[0].id}:${c[0].name}` : '');
+
+type Source = { uri: `/${string}`; id: (x: never) => number; filter?: Record<string, unknown> };
 
 export function Picker(props: {
   label: string; source: Source; value: Choice[]; onChange: (v: Choice[]) => void; single?: boolean; exclude?: number[]; testId?: string;
@@ -22,8 +31,8 @@ export function Picker(props: {
   const [open, setOpen] = useState(false);
   const q = useDebounced(text, 250);
   const found = useAsync(
-    (signal) => (open ? query<{ name: string }>(props.source.uri, { page_no: 1, page_size: 20, ...(q ? { name: q } : {}) }, signal) : Promise.resolve(undefined)),
-    [open, q, props.source.uri],
+    (signal) => (open ? query<{ name: string }>(props.source.uri, { page_no: 1, page_size: 20, ...props.source.filter, ...(q ? { name: q } : {}) }, signal) : Promise.resolve(undefined)),
+    [open, q, props.source.uri, JSON.stringify(props.source.filter ?? {})],
   );
   const root = useRef<HTMLDivElement>(null);
   // the list closes on a click or focus elsewhere, and on Escape

@@ -1,7 +1,8 @@
 /** The console's small building blocks: pager, dialog, error text, "not available", thumbnails. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Paged } from '../api/client.ts';
+import { hasUri, type Paged } from '../api/client.ts';
+import { useAsync } from '../lib/hooks.ts';
 import { errorWords } from '../api/errors.ts';
 import { pictureUrl } from '../api/pictures.ts';
 import { t } from '../i18n/index.ts';
@@ -101,7 +102,18 @@ export function ErrorText(props: { error: unknown; role?: 'alert' | 'status' }) 
   );
 }
 
-/** A page or part whose URIs this server does not have yet. */
+/**
+ * A page or part built ahead of its URIs: its children once the server has every one of `uris`,
+ * else "not available" naming them (asked once per URI, api/client.ts hasUri). Every URI the
+ * console calls exists today; this stays for the next ones.
+ */
+export function Requires(props: { what: string; uris: `/${string}`[]; children: ComponentChildren }) {
+  const ok = useAsync(() => Promise.all(props.uris.map(hasUri)).then((a) => a.every(Boolean)), [props.uris.join()]);
+  if (ok.data === undefined) return <Loading />;
+  return ok.data ? <>{props.children}</> : <NotAvailable what={props.what} uris={props.uris} />;
+}
+
+/** A page or part whose URIs this server does not have. */
 export function NotAvailable(props: { what: string; uris: string[] }) {
   return (
     <div class="not-available" role="status" data-testid="not-available">
@@ -149,4 +161,18 @@ export function StateBadge(props: { on: boolean; onText: string; offText: string
 
 export function Loading() {
   return <p class="muted" aria-busy="true">{t('common.loading')}</p>;
+}
+
+/** Runs an export (the caller saves the file); busy while the server builds it. */
+export function ExportButton(props: { onExport: () => Promise<unknown>; label?: string; disabled?: boolean }) {
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try { await props.onExport(); } finally { setBusy(false); }
+  };
+  return (
+    <button type="button" data-testid="export" disabled={busy || props.disabled} aria-busy={busy} onClick={run}>
+      {busy ? t('export.busy') : props.label ?? t('export.csv')}
+    </button>
+  );
 }

@@ -18,3 +18,19 @@ export function toLocalInput(apiTime: string): string {
 export function startOfDay(date = new Date()): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} 00:00:00`;
 }
+
+/** A date of the browser's calendar as `yyyy-mm-dd` (the reports' date fields). */
+export const dateText = (d: Date): string => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+export const today = (): string => dateText(new Date());
+/** the first day of this month: where an attendance report starts by default */
+export const monthStart = (now = new Date()): string => dateText(new Date(now.getFullYear(), now.getMonth(), 1));
+
+/**
+ * A plan window's start and end as HH:MM for a date (`window_start`, `window_end` API times): an end
+ * at the next day's midnight is the date's 24:00.
+ */
+export function windowText(start: string, end: string): string {
+  const hm = (t: string) => t.slice(11, 16);
+  const endText = end.slice(0, 10) > start.slice(0, 10) && hm(end) === '00:00' ? '24:00' : hm(end);
+  return `${hm(start)}–${endText}`;
+}

@@ -1,11 +1,14 @@
 /**
  * Overview: cameras online/offline, running tasks with their streams, today's captures (matched and
- * strangers), and the newest alarms once the server has /QueryAlarmList (issue 13). Refreshed every
- * 10 s while shown.
+ * strangers), refreshed every 10 s while shown; and the newest alarms, live (read again as each one
+ * arrives on the live stream).
  */
-import { hasUri, query } from '../api/client.ts';
-import type { Camera, Task } from '../api/types.ts';
-import { ErrorText, NotAvailable, StateBadge } from '../components/ui.tsx';
+import { useRef } from 'preact/hooks';
+import { query } from '../api/client.ts';
+import { useLive } from '../api/live.ts';
+import type { Alarm, Camera, Task } from '../api/types.ts';
+import { ErrorText, StateBadge } from '../components/ui.tsx';
+import { AlarmSubject, AlarmType } from './Alarms.tsx';
 import { t } from '../i18n/index.ts';
 import { useAsync, usePolling } from '../lib/hooks.ts';
 import { href } from '../lib/router.ts';
@@ -27,14 +30,41 @@ async function cameraCounts(signal: AbortSignal): Promise<{ total: number; onlin
 async function load(signal: AbortSignal) {
   const today = startOfDay();
   const count = (body: Record<string, unknown>) => query('/QueryTaskCaptureRecord', { page_no: 1, page_size: 1, start_time: today, ...body }, signal).then((p) => p.total_count);
-  const [cameras, running, captures, matched, alarms] = await Promise.all([
+  const [cameras, running, captures, matched] = await Promise.all([
     cameraCounts(signal),
     query<Task>('/QueryTaskList', { page_no: 1, page_size: 10, state: 1 }, signal),
     count({}),
     count({ classify: 1 }),
-    hasUri('/QueryAlarmList'),
   ]);
-  return { cameras, running, captures, matched, alarms };
+  return { cameras, running, captures, matched };
+}
+
+const NEWEST = 6;
+
+/** The newest alarms, read again as alarms arrive (a burst reads once). */
+function NewestAlarms() {
+  const alarms = useAsync((signal) => query<Alarm>('/QueryAlarmList', { page_no: 1, page_size: NEWEST }, signal), []);
+  const soon = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useLive('alarm', () => {
+    clearTimeout(soon.current);
+    soon.current = setTimeout(alarms.reload, 300);
+  });
+  const d = alarms.data;
+  return (
+    <div class="panel" data-testid="overview-alarms">
+      <h2>{t('overview.alarms')} {d && <a class="small" href={href('/alarms', { state: 0 })}>{t('overview.allAlarms')}</a>}</h2>
+      <ErrorText error={alarms.error} />
+      {d && !d.items.length && <p class="muted">{t('overview.noAlarms')}</p>}
+      <ul class="plain alarm-list">
+        {d?.items.map((a) => (
+          <li class={a.state === 0 ? 'alarm-new' : ''} data-alarm-id={a.alarm_id}>
+            <AlarmType type={a.type} /> <AlarmSubject a={a} size={40} />
+            <span class="muted small"> {a.camera_name} · {a.alarm_time}{a.state === 1 ? ` · ${t('alarm.state.1')}` : ''}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 export function Overview() {
@@ -79,10 +109,7 @@ export function Overview() {
                 ))}
               </ul>
             </div>
-            <div class="panel" data-testid="overview-alarms">
-              <h2>{t('overview.alarms')}</h2>
-              {d.alarms ? <p class="muted">{t('na.phase2')}</p> : <NotAvailable what={t('overview.alarms')} uris={['/QueryAlarmList', 'GET /Events']} />}
-            </div>
+            <NewestAlarms />
           </div>
         </>
       )}

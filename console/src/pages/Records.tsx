@@ -1,26 +1,24 @@
 /**
  * Capture records: every filter of /QueryTaskCaptureRecord (task, camera, library, name, card number,
  * matched/stranger, least similarity, time range), the capture beside the enrolled photo, server
- * paging, delete. CSV export comes with /ExportCaptureRecord (issue 13): "not available" until then.
+ * paging, delete, and CSV export of everything the filters match (/ExportCaptureRecord, saved as a
+ * file).
  */
 import { useState } from 'preact/hooks';
-import { call, hasUri, query } from '../api/client.ts';
+import { call, query } from '../api/client.ts';
 import { can } from '../api/session.ts';
 import type { CaptureRecord } from '../api/types.ts';
-import { cameraSource, librarySource, Picker, taskSource, type Choice } from '../components/Picker.tsx';
-import { ErrorText, PagedTable, Thumb } from '../components/ui.tsx';
+import { cameraSource, choiceFromParam, choiceParam, librarySource, Picker, taskSource } from '../components/Picker.tsx';
+import { ErrorText, ExportButton, PagedTable, Thumb } from '../components/ui.tsx';
 import { useAction } from '../lib/actions.ts';
 import { t } from '../i18n/index.ts';
 import { useAsync } from '../lib/hooks.ts';
+import { base64ToBytes, exportFileName, saveFile } from '../lib/download.ts';
 import { listParams } from '../lib/router.ts';
 import { fromLocalInput, toLocalInput } from '../lib/time.ts';
 
-/** A picked id in the URL as "id:name", so the chip keeps its name after a reload. */
-const choice = (v: string | undefined): Choice[] => {
-  const m = v ? /^(\d+):(.*)$/.exec(v) : null;
-  return m ? [{ id: Number(m[1]), name: m[2] }] : [];
-};
-const param = (c: Choice[]) => (c[0] ? `${c[0].id}:${c[0].name}` : '');
+const choice = choiceFromParam;
+const param = choiceParam;
 
 export function Records() {
   const { params, page, size, set } = listParams('/records');
@@ -35,7 +33,6 @@ export function Records() {
   };
   const key = JSON.stringify(body);
   const list = useAsync((signal) => query<CaptureRecord>('/QueryTaskCaptureRecord', { page_no: page, page_size: size, ...body }, signal), [page, size, key]);
-  const exportable = useAsync(() => hasUri('/ExportCaptureRecord'), []);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const action = useAction(() => { setSelected(new Set()); list.reload(); });
   const edit = can('operator');
@@ -46,10 +43,7 @@ export function Records() {
 
   const exportCsv = () => action.run(async () => {
     const r = await call<{ data: string }>('/ExportCaptureRecord', body);
-    const a = document.createElement('a');
-    a.href = `data:text/csv;base64,${r.data}`;
-    a.download = 'capture-records.csv';
-    a.click();
+    saveFile(base64ToBytes(r.data), exportFileName('capture-records', [task[0]?.name, camera[0]?.name]));
   });
 
   return (
@@ -57,9 +51,7 @@ export function Records() {
       <div class="page-head">
         <h1 id="records-title">{t('nav.records')}</h1>
         <div class="head-actions">
-          {exportable.data === false
-            ? <span class="muted" data-testid="export-na" title="/ExportCaptureRecord">{t('records.exportNa')}</span>
-            : <button type="button" onClick={exportCsv} disabled={!exportable.data}>{t('records.export')}</button>}
+          <ExportButton onExport={exportCsv} />
           {edit && <button type="button" class="danger" disabled={!selected.size} onClick={() => remove([...selected])}>{t('records.deleteSelected', { n: selected.size })}</button>}
         </div>
       </div>

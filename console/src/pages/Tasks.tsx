@@ -1,6 +1,7 @@
 /**
  * Tasks: list with each camera's stream state (refreshed every 5 s), start/stop, add/edit with camera
- * and library pickers and the weekly plan editor, delete (a running task is stopped first).
+ * and library pickers, the weekly plan editor, stranger alarms and (sign-in tasks) the late / early
+ * grace minutes; delete (a running task is stopped first).
  */
 import { useState } from 'preact/hooks';
 import { call, query } from '../api/client.ts';
@@ -58,7 +59,7 @@ export function Tasks() {
           <tr data-task={task.name}>
             <td>{task.task_id}</td>
             <td>{task.name}</td>
-            <td>{t(`taskType.${task.type as 0 | 1 | 3}`)}</td>
+            <td>{t(`taskType.${task.type as 0 | 1 | 3}`)}{task.alarm_stranger === 1 && <span class="badge warn" title={t('tasks.alarmStranger')}>{t('tasks.strangerAlarms')}</span>}</td>
             <td><StateBadge on={task.state === 1} onText={t('tasks.running')} offText={t('tasks.stopped')} /></td>
             <td>{cams(task.camera_list1, task.state === 1)}</td>
             <td>{cams(task.camera_list2, task.state === 1)}</td>
@@ -89,6 +90,7 @@ function TaskForm(props: { task?: Task; onClose: () => void; onDone: () => void 
   const [list1, setList1] = useState<Choice[]>(task?.camera_list1.map((c) => ({ id: c.camera_id, name: c.name })) ?? []);
   const [list2, setList2] = useState<Choice[]>(task?.camera_list2.map((c) => ({ id: c.camera_id, name: c.name })) ?? []);
   const [libs, setLibs] = useState<Choice[]>(task?.lib_list.map((l) => ({ id: l.lib_id, name: l.name })) ?? []);
+  const [type, setType] = useState(String(task?.type ?? 0));
   const [plan, setPlan] = useState<WeekPlan>(() => {
     try { return fromPlanText(task?.plan); } catch { return fromPlanText(''); }
   });
@@ -101,6 +103,9 @@ function TaskForm(props: { task?: Task; onClose: () => void; onDone: () => void 
     const body = {
       name: String(f.get('name')), type: Number(f.get('type')), camera_list1: ids(list1), camera_list2: ids(list2), lib_list: ids(libs),
       interval: Number(f.get('interval')), threshold: Number(f.get('threshold')), plan: planText, remark: String(f.get('remark') ?? ''),
+      alarm_stranger: f.get('alarm_stranger') === 'on' ? 1 : 0,
+      // grace minutes mean something for sign-in tasks only; others keep what they have
+      ...(type === '3' ? { late_grace: Number(f.get('late_grace') || 0), early_grace: Number(f.get('early_grace') || 0) } : {}),
     };
     if (task) await call('/UpdateTask', { task_id: task.task_id, ...body });
     else await call('/AddTask', body);
@@ -111,7 +116,7 @@ function TaskForm(props: { task?: Task; onClose: () => void; onDone: () => void 
     <FormDialog title={task ? t('tasks.edit', { name: task.name }) : t('tasks.add')} onClose={props.onClose} onSubmit={submit} wide testId="task-form">
       <Field label={t('common.name')}><input name="name" required maxLength={128} defaultValue={task?.name} autoFocus /></Field>
       <Field label={t('tasks.type')}>
-        <select name="type" defaultValue={String(task?.type ?? 0)}>
+        <select name="type" value={type} onChange={(e) => setType(e.currentTarget.value)}>
           <option value="0">{t('taskType.0')}</option><option value="1">{t('taskType.1')}</option><option value="3">{t('taskType.3')}</option>
         </select>
       </Field>
@@ -120,6 +125,13 @@ function TaskForm(props: { task?: Task; onClose: () => void; onDone: () => void 
       <div class="field wide"><span class="label">{t('tasks.entrance')}</span><Picker label={t('tasks.entrance')} source={cameraSource} value={list1} onChange={setList1} exclude={list2.map((c) => c.id)} testId="pick-cameras" /></div>
       <div class="field wide"><span class="label">{t('tasks.exit')}</span><Picker label={t('tasks.exit')} source={cameraSource} value={list2} onChange={setList2} exclude={list1.map((c) => c.id)} /></div>
       <div class="field wide"><span class="label">{t('tasks.libraries')}</span><Picker label={t('tasks.libraries')} source={librarySource} value={libs} onChange={setLibs} testId="pick-libraries" /></div>
+      <label class="check"><input name="alarm_stranger" type="checkbox" defaultChecked={task?.alarm_stranger === 1} />{t('tasks.alarmStranger')}</label>
+      {type === '3' && (
+        <>
+          <Field label={t('tasks.lateGrace')} hint={t('tasks.graceHint')}><input name="late_grace" type="number" min={0} max={1440} defaultValue={String(task?.late_grace ?? 0)} /></Field>
+          <Field label={t('tasks.earlyGrace')} hint={t('tasks.graceHint')}><input name="early_grace" type="number" min={0} max={1440} defaultValue={String(task?.early_grace ?? 0)} /></Field>
+        </>
+      )}
       <fieldset class="field wide"><legend class="label">{t('tasks.plan')}</legend><PlanEditor value={plan} onChange={setPlan} /></fieldset>
       <Field label={t('common.remark')} wide><input name="remark" maxLength={1024} defaultValue={task?.remark} /></Field>
     </FormDialog>

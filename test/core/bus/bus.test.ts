@@ -255,6 +255,11 @@ describe('messages', () => {
     expect(FaceMessageSchema.safeParse({ ...msg, embedding: encodeEmbedding(v.subarray(1)) }).success).toBe(false);
     expect(FaceMessageSchema.safeParse({ ...msg, embedding: Array.from(v) }).success).toBe(true);
     expect(FaceMessageSchema.safeParse({ ...msg, camera_list: 3 }).success).toBe(false);
+    // the appearance is optional (older nodes); its start and the capture time must fit a Date
+    expect(FaceMessageSchema.safeParse({ ...msg, appearance: 'node1-1-2-0', appearance_start: msg.capture_time }).success).toBe(true);
+    expect(FaceMessageSchema.safeParse({ ...msg, appearance_start: 9e15 }).success).toBe(false);
+    expect(FaceMessageSchema.safeParse({ ...msg, capture_time: 9e15 }).success).toBe(false);
+    expect(FaceMessageSchema.safeParse({ ...msg, appearance: '' }).success).toBe(false);
   });
 
   it('subject wildcards match like NATS', () => {
