@@ -17,6 +17,9 @@ export const task = out({
   lib_list: z.array(out({ lib_id: idOut, name: z.string() })),
   interval: z.number().int().describe('ms between analysed frames'), threshold: z.number().describe('a face with similarity >= threshold is that person'),
   state: flag.describe('the desired state: 1 started, 0 stopped'), plan: z.string(), remark: z.string(), create_time: timeOut,
+  alarm_stranger: flag.describe('1: a stranger seen by the task raises an alarm'),
+  late_grace: z.number().int().nonnegative().describe('sign-in tasks: minutes of grace after the start'),
+  early_grace: z.number().int().nonnegative().describe('sign-in tasks: minutes of grace before the end'),
 });
 
 export const output = paged(task);
@@ -34,6 +37,7 @@ export const app = defineFunction({
     output: { info: { page_no: 1, page_size: 20, total_count: 1, items: [{
       task_id: 5, name: 'Front gate', task_name: 'Front gate', type: 0, camera_list1: [{ camera_id: 3, name: 'Gate 1', state: 1 }], camera_list2: [],
       lib_list: [{ lib_id: 1, name: 'Staff' }], interval: 1000, threshold: 0.8, state: 1, plan: '', remark: '', create_time: '2026-11-23 09:33:00',
+      alarm_stranger: 1, late_grace: 0, early_grace: 0,
     }] } },
   },
   handler: (i, { services }) => services.tasks.list(i),
