@@ -7,7 +7,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groups } from '../../functions/index.ts';
+import { groups, streams } from '../../functions/index.ts';
 import { chooseEncoding } from '../../functions/lib/compress.ts';
 import { openApiDocument } from '../../functions/lib/openapi.ts';
 import { startApi, type Api } from '../support/api.ts';
@@ -44,7 +44,7 @@ describe('embedded host', () => {
   });
 
   it('/openapi.json is the document of the URI table; /docs renders it from files the host serves', async () => {
-    expect(await (await fetch(`${api.url}/openapi.json`)).json()).toEqual(JSON.parse(JSON.stringify(openApiDocument(groups))));
+    expect(await (await fetch(`${api.url}/openapi.json`)).json()).toEqual(JSON.parse(JSON.stringify(openApiDocument(groups, streams))));
     const page = await (await fetch(`${api.url}/docs`)).text();
     expect(page).toContain("url: '/openapi.json'");
     const scripts = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);

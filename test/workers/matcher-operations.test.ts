@@ -22,7 +22,9 @@ let camera: number;
 
 beforeAll(async () => {
   fx = await makeFixtures();
-  api = await startApi('embedded', { MATCHER_MAX_DELIVER: '3', MATCHER_RETRY_MS: '50' });
+  // RECORD_PERIOD_MS 0: each message its own record (the poison shows Alice again right after good-1,
+  // which would otherwise join good-1's record and never reach the refusing insert)
+  api = await startApi('embedded', { MATCHER_MAX_DELIVER: '3', MATCHER_RETRY_MS: '50', RECORD_PERIOD_MS: '0' });
   await api.login();
   const lib = (await api.call('/AddLibrary', { name: 'staff' })).lib_id;
   expect((await api.call('/AddPerson', { lib_id: lib, name: 'Alice', pic_url: (await api.upload(fx.alice)).pic_url })).code).toBe(0);

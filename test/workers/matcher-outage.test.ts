@@ -42,7 +42,8 @@ beforeAll(async () => {
   const lib = await repos.libraries.insert({ name: 'staff', type: 0, remark: '' });
   camera = await repos.cameras.insert({ name: 'door', rtsp: 'rtsp://10.0.0.9/x', type: 0, remark: '' });
   task = await repos.tasks.insert({ name: 'gate', type: 0, intervalMs: 1000, threshold: 0.8, plan: '', remark: '' }, { cameraList1: [camera], cameraList2: [], libList: [lib] });
-  matcher = createMatcher({ bus, repos, store, probeImage, log: createLogger('silent'), maxDeliver: 1, retryMs: 50, ackWaitMs: 3000, timeZone: 'UTC' });
+  // recordPeriodMs 0: each message its own record (the two strangers' embeddings are alike enough to join otherwise)
+  matcher = createMatcher({ bus, repos, store, probeImage, log: createLogger('silent'), maxDeliver: 1, retryMs: 50, ackWaitMs: 3000, timeZone: 'UTC', recordPeriodMs: 0 });
   await matcher.start();
 }, 120_000);
 
