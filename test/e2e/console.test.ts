@@ -98,8 +98,9 @@ beforeAll(async () => {
   api = await startApi('embedded', {
     CAMERA_ALLOWED_RANGES: '127.0.0.0/8', ONVIF_DISCOVERY_TARGETS: `127.0.0.1:${onvif.udpPort}`, ONVIF_DISCOVERY_MS: '500',
     DESIRED_STATE_PERIOD_MS: '1000', DETECT_WIDTH: '640', LEASE_TTL_MS: '1500', WEBHOOK_ALLOWED_RANGES: '127.0.0.0/8',
-    // a record of the same face every 4 s (default 60 s): the live wall and the alarms need a few
-    PUBLISH_PERIOD_MS: '4000',
+    // a record of the same face every 4 s (defaults: published every 60 s, one record per person and
+    // camera per 60 s): the live wall and the alarms need a few
+    PUBLISH_PERIOD_MS: '4000', RECORD_PERIOD_MS: '4000',
   });
   await api.login();
   relay = await startRelay(Number(new URL(api.url).port));
@@ -436,11 +437,27 @@ describe('operator console in Chromium', () => {
     expect(rows.every((r) => r.includes('张三'))).toBe(true);
   });
 
-  it('roll call and attendance reports, per person too, each exported as a CSV file', async () => {
+  it('a sign-in task with grace minutes and stranger alarms; roll call and attendance reports, per person too, each exported as a CSV file', async () => {
     const camera = (await api.call('/QueryCameraList', { page_no: 1, page_size: 10, name: 'Gate' })).info.items[0].camera_id;
-    for (const [name, type] of [['晨会点名', 1], ['前台签到', 3]] as const) {
-      expect((await api.call('/AddTask', { name, type, camera_list1: String(camera), lib_list: String(libId), interval: 1000, threshold: 0.8 })).code).toBe(0);
-    }
+    expect((await api.call('/AddTask', { name: '晨会点名', type: 1, camera_list1: String(camera), lib_list: String(libId), interval: 1000, threshold: 0.8 })).code).toBe(0);
+    // the sign-in task through the form: its grace minutes and the stranger alarm
+    await page.goto(`${site}/#/tasks`);
+    await page.getByRole('button', { name: '新建任务' }).click();
+    const form = page.getByTestId('task-form');
+    await form.getByLabel('名称', { exact: true }).fill('前台签到');
+    expect(await form.getByLabel('迟到宽限（分钟）').count()).toBe(0); // sign-in tasks only
+    await form.getByLabel('类型').selectOption('3');
+    await form.getByLabel('迟到宽限（分钟）').fill('5');
+    await form.getByLabel('早退宽限（分钟）').fill('10');
+    await form.getByLabel('发现陌生人时告警').check();
+    await form.getByTestId('pick-cameras').getByRole('searchbox').fill('Gate');
+    await form.getByTestId('pick-cameras').getByRole('button', { name: /Gate/ }).click();
+    await form.getByTestId('pick-libraries').getByRole('searchbox').click();
+    await form.getByTestId('pick-libraries').getByRole('button', { name: /员工/ }).click();
+    await page.keyboard.press('Escape');
+    await form.getByRole('button', { name: '保存' }).click();
+    await page.locator('tr[data-task="前台签到"]').getByText('陌生人告警').waitFor();
+    expect((await api.call('/QueryTaskList', { page_no: 1, page_size: 1, name: '前台签到' })).info.items[0]).toMatchObject({ type: 3, late_grace: 5, early_grace: 10, alarm_stranger: 1 });
     await page.getByRole('link', { name: '点名与考勤', exact: true }).click();
     const pickTask = async (testId: string, name: string) => {
       await page.getByTestId(testId).getByRole('searchbox').fill(name);
