@@ -9,6 +9,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // every answer of every test is checked against its URI's declared output schema and error codes
+    // (functions/lib/define.ts): an answer that drifts from the API description fails its test
+    env: { VALIDATE_RESPONSES: '1' },
     // the console is served by the host the tests start: built first when stale
     globalSetup: ['./test/support/console-build.ts'],
   },

@@ -3,28 +3,29 @@
  * variable's name. Nothing else reads process.env. Each part switches from its embedded default to
  * the real service when its variables are set (DATABASE_URL, S3_*, NATS_URL).
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createAddressPolicy, DEFAULT_ALLOWED_RANGES } from './net/address-policy.ts';
 import { assertTimeZone } from './time.ts';
+import { BusEnv } from './env/bus.ts';
+import { FaceEnv } from './env/face.ts';
+import { cameraRangesOf, CameraRangesEnv, StorageRangesEnv, WebhookRangesEnv } from './env/net.ts';
+import { bool, ConfigError, nodeName, optionalString, parseEnv } from './env/parse.ts';
+import { PipelineEnv } from './env/pipeline.ts';
+import { checkStorageEnv, StorageEnv } from './env/storage.ts';
 
-const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
-const optionalString = z.string().trim().min(1).optional();
-
-/** a stream node's name: lease owner and `node` of its face messages */
-export const nodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ (at most 63)');
-
-/**
- * Every address but loopback: IPv4 without 127.0.0.0/8, IPv6 global unicast and unique-local (so
- * neither ::1 nor IPv4-mapped loopback). A one-box site or a test adds 127.0.0.0/8 itself.
- */
-export const WEBHOOK_DEFAULT_RANGES =
-  '0.0.0.0/2,64.0.0.0/3,96.0.0.0/4,112.0.0.0/5,120.0.0.0/6,124.0.0.0/7,126.0.0.0/8,128.0.0.0/1,2000::/3,fc00::/7';
+export { ConfigError, nodeName };
 
 export const HostEnvSchema = z.object({
+  // shared with the stream node, one fragment per concern (core/env)
+  ...StorageEnv.shape,
+  ...BusEnv.shape,
+  ...FaceEnv.shape,
+  ...PipelineEnv.shape,
+  ...CameraRangesEnv.shape,
+  ...StorageRangesEnv.shape,
+  ...WebhookRangesEnv.shape,
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  DATA_DIR: z.string().default('./data'),
   ADMIN_PASSWORD: optionalString,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** IANA zone for the API's "yyyy-mm-dd hh:mm:ss" times; default: the machine's zone */
@@ -70,43 +71,12 @@ export const HostEnvSchema = z.object({
   /** without DATABASE_URL: the embedded PGlite on a worker thread behind a private unix socket
    *  (default), or 'main': on the API thread, called directly (fewer moving parts, ~1/4 the list req/s) */
   PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),
-  S3_ENDPOINT: optionalString,
-  S3_BUCKET: optionalString,
-  S3_ACCESS_KEY_ID: optionalString,
-  S3_SECRET_ACCESS_KEY: optionalString,
-  S3_REGION: z.string().default('us-east-1'),
-  S3_FORCE_PATH_STYLE: bool.default(true),
-  NATS_URL: optionalString,
-  FACE_THREADS: z.coerce.number().int().positive().optional(),
-  /** keep ONNX Runtime's memory arena between face-engine runs: ~30% faster detection, ~60-80 MB
-   *  more resident. Default off in the API host (memory first), on in a stand-alone stream node
-   *  (camera throughput first). See core/face/README.md. */
-  FACE_ARENA: bool.optional(),
   /** run a stream node inside this process; default on without NATS_URL (embedded), off with it */
   EMBEDDED_STREAM_NODE: bool.optional(),
   /** the embedded node's name (lease owner, `node` of its face messages) */
   STREAM_NODE_NAME: nodeName.default('embedded'),
   /** most cameras the embedded node reads at once */
   STREAM_CAPACITY: z.coerce.number().int().min(1).max(1000).default(16),
-  // Pipeline settings shared with stream-node/config.ts (which picks them from here): the embedded
-  // node and a stand-alone one read the same variables with the same bounds.
-  /** one face message (so one capture record) per face track per this period */
-  PUBLISH_PERIOD_MS: z.coerce.number().int().min(1000).max(24 * 3600_000).default(60_000),
-  /** a face track unseen this long has ended */
-  TRACK_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
-  /** faces below this quality are tracked but never recorded */
-  MIN_FACE_QUALITY: z.coerce.number().min(0).max(1).default(0.3),
-  /** frames are scaled to this width before detection */
-  DETECT_WIDTH: z.coerce.number().int().min(160).max(3840).default(960),
-  /** where a stream node keeps the face crops and messages the object store or the bus has not taken
-   *  yet (outbox); default DATA_DIR/outbox/<node name> */
-  OUTBOX_DIR: optionalString,
-  /** most faces (crop + messages) kept in the outbox; the oldest are dropped beyond (counted, logged) */
-  OUTBOX_MAX: z.coerce.number().int().min(10).max(10_000_000).default(100_000),
-  /** most megabytes kept in the outbox; the oldest are dropped beyond */
-  OUTBOX_MAX_MB: z.coerce.number().int().min(1).max(1_000_000).default(1024),
-  /** camera lease TTL: a dead node's cameras move to the others after this */
-  LEASE_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** tasks.desired is re-sent (and plans re-evaluated) this often, and at once on every change */
   DESIRED_STATE_PERIOD_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   /** a camera no node has reported on for this long is offline (nodes report every LEASE_TTL_MS / 3) */
@@ -116,6 +86,22 @@ export const HostEnvSchema = z.object({
   RECORD_PERIOD_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
   /** a face message the matcher took but did not settle (crash) is redelivered after this */
   MATCHER_ACK_WAIT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** deliveries of a face message that fails every time before the matcher moves it to DEAD_LETTERS
+   *  (a database, store or bus outage is retried without limit: it is not the message's fault) */
+  MATCHER_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** first redelivery delay after a failure, doubling per delivery up to 30 s */
+  MATCHER_RETRY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** origins (scheme://host[:port], comma-separated) whose browser pages may call the API; default
+   *  none (the console on the same host needs none) */
+  CORS_ORIGINS: z.string().trim().default('').transform((s, ctx) => {
+    const list = s === '' ? [] : s.split(',').map((o) => o.trim());
+    const bad = list.find((o) => o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not an origin like https://console.example.com` });
+    return list;
+  }),
+  /** check every answer against its URI's declared output schema and error codes (RESPONSE_INVALID
+   *  on a drift); the test suite turns it on (vitest.config.ts), production leaves it off (cost) */
+  VALIDATE_RESPONSES: bool.default(false),
   /** a camera of a running task offline this long raises an alarm (type 3; "back" = type 4); shorter outages raise none */
   CAMERA_OFFLINE_ALARM_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(30_000),
   /** events (captures, alarms, camera changes) are kept at least this long, and at least the newest 10,000, for GET /Events resumes and the webhook */
@@ -126,8 +112,6 @@ export const HostEnvSchema = z.object({
   EVENTS_MAX_CLIENTS: z.coerce.number().int().min(1).max(10_000).default(200),
   /** GET /Events: the log is read this often even when no events.appended message came (lost on the bus) */
   EVENTS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-  /** comma-separated CIDRs the AlarmWebhook receiver may be in; default every address but loopback (metadata addresses are always refused) */
-  WEBHOOK_ALLOWED_RANGES: z.string().default(WEBHOOK_DEFAULT_RANGES),
   /** webhook retries: first after this, doubling up to WEBHOOK_RETRY_MAX_MS, given up WEBHOOK_GIVE_UP_MS after the event */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3600_000).default(1000),
   WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(24 * 3600_000).default(300_000),
@@ -136,13 +120,6 @@ export const HostEnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** a face whose crop is missing from the object store is retried (every 5 s) this long, then dropped */
   MATCHER_IMAGE_WAIT_MS: z.coerce.number().int().min(0).max(24 * 3600_000).default(60_000),
-  /** comma-separated CIDRs of cameras (ONVIF and RTSP hosts); default private and link-local,
-   *  not loopback (add 127.0.0.1/32 for a one-box site). Cloud metadata addresses are always refused. */
-  CAMERA_ALLOWED_RANGES: z.string().default(DEFAULT_ALLOWED_RANGES),
-  /** the former name of CAMERA_ALLOWED_RANGES, used when that is not set */
-  ONVIF_ALLOWED_RANGES: optionalString,
-  /** comma-separated CIDRs a StorageServer set by /UpdateSystemConfig may be at (the S3_* environment is trusted as is) */
-  STORAGE_ALLOWED_RANGES: z.string().default(DEFAULT_ALLOWED_RANGES),
   ONVIF_DISCOVERY_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   ONVIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** where /SearchCamera sends its WS-Discovery Probe: "IPv4[:port],..." (unicast, e.g. subnets without multicast); default the multicast group */
@@ -155,33 +132,11 @@ export const HostEnvSchema = z.object({
 
 export type HostEnv = z.infer<typeof HostEnvSchema>;
 
-export class ConfigError extends Error {}
-
-/** a stream node's outbox: OUTBOX_DIR, else DATA_DIR/outbox/<node> (one folder per node name) */
-export function outboxOptions(cfg: Pick<HostEnv, 'OUTBOX_DIR' | 'OUTBOX_MAX' | 'OUTBOX_MAX_MB' | 'DATA_DIR'>, node: string): { dir: string; maxEntries: number; maxBytes: number } {
-  return { dir: resolve(cfg.OUTBOX_DIR ?? join(cfg.DATA_DIR, 'outbox', node)), maxEntries: cfg.OUTBOX_MAX, maxBytes: cfg.OUTBOX_MAX_MB * 1024 * 1024 };
-}
-
 export function parseHostEnv(env: Record<string, string | undefined> = process.env): HostEnv & { dataDir: string } {
-  const parsed = HostEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`bad environment: ${problems}`);
-  }
-  const cfg = parsed.data;
+  const cfg = parseEnv(HostEnvSchema, env);
   if (cfg.TIME_ZONE) {
     try { assertTimeZone(cfg.TIME_ZONE); } catch { throw new ConfigError(`bad environment: TIME_ZONE: unknown zone ${cfg.TIME_ZONE}`); }
   }
-  try {
-    createAddressPolicy(cfg.WEBHOOK_ALLOWED_RANGES);
-  } catch (e) {
-    throw new ConfigError(`bad environment: WEBHOOK_ALLOWED_RANGES: ${(e as Error).message}`);
-  }
-  const s3Vars = [cfg.S3_ENDPOINT, cfg.S3_BUCKET, cfg.S3_ACCESS_KEY_ID, cfg.S3_SECRET_ACCESS_KEY];
-  if (s3Vars.some(Boolean) && !s3Vars.every(Boolean)) {
-    throw new ConfigError('bad environment: S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
-  }
-  // an environment that sets only the former name keeps working
-  const CAMERA_ALLOWED_RANGES = env.CAMERA_ALLOWED_RANGES === undefined && cfg.ONVIF_ALLOWED_RANGES ? cfg.ONVIF_ALLOWED_RANGES : cfg.CAMERA_ALLOWED_RANGES;
-  return { ...cfg, CAMERA_ALLOWED_RANGES, dataDir: resolve(cfg.DATA_DIR) };
+  checkStorageEnv(cfg);
+  return { ...cfg, CAMERA_ALLOWED_RANGES: cameraRangesOf(cfg, env), dataDir: resolve(cfg.DATA_DIR) };
 }

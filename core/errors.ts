@@ -72,6 +72,7 @@ export const ErrorTable = {
   FACE_ENGINE_FAILED: { code: 5004, msg: 'face engine failed' },
   BUS_UNAVAILABLE: { code: 5005, msg: 'message bus unavailable' },
   SERVER_BUSY: { code: 5006, msg: 'server is busy; try again shortly' },
+  RESPONSE_INVALID: { code: 5015, msg: 'the answer does not match its declared schema' },
   EVENT_STREAMS_BUSY: { code: 5020, msg: 'too many live event streams are open; try again later' },
   CAMERA_UNREACHABLE: { code: 5101, msg: 'camera is unreachable' },
   CAMERA_TIMEOUT: { code: 5102, msg: 'camera did not answer in time' },

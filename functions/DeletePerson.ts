@@ -9,6 +9,9 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/DeletePerson',
   role: 'operator',
+  summary: 'Delete a person (with its embedding and the picture only it used).',
   input,
+  errors: ['LIBRARY_NOT_FOUND', 'PERSON_NOT_FOUND'],
+  example: { input: { lib_id: 1, person_id: 1001 } },
   handler: (i, { services }) => services.persons.remove(i.lib_id, i.person_id),
 });

@@ -9,6 +9,9 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/DeleteTask',
   role: 'operator',
+  summary: 'Delete a stopped task.',
   input,
+  errors: ['TASK_NOT_FOUND', 'TASK_RUNNING'],
+  example: { input: { task_id: 5 } },
   handler: (i, { services }) => services.tasks.remove(i.task_id),
 });

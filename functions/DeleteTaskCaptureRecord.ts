@@ -9,6 +9,9 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/DeleteTaskCaptureRecord',
   role: 'operator',
+  summary: 'Delete a record with its capture image.',
   input,
+  errors: ['RECORD_NOT_FOUND'],
+  example: { input: { record_id: 88001 } },
   handler: (i, { services }) => services.records.remove(i.record_id),
 });

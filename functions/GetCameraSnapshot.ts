@@ -7,14 +7,21 @@
 import { z } from 'zod';
 import { defineFunction } from './lib/define.ts';
 import { id } from './lib/fields.ts';
+import { out } from './lib/outputs.ts';
 
 export const input = z.object({ camera_id: id });
 export type Input = z.infer<typeof input>;
 
+export const output = out({ data: z.base64().describe('a JPEG of a current frame, at most 1280 px wide, base64') });
+export type Output = z.input<typeof output>;
+
 export const app = defineFunction({
   uri: '/GetCameraSnapshot',
   role: 'operator',
+  summary: 'A JPEG of what a camera shows now (for the console), base64.',
   input,
-  output: z.object({ data: z.string() }),
+  output,
+  errors: ['CAMERA_NOT_FOUND', 'INVALID_RTSP', 'ADDRESS_NOT_ALLOWED', 'CAMERA_UNREACHABLE', 'CAMERA_AUTH_FAILED', 'STREAM_UNREADABLE', 'SNAPSHOT_TIMEOUT', 'SNAPSHOT_BUSY'],
+  example: { input: { camera_id: 3 }, output: { data: '/9j/4AAQSkZJRgABAQAAAQABAAA=' } },
   handler: (i, { services }) => services.snapshots.take(i.camera_id),
 });

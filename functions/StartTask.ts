@@ -13,6 +13,9 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/StartTask',
   role: 'operator',
+  summary: 'Start a task: its desired state becomes running and reaches the stream nodes at once.',
   input,
+  errors: ['TASK_NOT_FOUND'],
+  example: { input: { task_id: 5 } },
   handler: (i, { services }) => services.tasks.setState(i.task_id, 1),
 });

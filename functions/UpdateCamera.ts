@@ -9,6 +9,9 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/UpdateCamera',
   role: 'operator',
+  summary: "Change a camera's fields; a new rtsp reaches running tasks at once.",
   input,
+  errors: ['INVALID_RTSP', 'ADDRESS_NOT_ALLOWED', 'CAMERA_NOT_FOUND'],
+  example: { input: { camera_id: 3, name: 'Gate 1 (north)' } },
   handler: (i, { services }) => services.cameras.update(i),
 });

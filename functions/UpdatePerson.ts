@@ -12,6 +12,9 @@ export type Input = z.infer<typeof input>;
 export const app = defineFunction({
   uri: '/UpdatePerson',
   role: 'operator',
+  summary: "Change a person's fields; a new pic_url is enrolled first.",
   input,
+  errors: ['LIBRARY_NOT_FOUND', 'INVALID_PIC_URL', 'PICTURE_NOT_FOUND', 'NOT_AN_IMAGE', 'IMAGE_TOO_LARGE', 'NO_FACE', 'MULTIPLE_FACES', 'FACE_TOO_SMALL', 'FACE_TOO_BLURRY', 'FACE_POOR_QUALITY', 'FACE_ENGINE_FAILED', 'STORAGE_UNAVAILABLE', 'PERSON_NOT_FOUND'],
+  example: { input: { lib_id: 1, person_id: 1001, phone: '13900000000' } },
   handler: (i, { services }) => services.persons.update(i),
 });

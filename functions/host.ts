@@ -1,86 +1,76 @@
 /**
- * The Node entry (`npm start`): parse env, build services (db under DATA_DIR/db unless DATABASE_URL,
- * objects under DATA_DIR/objects unless S3_*, bus in process unless NATS_URL), start the background
- * parts — the matcher (face messages → records), the camera-state writer, the desired-state sender,
- * the webhook dispatcher and the event log's retention (workers/) and, by default without NATS_URL
- * (or with EMBEDDED_STREAM_NODE=1), a stream node reading the cameras in this process — mount every
- * function, listen on PORT, and shut down gracefully on SIGINT/SIGTERM. Without any outside service
- * this one process is the whole system.
+ * The Node entry (`npm start`): parse env, open the resources (db under DATA_DIR/db unless
+ * DATABASE_URL, objects under DATA_DIR/objects unless S3_*, bus in process unless NATS_URL), build
+ * the request services, start the workers (workers/: the matcher, the camera-state writer, the
+ * desired-state clock, the webhook dispatcher, the event log's retention and, by default without
+ * NATS_URL, a stream node reading the cameras in this process), mount every function, listen on
+ * PORT, and shut down gracefully on SIGINT/SIGTERM. Without any outside service this one process is
+ * the whole system.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, outboxOptions, parseHostEnv } from '../core/config.ts';
+import { ConfigError, parseHostEnv } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/log.ts';
+import type { StreamNode } from '../stream-node/node.ts';
+import { createMetrics, type Metrics } from '../core/metrics.ts';
+import { startWorkers, type Workers } from '../workers/index.ts';
+import { registerWorkerMetrics } from '../workers/metrics.ts';
 import { createHostApp } from './app.ts';
-import { createServices, type ParsedEnv, type Services } from './services/index.ts';
-import { StreamNode } from '../stream-node/node.ts';
-import { createAddressPolicy } from '../core/net/address-policy.ts';
-import { createWebhookSender } from '../core/webhook/index.ts';
-import { createWebhookDispatcher, type WebhookDispatcher } from '../workers/webhook.ts';
-import { createEventRetention } from '../workers/eventRetention.ts';
+import { createServices, openResources, type Resources, type Services } from './services/index.ts';
 
-export type RunningHost = { url: string; port: number; services: Services; node?: StreamNode; webhook: WebhookDispatcher; stop(): Promise<void> };
-
-/** The webhook dispatcher of this host (one instance dispatches at a time: it holds the lease). */
-function webhookDispatcher(env: ParsedEnv, services: Services, logger: Logger): WebhookDispatcher {
-  return createWebhookDispatcher({
-    repo: services.repos.webhook, config: services.webhook.current, bus: services.bus, log: logger.child({ part: 'webhook' }),
-    sender: createWebhookSender({ policy: createAddressPolicy(env.WEBHOOK_ALLOWED_RANGES), timeoutMs: env.WEBHOOK_TIMEOUT_MS }),
-    retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, retryMaxMs: env.WEBHOOK_RETRY_MAX_MS, giveUpMs: env.WEBHOOK_GIVE_UP_MS,
-  });
-}
-
-/** The stream node inside the API process: same engine, store and bus as the API. */
-function embeddedNode(env: ParsedEnv, services: Services, logger: Logger): StreamNode {
-  return new StreamNode({
-    node: env.STREAM_NODE_NAME, capacity: env.STREAM_CAPACITY, bus: services.bus, engine: services.face, store: services.store,
-    leaseTtlMs: env.LEASE_TTL_MS, detectWidth: env.DETECT_WIDTH, logger: logger.child({ node: env.STREAM_NODE_NAME }), cameraPolicy: services.policies.camera,
-    outbox: outboxOptions(env, env.STREAM_NODE_NAME),
-    tracker: { publishPeriodMs: env.PUBLISH_PERIOD_MS, maxIdleMs: env.TRACK_IDLE_MS, minQuality: env.MIN_FACE_QUALITY },
-  });
-}
+export type RunningHost = {
+  url: string; port: number; resources: Resources; services: Services; workers: Workers; node?: StreamNode; metrics: Metrics; stop(): Promise<void>;
+};
 
 export async function startHost(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningHost> {
   const parsed = parseHostEnv(env);
   const logger = log ?? createLogger(parsed.LOG_LEVEL, 'api');
-  const services = await createServices(parsed, logger);
-  const app = createHostApp(async () => services, logger);
+  const resources = await openResources(parsed, logger);
+  const services = createServices(resources);
+  const metrics = createMetrics();
+  const app = createHostApp(async () => services, logger, {
+    corsOrigins: parsed.CORS_ORIGINS,
+    metrics,
+    ops: {
+      metrics,
+      log: logger,
+      ready: { database: () => resources.repos.health.ping(), objectStore: () => resources.store.check(), bus: () => resources.bus.check() },
+    },
+  });
   let server: ServerType;
-  let node: StreamNode | undefined;
-  const webhook = webhookDispatcher(parsed, services, logger);
-  const retention = createEventRetention({ repo: services.repos.events, log: logger.child({ part: 'events' }), retentionHours: parsed.EVENT_RETENTION_HOURS });
-  const stopWorkers = () => Promise.allSettled([webhook.stop(), retention.stop()]);
+  let workers: Workers | undefined;
   try {
-    await services.matcher.start();
-    services.cameraState.start();
-    webhook.start();
-    retention.start();
-    if (parsed.EMBEDDED_STREAM_NODE ?? !parsed.NATS_URL) {
-      node = embeddedNode(parsed, services, logger);
-      await node.start();
-    }
-    services.taskControl.start();
+    // Everything now, not on a first request: a bad setting or a dead dependency stops the start.
+    for (const name of Object.keys(services)) void services[name as keyof Services];
+    await resources.openAll();
+    await services.accounts.ensureAdmin(parsed.ADMIN_PASSWORD);
+    services.accounts.listen();
+    workers = await startWorkers(resources, services);
+    registerWorkerMetrics(metrics, workers, resources);
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: parsed.PORT, hostname: parsed.HOST }, () => resolve(s));
       s.once('error', reject); // e.g. EADDRINUSE
     });
   } catch (e) {
-    await node?.stop();
-    await stopWorkers();
-    await services.close();
+    await workers?.stop();
+    await services.accounts.stop();
+    await resources.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
   const host = parsed.HOST === '0.0.0.0' || parsed.HOST === '::' ? '127.0.0.1' : parsed.HOST;
-  logger.info({ port, db: services.db.kind, bus: parsed.NATS_URL ? 'nats' : 'memory', streamNode: !!node }, 'API listening');
+  const running = workers;
+  logger.info({ port, db: resources.db.kind, bus: parsed.NATS_URL ? 'nats' : 'memory', streamNode: !!running.node }, 'API listening');
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     port,
+    resources,
     services,
-    node,
-    webhook,
+    workers: running,
+    node: running.node,
+    metrics,
     stop: () => (stopping ??= (async () => {
       // the live event streams end first: close() waits for every open connection
       await services.eventHub.close();
@@ -91,9 +81,9 @@ export async function startHost(env: Record<string, string | undefined> = proces
         server.close(() => { clearInterval(timer); resolve(); });
         idle();
       });
-      await node?.stop(); // frees its camera leases at once
-      await stopWorkers();
-      await services.close();
+      await running.stop(); // the node frees its camera leases at once
+      await services.accounts.stop();
+      await resources.close();
     })()),
   };
 }
@@ -103,10 +93,10 @@ if (isMain) {
   try {
     const host = await startHost();
     const shutdown = (signal: string) => {
-      host.services.log.info({ signal }, 'shutting down');
+      host.resources.log.info({ signal }, 'shutting down');
       const force = setTimeout(() => process.exit(1), 10_000);
       force.unref();
-      host.stop().then(() => process.exit(0), (e) => { host.services.log.error({ err: e }, 'shutdown failed'); process.exit(1); });
+      host.stop().then(() => process.exit(0), (e) => { host.resources.log.error({ err: e }, 'shutdown failed'); process.exit(1); });
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -50,29 +50,30 @@ import * as QueryWebhookStatus from './QueryWebhookStatus.ts';
 import * as Events from './Events.ts';
 import type { ApiStream } from './lib/stream.ts';
 
-export const functions: readonly ApiFunction[] = [
-  // 一、账号
-  Login.app, RegisterUser.app, UpdateUser.app, DeleteUser.app, QueryUserList.app,
-  // 二、人脸照片/场景照
-  UploadPersonPicture.app, DownloadPersonPicture.app, DeletePicture.app,
-  // 三、人员底库
-  AddLibrary.app, DeleteLibrary.app, QueryLibraryList.app,
-  // 四、人员
-  AddPerson.app, DeletePerson.app, UpdatePerson.app, QueryPersonList.app,
-  // 五、摄像头
-  AddCamera.app, DeleteCamera.app, UpdateCamera.app, QueryCameraList.app, SearchCamera.app, QueryCameraRtsp.app, GetCameraSnapshot.app,
-  // 六、任务
-  AddTask.app, DeleteTask.app, UpdateTask.app, QueryTaskList.app, StartTask.app, StopTask.app, Compare1V1.app,
-  // 七、系统配置
-  UpdateSystemConfig.app, GetSystemConfig.app,
-  // 八、历史记录
-  QueryTaskCaptureRecord.app, DeleteTaskCaptureRecord.app,
-  // beyond the document: alarms, reports, exports, webhook (docs/api.md)
-  QueryAlarmList.app, AckAlarm.app, DeleteAlarm.app,
-  QueryRollCall.app, QueryAttendance.app, QueryAttendanceSummary.app,
-  ExportCaptureRecord.app, ExportRollCall.app, ExportAttendance.app,
-  QueryWebhookStatus.app,
+/** The URIs by group, in the customer document's order (the groups are the API reference's sections). */
+export const groups: readonly { tag: string; title: string; functions: readonly ApiFunction[] }[] = [
+  { tag: 'accounts', title: 'Accounts (一、账号)', functions: [Login.app, RegisterUser.app, UpdateUser.app, DeleteUser.app, QueryUserList.app] },
+  { tag: 'pictures', title: 'Pictures (二、人脸照片/场景照)', functions: [UploadPersonPicture.app, DownloadPersonPicture.app, DeletePicture.app] },
+  { tag: 'libraries', title: 'Person libraries (三、人员底库)', functions: [AddLibrary.app, DeleteLibrary.app, QueryLibraryList.app] },
+  { tag: 'persons', title: 'Persons (四、人员)', functions: [AddPerson.app, DeletePerson.app, UpdatePerson.app, QueryPersonList.app] },
+  {
+    tag: 'cameras', title: 'Cameras (五、摄像头)',
+    functions: [AddCamera.app, DeleteCamera.app, UpdateCamera.app, QueryCameraList.app, SearchCamera.app, QueryCameraRtsp.app, GetCameraSnapshot.app],
+  },
+  {
+    tag: 'tasks', title: 'Tasks (六、任务)',
+    functions: [AddTask.app, DeleteTask.app, UpdateTask.app, QueryTaskList.app, StartTask.app, StopTask.app, Compare1V1.app],
+  },
+  { tag: 'config', title: 'System configuration (七、系统配置)', functions: [UpdateSystemConfig.app, GetSystemConfig.app] },
+  { tag: 'records', title: 'Capture records (八、历史记录)', functions: [QueryTaskCaptureRecord.app, DeleteTaskCaptureRecord.app] },
+  // beyond the customer's document (docs/api.md)
+  { tag: 'alarms', title: 'Alarms', functions: [QueryAlarmList.app, AckAlarm.app, DeleteAlarm.app] },
+  { tag: 'reports', title: 'Roll call and attendance', functions: [QueryRollCall.app, QueryAttendance.app, QueryAttendanceSummary.app] },
+  { tag: 'exports', title: 'Exports (CSV)', functions: [ExportCaptureRecord.app, ExportRollCall.app, ExportAttendance.app] },
+  { tag: 'webhook', title: 'Alarm webhook', functions: [QueryWebhookStatus.app] },
 ];
+
+export const functions: readonly ApiFunction[] = groups.flatMap((g) => g.functions);
 
 /** The GET URIs beside the table: the live event stream (Server-Sent Events; functions/lib/stream.ts). */
 export const streams: readonly ApiStream[] = [Events.app];

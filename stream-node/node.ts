@@ -6,10 +6,9 @@
  * several tasks is read once, at the smallest interval, and its faces go to each task.
  */
 import type { Bus } from '../core/bus/types.ts';
-import {
-  TasksDesiredMessageSchema, type CameraStateMessage, type StreamState, type TasksDesiredMessage,
-} from '../core/bus/messages.ts';
-import { LeaseBuckets, Subjects } from '../core/bus/subjects.ts';
+import { Channels } from '../core/bus/channels.ts';
+import type { CameraStateMessage, StreamState, TasksDesiredMessage } from '../core/bus/messages.ts';
+import { LeaseBuckets } from '../core/bus/subjects.ts';
 import type { Subscription } from '../core/bus/types.ts';
 import { Outbox } from '../core/bus/outbox.ts';
 import type { Logger } from '../core/log.ts';
@@ -51,9 +50,22 @@ export class StreamNode {
   private offConnection: (() => void) | undefined;
   /** face crops and messages of all cameras, kept and retried while the store or the bus is down */
   readonly outbox: Outbox;
+  /** the counts of pipelines that stopped, so the node's totals never go back */
+  private readonly retired = { frames: 0, analysed: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
 
   constructor(private readonly o: StreamNodeOptions) {
     this.outbox = new Outbox({ bus: o.bus, store: o.store, ...o.outbox, logger: o.logger });
+  }
+
+  /**
+   * Running totals over every camera this node has read (frames in, analysed, dropped because the
+   * last was still being analysed, faces detected, face tracks published, errors), the cameras read
+   * now and the outbox: what its /metrics shows (stream-node/metrics.ts).
+   */
+  stats() {
+    const t = { ...this.retired };
+    for (const { pipeline } of this.running.values()) for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += pipeline.stats[k];
+    return { ...t, cameras: this.running.size, outboxWaiting: this.outbox.size, outboxDropped: this.outbox.stats.dropped };
   }
 
   /** cameras this node reads now */
@@ -74,11 +86,7 @@ export class StreamNode {
     });
     this.assigner.on('acquired', (id) => this.startCamera(id));
     this.assigner.on('released', (id) => { void this.stopCamera(id); });
-    this.sub = this.o.bus.subscribe<unknown>(Subjects.tasksDesired, (data) => {
-      const parsed = TasksDesiredMessageSchema.safeParse(data);
-      if (!parsed.success) { this.o.logger?.warn({ issues: parsed.error.issues }, 'tasks.desired: ignoring a malformed message'); return; }
-      this.apply(parsed.data);
-    });
+    this.sub = Channels.tasksDesired.listen(this.o.bus, (m) => this.apply(m), { log: this.o.logger });
     this.assigner.start();
     this.stateTimer = setInterval(() => { for (const id of this.running.keys()) this.reportState(id); }, tickMs);
     this.stateTimer.unref();
@@ -145,6 +153,7 @@ export class StreamNode {
     if (!r) return;
     this.running.delete(id);
     await r.pipeline.stop();
+    for (const k of Object.keys(this.retired) as (keyof typeof this.retired)[]) this.retired[k] += r.pipeline.stats[k];
   }
 
   private reportState(id: number, state?: StreamState, reason?: string) {
@@ -159,6 +168,6 @@ export class StreamNode {
       time: Date.now(),
       ...(reason ? { reason } : {}),
     };
-    this.o.bus.emit(Subjects.cameraState(id), msg);
+    Channels.cameraState.emit(this.o.bus, msg);
   }
 }

@@ -19,7 +19,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { Subjects } from '../core/bus/subjects.ts';
+import { Channels } from '../core/bus/channels.ts';
 import type { Bus, Subscription } from '../core/bus/types.ts';
 import type { Logger } from '../core/log.ts';
 import { signature, type WebhookSender } from '../core/webhook/index.ts';
@@ -138,7 +138,7 @@ export function createWebhookDispatcher(o: WebhookDispatcherOptions) {
     start(): void {
       if (running) return;
       running = true;
-      sub = o.bus.subscribe(Subjects.eventsAppended, wake);
+      sub = Channels.eventsAppended.listen(o.bus, () => wake(), { log });
       loop = (async () => {
         while (running) {
           let wait = idleMs;

@@ -3,8 +3,10 @@ import type { connectNatsBus as connectNats, NatsBusOptions } from './nats.ts';
 
 export * from './subjects.ts';
 export * from './messages.ts';
+export * from './channels.ts';
 export * from './types.ts';
 export { createMemoryBus } from './memory.ts';
+export { lazyBus, type LazyBus } from './lazy.ts';
 export type { NatsBusOptions } from './nats.ts';
 export { Outbox, type OutboxEntry, type OutboxMessage, type OutboxOptions, type OutboxStats } from './outbox.ts';
 

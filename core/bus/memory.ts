@@ -200,6 +200,17 @@ export function createMemoryBus(): Bus {
       return memoryLeases(b);
     },
 
+    async check() {
+      assertOpen();
+    },
+
+    async pending(spec, durable) {
+      const s = streams.get(spec.name);
+      const d = s?.durables.get(durable);
+      if (!s || !d) return s ? s.messages.length : 0;
+      return d.pending.size + s.messages.filter((m) => m.seq >= d.nextSeq && subjectMatches(d.opts.filterSubject, m.subject)).length;
+    },
+
     async close() {
       closed = true;
       subs.clear();

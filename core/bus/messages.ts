@@ -1,6 +1,7 @@
 /**
  * What travels on the bus: metadata and object keys, never frames. Each schema is the contract
- * between a stream node and its consumers; consumers parse with it and drop what does not parse.
+ * between a stream node and its consumers; core/bus/channels.ts binds each to its subject and
+ * parses every message once, where it arrives.
  */
 import { z } from 'zod';
 import { EMBEDDING_DIM } from '../constants.ts';
@@ -18,16 +19,28 @@ export const BoxSchema = z.object({
 });
 export type Box = z.infer<typeof BoxSchema>;
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /**
  * An embedding: EMBEDDING_DIM floats, either as a JSON array or as base64 of little-endian float32
- * (what stream nodes send: 2.7 KB instead of ~10 KB). Read it with decodeEmbedding().
+ * (what stream nodes send: 2.7 KB instead of ~10 KB). Parsed into a Float32Array; refused when it has
+ * the wrong length, a non-finite value (NaN/Infinity from a broken model run) or no direction at all
+ * (all zeros): the nearest-person search would answer nonsense or fail on it every time.
  */
 export const EmbeddingSchema = z.union([
   z.array(z.number()).length(EMBEDDING_DIM),
-  z.string().refine((s) => Buffer.byteLength(s, 'base64') === EMBEDDING_DIM * 4, {
+  z.string().refine((s) => BASE64.test(s) && Buffer.from(s, 'base64').length === EMBEDDING_DIM * 4, {
     message: `base64 embedding must hold ${EMBEDDING_DIM} float32`,
   }),
-]);
+]).transform((e, ctx) => {
+  const v = decodeEmbedding(e);
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  if (!Number.isFinite(norm)) ctx.addIssue({ code: 'custom', message: 'embedding has a non-finite value' });
+  else if (norm < 1e-12) ctx.addIssue({ code: 'custom', message: 'embedding is all zeros' });
+  return v;
+});
+
 
 /** A face of one camera for one task: a shot of one appearance (a track's window), embedded and stored. */
 export const FaceMessageSchema = z.object({
@@ -60,7 +73,10 @@ export const FaceMessageSchema = z.object({
   /** epoch ms the appearance started: what the rate limit measures from (default capture_time) */
   appearance_start: z.number().int().nonnegative().max(MAX_TIME).optional(),
 });
-export type FaceMessage = z.infer<typeof FaceMessageSchema>;
+/** a face message as sent (embedding encoded) */
+export type FaceMessage = z.input<typeof FaceMessageSchema>;
+/** a face message as received and parsed (embedding decoded) */
+export type ParsedFaceMessage = z.output<typeof FaceMessageSchema>;
 
 export const StreamStateSchema = z.enum(['connecting', 'online', 'offline']);
 export type StreamState = z.infer<typeof StreamStateSchema>;
@@ -91,6 +107,26 @@ export const TasksDesiredMessageSchema = z.object({
 });
 export type TasksDesiredMessage = z.infer<typeof TasksDesiredMessageSchema>;
 
+/** A capture record the matcher wrote, for live consumers (event streams, webhooks). */
+export const CaptureEventSchema = z.object({
+  record_id: id,
+  message_id: z.string().min(1),
+  task_id: id,
+  camera_id: id,
+  camera_list: z.union([z.literal(1), z.literal(2)]),
+  classify: z.union([z.literal(0), z.literal(1)]),
+  /** 0 for a stranger */
+  person_id: z.number().int().nonnegative(),
+  person_name: z.string(),
+  lib_id: z.number().int().nonnegative(),
+  category: z.number().int().nonnegative(),
+  similarity: z.number(),
+  capture_url: z.string(),
+  /** epoch ms */
+  capture_time: z.number().int().nonnegative(),
+});
+export type CaptureEvent = z.infer<typeof CaptureEventSchema>;
+
 /** A user's sessions ended on one API instance; the others forget them at once, not after their cache time. */
 export const SessionsEndedMessageSchema = z.object({ user_id: id });
 export type SessionsEndedMessage = z.infer<typeof SessionsEndedMessageSchema>;
@@ -106,10 +142,31 @@ export function encodeEmbedding(v: Float32Array | number[]): string {
   return buf.toString('base64');
 }
 
-export function decodeEmbedding(e: string | number[]): Float32Array {
+export function decodeEmbedding(e: string | number[] | Float32Array): Float32Array {
+  if (e instanceof Float32Array) return e;
   if (Array.isArray(e)) return Float32Array.from(e);
   const buf = Buffer.from(e, 'base64');
   const out = new Float32Array(buf.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
   return out;
 }
+
+/** A durable message its consumer gave up on, as kept in stream DEAD_LETTERS. */
+export const DeadLetterSchema = z.object({
+  /** where it was published, and its sequence in that stream */
+  subject: z.string().min(1),
+  stream: z.string().min(1),
+  seq: z.number().int().nonnegative(),
+  /** the consumer that gave up */
+  durable: z.string().min(1),
+  /** malformed: it did not parse (never retried); failed: its handler failed on every delivery */
+  reason: z.enum(['malformed', 'failed']),
+  deliveries: z.number().int().positive(),
+  /** the parse issues or the last error, in English */
+  error: z.string(),
+  /** epoch ms when it was given up */
+  time: z.number().int().nonnegative(),
+  /** the message as it was received */
+  data: z.unknown(),
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;

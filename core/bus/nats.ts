@@ -9,7 +9,7 @@ import {
 } from 'nats';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { CONSUMER_DEFAULTS, type Bus, type BusMessage, type Leases, type Subscription } from './types.ts';
+import { CHECK_TIMEOUT_MS, CONSUMER_DEFAULTS, type Bus, type BusMessage, type Leases, type Subscription } from './types.ts';
 
 export interface NatsBusOptions {
   /** nats://host:port, comma-separated for a cluster */
@@ -188,6 +188,21 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
     leases: (spec) => wrap(`lease bucket ${spec.bucket}`, async () => {
       const kv = await js.views.kv(spec.bucket, { ttl: spec.ttlMs, history: 1, storage: StorageType.File });
       return natsLeases(kv, wrap);
+    }),
+
+    pending: (spec, durable) => wrap(`consumer ${durable}`, async () => {
+      const info = await jsm.consumers.info(spec.name, durable);
+      return info.num_pending + info.num_ack_pending;
+    }),
+
+    check: () => wrap('check', async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`JetStream did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS); });
+      try {
+        await Promise.race([jsm.getAccountInfo(), late]);
+      } finally {
+        clearTimeout(timer);
+      }
     }),
 
     onConnection(listener) {

@@ -3,7 +3,7 @@
  * these helpers, so a publisher and its consumers cannot drift apart.
  *
  *   faces.<taskId>.<cameraId>  a face's appearance: its first shot, a better one (FaceMessage); stream FACES,
- *                              consumed at least once by functions/matcher
+ *                              consumed at least once by workers/matcher.ts
  *   tasks.desired              the running tasks and their cameras, as the API wants them
  *                              (TasksDesiredMessage); nodes share the cameras among themselves
  *   camera.state.<cameraId>    a stream node's view of a camera: connecting / online / offline,
@@ -14,6 +14,11 @@
  *                              next poll (EventsAppendedMessage)
  *   accounts.sessions.ended    an API instance ended a user's sessions (password change, deletion);
  *                              every instance drops them from its session cache (SessionsEndedMessage)
+ *   deadletter.<subject>       a durable message its consumer gave up on (malformed, or failed every
+ *                              delivery): kept in stream DEAD_LETTERS for an operator (DeadLetter)
+ *
+ * Application code sends and receives through the typed channels of core/bus/channels.ts, which pair
+ * each subject with the schema of its messages.
  */
 export const Subjects = {
   faces: (taskId: number, cameraId: number) => `faces.${taskId}.${cameraId}`,
@@ -27,6 +32,8 @@ export const Subjects = {
   eventsCaptureAll: 'events.capture.*',
   eventsAppended: 'events.appended',
   sessionsEnded: 'accounts.sessions.ended',
+  deadLetter: (subject: string) => `deadletter.${subject}`,
+  deadLetterAll: 'deadletter.>',
 } as const;
 
 /** JetStream streams (names are NATS stream names; subjects are what each stream keeps). */
@@ -38,6 +45,13 @@ export const Streams = {
     duplicateWindowMs: 2 * 60_000,
     /** faces nobody consumed within a day are of no use any more */
     maxAgeMs: 24 * 3600_000,
+  },
+  DEAD_LETTERS: {
+    name: 'DEAD_LETTERS',
+    subjects: [Subjects.deadLetterAll],
+    duplicateWindowMs: 2 * 60_000,
+    /** a week for an operator to look at what was given up (and re-publish it once fixed) */
+    maxAgeMs: 7 * 24 * 3600_000,
   },
 } as const;
 

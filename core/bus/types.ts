@@ -94,6 +94,10 @@ export interface Bus {
   subscribe<T = unknown>(subject: string, handler: (data: T, subject: string) => void, opts?: { queue?: string }): Subscription;
   /** opens (creating if needed) a bucket of leases */
   leases(spec: LeaseSpec): Promise<Leases>;
+  /** messages of the stream the durable has not acked yet (not delivered, or delivered and unsettled) */
+  pending(stream: StreamSpec, durable: string): Promise<number>;
+  /** resolves when the bus (JetStream included) answers within CHECK_TIMEOUT_MS; BUS_UNAVAILABLE otherwise */
+  check(): Promise<void>;
   /**
    * `listener(false)` when the connection to the bus is lost, `listener(true)` when it is back (the
    * in-process bus never calls it); returns the function that removes the listener
@@ -103,3 +107,6 @@ export interface Bus {
 }
 
 export const CONSUMER_DEFAULTS = { ackWaitMs: 30_000, nakDelayMs: 1000 } as const;
+
+/** Time limit of Bus.check() (readiness probes). */
+export const CHECK_TIMEOUT_MS = 2000;

@@ -2,7 +2,7 @@
  * ONVIF: find cameras (WS-Discovery) and ask one for its RTSP address (GetProfiles + GetStreamUri).
  * The functions reach this through `createOnvifService`, built once from the host config.
  */
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../env/parse.ts';
 import { createAddressPolicy, type AddressPolicy } from '../net/address-policy.ts';
 import { queryRtsp, type RtspQuery } from './device-client.ts';
 import { discover, parseProbeTargets, type ProbeTarget } from './discovery.ts';

@@ -7,9 +7,10 @@ import { LocalObjectStore } from './local.ts';
 import type { ObjectStore, StorageConfig } from './types.ts';
 
 export type { ObjectStore, StorageConfig } from './types.ts';
-export { CHECK_TIMEOUT_MS, OPERATION_TIMEOUT_MS } from './types.ts';
+export { CHECK_TIMEOUT_MS, DEFAULT_S3_REGION, OPERATION_TIMEOUT_MS } from './types.ts';
 export { SwitchableObjectStore } from './switchable.ts';
 export { normalizeKey } from './keys.ts';
+export { captureKey, captureUrlOfKey, keyOfUrl, parsePictureUrl, uploadUrl, type PictureKind, type PictureRef } from './picture-urls.ts';
 export { LocalObjectStore };
 
 export async function createObjectStore(cfg: StorageConfig): Promise<ObjectStore> {

@@ -5,7 +5,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { AppError, isAppError } from '../errors.ts';
 import { normalizeKey, withDeadline } from './keys.ts';
-import { CHECK_TIMEOUT_MS, OPERATION_TIMEOUT_MS, type ObjectStore, type StorageConfig } from './types.ts';
+import { CHECK_TIMEOUT_MS, DEFAULT_S3_REGION, OPERATION_TIMEOUT_MS, type ObjectStore, type StorageConfig } from './types.ts';
 
 type S3Config = Extract<StorageConfig, { kind: 's3' }>;
 
@@ -22,7 +22,7 @@ export class S3ObjectStore implements ObjectStore {
   constructor(private readonly cfg: S3Config) {
     this.client = new S3Client({
       endpoint: cfg.endpoint,
-      region: cfg.region ?? 'us-east-1',
+      region: cfg.region ?? DEFAULT_S3_REGION,
       forcePathStyle: cfg.forcePathStyle ?? true,
       credentials: { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey },
       // Recent SDKs add CRC32 checksums (and aws-chunked bodies) by default; MinIO before 2024 and

@@ -21,7 +21,7 @@ export type StorageConfig =
       bucket: string;
       accessKeyId: string;
       secretAccessKey: string;
-      /** default us-east-1 */
+      /** default DEFAULT_S3_REGION */
       region?: string;
       /** default true: MinIO and most self-hosted servers want path-style URLs */
       forcePathStyle?: boolean;
@@ -33,3 +33,6 @@ export type StorageConfig =
 export const CHECK_TIMEOUT_MS = 3000;
 /** Time limit of one put/get/delete (a 10 MB upload on a slow link still fits). */
 export const OPERATION_TIMEOUT_MS = 15_000;
+
+/** The region an S3 client signs for when none is configured (what MinIO and s3rver expect). */
+export const DEFAULT_S3_REGION = 'us-east-1';

@@ -129,6 +129,12 @@ export function createCamerasRepo(orm: Orm) {
         return raised.length;
       });
     },
+    /** cameras online now, and all cameras (for /metrics) */
+    async countOnline(): Promise<{ online: number; total: number }> {
+      const [r] = await orm.select({ online: sql<number>`count(*) filter (where ${cameras.online} = 1)::int`, total: sql<number>`count(*)::int` }).from(cameras);
+      return { online: Number(r.online), total: Number(r.total) };
+    },
+
     async list(f: { name?: string; type?: number }, page: Page) {
       const conds: SQL[] = [];
       if (f.type !== undefined) conds.push(eq(cameras.type, f.type));

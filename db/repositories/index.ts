@@ -8,6 +8,7 @@ import { createReportsRepo } from './reports.ts';
 import { createWebhookRepo } from './webhook.ts';
 import { createCamerasRepo } from './cameras.ts';
 import { createCountCache } from './count-cache.ts';
+import { createHealthRepo } from './health.ts';
 import { createLibrariesRepo } from './libraries.ts';
 import { createPersonsRepo } from './persons.ts';
 import { createPicturesRepo } from './pictures.ts';
@@ -26,6 +27,7 @@ export function createRepositories(orm: Orm) {
     tasks: createTasksRepo(orm),
     records: createRecordsRepo(orm, counts),
     systemConfig: createSystemConfigRepo(orm),
+    health: createHealthRepo(orm),
     alarms: createAlarmsRepo(orm, counts),
     events: createEventsRepo(orm),
     attendance: createAttendanceRepo(orm),

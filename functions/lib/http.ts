@@ -1,5 +1,5 @@
 /** Reading requests safely (size limit before parsing) and the {code, msg} envelope. */
-import { AppError, ErrorTable, isAppError, isConnectionError } from '../../core/errors.ts';
+import { AppError, ErrorTable, isAppError, isConnectionError, type ErrorName } from '../../core/errors.ts';
 import { parseJsonBounded } from '../../core/json.ts';
 import type { Logger } from '../../core/log.ts';
 import type { z } from 'zod';
@@ -77,14 +77,19 @@ export function parseJsonObject(body: Buffer, maxDepth?: number): Record<string,
   return value as Record<string, unknown>;
 }
 
-/** The first zod issue as INVALID_FIELD with a msg naming the field path ("x: is required" when absent). */
+/**
+ * The first zod issue as an AppError with a msg naming the field path ("x: is required" when
+ * absent): INVALID_FIELD, or the code a check of functions/lib/fields.ts gave it (INVALID_PLAN, ...).
+ */
 export function invalidField(error: z.ZodError, body: unknown): AppError {
   const issue = error.issues[0];
   const path = issue.path.length ? issue.path.map(String).join('.') : 'body';
   let value: unknown = body;
   for (const k of issue.path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
-  const missing = issue.code === 'invalid_type' && value === undefined;
-  return new AppError('INVALID_FIELD', missing ? `${path}: is required` : `${path}: ${issue.message}`);
+  const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && value === undefined;
+  const coded = issue.code === 'custom' ? (issue.params as { kind?: ErrorName } | undefined)?.kind : undefined;
+  const msg = missing ? `${path}: is required` : issue.message.startsWith(`${path}:`) || issue.message.startsWith(`${path}.`) ? issue.message : `${path}: ${issue.message}`;
+  return new AppError(coded ?? 'INVALID_FIELD', msg);
 }
 
 /** The session: body/form field `session`, `Authorization: Bearer`, or `X-Session`. */

@@ -10,6 +10,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
+import type { ErrorName } from '../../core/errors.ts';
 import type { EventSink } from '../services/eventHub.ts';
 import { callerOf, type FunctionContext, type HostEnv, type Mountable, type Role } from './define.ts';
 import { clientAddress } from './guard.ts';
@@ -20,7 +21,19 @@ export type StreamContext = FunctionContext & {
   check(): Promise<void>;
 };
 
-export type StreamDefinition<S extends z.ZodType> = {
+/** What the API description says of a stream (functions/lib/openapi.ts), beside its query schema. */
+export type StreamDescription = {
+  /** one line for the API reference */
+  summary: string;
+  /** the rules a client needs (English, markdown) */
+  description: string;
+  /** the codes it can answer before the stream starts (or in an `error` event), beyond the session's and the query's */
+  errors: readonly ErrorName[];
+  /** the events it sends: type → the `data` of one, for the reference */
+  events: Record<string, { description: string; example: Record<string, unknown> }>;
+};
+
+export type StreamDefinition<S extends z.ZodType> = StreamDescription & {
   uri: `/${string}`;
   role: Role;
   /** the query parameters (and `last_event_id`, taken from the Last-Event-ID header when sent) */
@@ -30,7 +43,16 @@ export type StreamDefinition<S extends z.ZodType> = {
   handler: (input: z.output<S>, ctx: StreamContext, sink: EventSink) => Promise<void>;
 };
 
-export type ApiStream = Mountable & { readonly method: 'GET'; readonly input: z.ZodType };
+export type ApiStream = Mountable & Readonly<StreamDescription> & { readonly method: 'GET'; readonly input: z.ZodType };
+
+/** the codes every stream can answer: the session's (and the role's), the query's, the envelope's */
+export function streamErrors(def: { role: Role; errors: readonly ErrorName[] }): ErrorName[] {
+  return [...new Set<ErrorName>([
+    ...(def.role === 'none' ? [] : (['SESSION_MISSING', 'SESSION_INVALID', 'SESSION_EXPIRED'] as const)),
+    ...(def.role === 'operator' || def.role === 'admin' ? (['PERMISSION_DENIED'] as const) : []),
+    'INVALID_FIELD', 'INTERNAL', 'DB_UNAVAILABLE', ...def.errors,
+  ])];
+}
 
 /** Reconnect delay suggested to EventSource clients (ms). */
 const RETRY_MS = 3000;
@@ -76,5 +98,8 @@ export function defineEventStream<S extends z.ZodType>(def: StreamDefinition<S>)
       return c.json(errorEnvelope(e, log));
     }
   });
-  return { uri: def.uri, role: def.role, method: 'GET', input: def.input, app };
+  return {
+    uri: def.uri, role: def.role, method: 'GET', input: def.input, app,
+    summary: def.summary, description: def.description, errors: streamErrors(def), events: def.events,
+  };
 }

@@ -9,8 +9,7 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'no
 import { promisify } from 'node:util';
 import type { Logger } from '../../core/log.ts';
 import { AppError } from '../../core/errors.ts';
-import { SessionsEndedMessageSchema, type SessionsEndedMessage } from '../../core/bus/messages.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
+import { Channels } from '../../core/bus/channels.ts';
 import type { Bus, Subscription } from '../../core/bus/types.ts';
 import type { AccountsRepo, UserRow } from '../../db/repositories/accounts.ts';
 import { accountNameFold, accountNameKey, accountNameProblem, normalizeAccountName } from '../../core/names.ts';
@@ -73,7 +72,7 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
   const forgetUser = (userId: number) => { forgets++; for (const [h, e] of cache) if (e.userId === userId) cache.delete(h); };
   const sessionsEnded = (userId: number) => {
     forgetUser(userId);
-    bus?.emit(Subjects.sessionsEnded, { user_id: userId } satisfies SessionsEndedMessage);
+    if (bus) Channels.sessionsEnded.emit(bus, { user_id: userId });
   };
   let sub: Subscription | undefined;
 
@@ -81,6 +80,11 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
     const token = randomBytes(32).toString('base64url');
     await repo.insertSession(tokenHash(token), userId);
     return token;
+  }
+
+  /** Drops from the cache the sessions other instances end (every instance listens: no queue group). */
+  function listen(): void {
+    if (bus) sub ??= Channels.sessionsEnded.listen(bus, (m) => forgetUser(m.user_id), { log });
   }
 
   /** NFKC-normalised, refused when it hides characters; INVALID_FIELD naming `name` */
@@ -120,14 +124,7 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
   }
 
   return {
-    /** Drops from the cache the sessions other instances end (every instance listens: no queue group). */
-    listen(): void {
-      sub ??= bus?.subscribe(Subjects.sessionsEnded, (data) => {
-        const parsed = SessionsEndedMessageSchema.safeParse(data);
-        if (parsed.success) forgetUser(parsed.data.user_id);
-        else log.warn({ issues: parsed.error.issues }, `${Subjects.sessionsEnded}: ignoring a malformed message`);
-      });
-    },
+    listen,
 
     async stop(): Promise<void> {
       await sub?.stop();
@@ -188,6 +185,7 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
         lastSeen = now;
       }
       if (cacheMs > 0 && forgets === forgetsBefore) {
+        listen(); // a cache must hear of sessions other instances end (a lone function starts here)
         if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
         cache.set(h, { userId: s.userId, role: s.role, lastSeen, until: now + cacheMs });
       }

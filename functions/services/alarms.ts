@@ -6,7 +6,7 @@
 import { AppError } from '../../core/errors.ts';
 import type { AccountsRepo } from '../../db/repositories/accounts.ts';
 import type { AlarmRow, AlarmsRepo } from '../../db/repositories/alarms.ts';
-import { page, paged, parseIdList, round6, timeOf, timeRange, type PageInput } from './common.ts';
+import { page, paged, round6, timeOf, timeRange, type PageInput } from './common.ts';
 import type { PicturesService } from './pictures.ts';
 
 export const ALARM_TYPES = [1, 2, 3, 4] as const;
@@ -38,14 +38,12 @@ export function createAlarmsService(deps: { repo: AlarmsRepo; accounts: Accounts
     },
 
     /**
-     * Acknowledges `alarm_id` or the ids of `alarm_ids` ("1,2,3") as the calling user. Idempotent:
+     * Acknowledges `alarm_id` and the ids of `alarm_ids` as the calling user. Idempotent:
      * an acknowledged alarm keeps its first acknowledgement. Any unknown id refuses the whole call
      * (ALARM_NOT_FOUND naming it) before anything changes.
      */
-    async ack(i: { alarm_id?: number; alarm_ids?: string; remark?: string }, userId: number): Promise<void> {
-      const ids = new Set<number>();
-      if (i.alarm_id !== undefined) ids.add(i.alarm_id);
-      if (i.alarm_ids !== undefined && i.alarm_ids.trim() !== '') for (const id of parseIdList(i.alarm_ids, 'alarm_ids', { allowEmpty: false })) ids.add(id);
+    async ack(i: { alarm_id?: number; alarm_ids?: number[]; remark?: string }, userId: number): Promise<void> {
+      const ids = new Set([...(i.alarm_id === undefined ? [] : [i.alarm_id]), ...(i.alarm_ids ?? [])]);
       if (!ids.size) throw new AppError('INVALID_FIELD', 'alarm_id: is required (or alarm_ids, like "1,2,3")');
       const found = new Set(await repo.existing([...ids]));
       const missing = [...ids].find((id) => !found.has(id));

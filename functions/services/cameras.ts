@@ -1,24 +1,12 @@
 /**
- * Cameras. A camera used by a task cannot be deleted (CAMERA_IN_USE). Its RTSP host must be in
- * CAMERA_ALLOWED_RANGES (names resolved, every address checked) here, and again each time a stream
- * node connects to it.
+ * Cameras. A camera used by a task cannot be deleted (CAMERA_IN_USE). The rtsp URL's form is checked
+ * by its field (functions/lib/fields.ts); its host must be in CAMERA_ALLOWED_RANGES (names resolved,
+ * every address checked) here, and again each time a stream node connects to it.
  */
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { AddressPolicy } from '../../core/net/index.ts';
 import type { CameraFields, CamerasRepo } from '../../db/repositories/cameras.ts';
 import { page, paged, timeOf, type PageInput } from './common.ts';
-
-/** rtsp:// or rtsps:// with a host; credentials in the URL are allowed (cameras need them). */
-export function checkRtsp(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new AppError('INVALID_RTSP', 'rtsp: not a URL; expected rtsp://host[:port]/path');
-  }
-  if ((u.protocol !== 'rtsp:' && u.protocol !== 'rtsps:') || !u.hostname) throw new AppError('INVALID_RTSP', 'rtsp: expected rtsp://host[:port]/path');
-  if (/[\s\u0000-\u001f]/.test(url)) throw new AppError('INVALID_RTSP', 'rtsp: must not contain spaces or control characters');
-}
 
 export type CameraInput = { name: string; rtsp: string; type?: number; remark?: string };
 
@@ -38,16 +26,12 @@ export function createCamerasService(deps: { repo: CamerasRepo; timeZone: string
   }
   return {
     async add(i: CameraInput): Promise<{ camera_id: number }> {
-      checkRtsp(i.rtsp);
       await checkHost(i.rtsp);
       return { camera_id: await repo.insert({ name: i.name, rtsp: i.rtsp, type: i.type ?? 0, remark: i.remark ?? '' }) };
     },
 
     async update(i: Partial<CameraInput> & { camera_id: number }): Promise<void> {
-      if (i.rtsp !== undefined) {
-        checkRtsp(i.rtsp);
-        await checkHost(i.rtsp);
-      }
+      if (i.rtsp !== undefined) await checkHost(i.rtsp);
       const patch: Partial<CameraFields> = {};
       if (i.name !== undefined) patch.name = i.name;
       if (i.rtsp !== undefined) patch.rtsp = i.rtsp;

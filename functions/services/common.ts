@@ -1,4 +1,4 @@
-/** Helpers every service uses: paged results, times, id lists, float rounding. */
+/** Helpers every service uses: paged results, times, id checks, float rounding. */
 import { AppError, type ErrorName } from '../../core/errors.ts';
 import { formatTime, instantAt, localDate, parseTime } from '../../core/time.ts';
 
@@ -14,26 +14,6 @@ export const timeOf = (d: Date | null | undefined, tz: string) => (d ? formatTim
 
 /** real (float4) columns come back as 0.800000011920929: show what was stored, to 6 places */
 export const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
-
-const MAX_IDS = 256;
-/** "1,2,3" → [1,2,3] (duplicates dropped); INVALID_ID_LIST naming the field otherwise. */
-export function parseIdList(text: string, field: string, opts: { allowEmpty: boolean }): number[] {
-  const t = text.trim();
-  if (t === '') {
-    if (opts.allowEmpty) return [];
-    throw new AppError('INVALID_ID_LIST', `${field}: must list at least one id, like "1,2"`);
-  }
-  const parts = t.split(',').map((s) => s.trim());
-  if (parts.length > MAX_IDS) throw new AppError('INVALID_ID_LIST', `${field}: more than ${MAX_IDS} ids`);
-  const ids: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,10}$/.test(p) || Number(p) < 1 || Number(p) > 2_147_483_647) {
-      throw new AppError('INVALID_ID_LIST', `${field}: ${JSON.stringify(p.slice(0, 20))} is not an id; expected ids separated by commas, like "1,2"`);
-    }
-    if (!ids.includes(Number(p))) ids.push(Number(p));
-  }
-  return ids;
-}
 
 /** Checks every id exists; the first missing one → `kind` naming the field. */
 export async function requireExisting(ids: number[], existing: (ids: number[]) => Promise<number[]>, kind: ErrorName, field: string): Promise<void> {

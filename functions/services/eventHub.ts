@@ -10,7 +10,7 @@
  * Started with the first stream (a function deployed alone starts nothing until a client comes).
  */
 import { AppError } from '../../core/errors.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
+import { Channels } from '../../core/bus/channels.ts';
 import type { Bus, Subscription } from '../../core/bus/types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { EventRow, EventsRepo, EventType } from '../../db/repositories/events.ts';
@@ -92,7 +92,7 @@ export function createEventHub(deps: {
     activating ??= (async () => {
       cursor = await repo.lastId();
       buffer = [];
-      sub ??= deps.bus.subscribe(Subjects.eventsAppended, () => { void read(); });
+      sub ??= Channels.eventsAppended.listen(deps.bus, () => { void read(); }, { log: deps.log });
       timer ??= setInterval(() => { void read(); }, deps.pollMs).unref();
     })().finally(() => { activating = undefined; });
     return activating;

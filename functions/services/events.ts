@@ -4,7 +4,7 @@
  * `camera` event the camera's new state. Builders for the writers (matcher, camera state), which
  * append them in the transaction of what they describe.
  */
-import { Subjects } from '../../core/bus/subjects.ts';
+import { Channels } from '../../core/bus/channels.ts';
 import type { Bus } from '../../core/bus/types.ts';
 import type { AlarmRow } from '../../db/repositories/alarms.ts';
 import type { CameraEvents } from '../../db/repositories/cameras.ts';
@@ -28,4 +28,4 @@ export const cameraEvents = (timeZone: string): CameraEvents => (c) => [
 ];
 
 /** Tells every API instance's live stream hub that the log grew (after the commit). */
-export const announceEvents = (bus: Bus): void => bus.emit(Subjects.eventsAppended, {});
+export const announceEvents = (bus: Pick<Bus, 'emit'>): void => Channels.eventsAppended.emit(bus, {});

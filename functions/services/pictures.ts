@@ -1,35 +1,20 @@
 /**
- * Pictures in the object store. A pic_url is `/pictures/yyyy/mm/dd/<uuid>.<ext>` (uploads) or
- * `/captures/...` (capture images); anything else — other prefixes, `..`, URLs, other buckets — is
- * INVALID_PIC_URL before it can reach the store, and only objects with a row in `pictures` are served.
+ * Pictures in the object store. A pic_url is an upload or a capture image (the shapes are in
+ * core/storage/picture-urls.ts); anything else is INVALID_PIC_URL at the edge (the picUrl field,
+ * functions/lib/fields.ts), before it can reach the store, and only objects with a row in `pictures`
+ * are served.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { ImageGates } from '../../core/gate.ts';
 import type { ImageInfo } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
-import type { ObjectStore } from '../../core/storage/index.ts';
+import { keyOfUrl as keyOf, uploadUrl, type ObjectStore } from '../../core/storage/index.ts';
 import { wallClock } from '../../core/time.ts';
 import type { PictureRow, PicturesRepo } from '../../db/repositories/pictures.ts';
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-export const PIC_URL = new RegExp(`^/(pictures|captures)/\\d{4}/\\d{2}/\\d{2}/${UUID}\\.(jpg|png|bmp|webp)$`);
-/** a face crop stored by a stream node: /captures/<yyyy-mm-dd>/<camera id>/<node>-<run>-<track>-<n>.jpg */
-export const NODE_CAPTURE_URL = /^\/captures\/\d{4}-\d{2}-\d{2}\/\d{1,10}\/[A-Za-z0-9][A-Za-z0-9_-]{0,199}\.jpg$/;
-const kindOf = (url: string) => PIC_URL.exec(url)?.[1] ?? (NODE_CAPTURE_URL.test(url) ? 'captures' : undefined);
-
 const EXT = { jpeg: 'jpg', png: 'png', bmp: 'bmp', webp: 'webp' } as const;
 const CONTENT_TYPE = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', webp: 'image/webp' } as const;
-
-export const keyOf = (url: string) => url.slice(1);
-
-/** Throws INVALID_PIC_URL naming `field` unless `url` is one of ours. */
-export function checkPicUrl(url: string, field = 'pic_url', kinds: readonly ('pictures' | 'captures')[] = ['pictures', 'captures']): void {
-  const kind = kindOf(url);
-  if (!kind || !kinds.includes(kind as 'pictures')) {
-    throw new AppError('INVALID_PIC_URL', `${field}: not a picture reference of this server (expected /${kinds.join('|')}/yyyy/mm/dd/<uuid>.jpg)`);
-  }
-}
 
 export type UploadedFile = { filename: string; type: string; data: Buffer };
 
@@ -44,9 +29,9 @@ export function createPicturesService(deps: {
 }) {
   const { repo, store, log } = deps;
 
-  /** A well-formed url of a picture the API handed out and nobody deleted (its row), else its AppError. */
+  /** A picture the API handed out and nobody deleted (its row), else PICTURE_NOT_FOUND; the url's
+   *  shape was checked at the edge (picUrl, functions/lib/fields.ts). */
   async function requireKnown(url: string, field = 'pic_url'): Promise<PictureRow> {
-    checkPicUrl(url, field);
     const row = await repo.find(url);
     if (!row) throw new AppError('PICTURE_NOT_FOUND', `${field}: no picture ${url}`);
     return row;
@@ -95,10 +80,8 @@ export function createPicturesService(deps: {
         if (isAppError(e)) throw new AppError(e.kind, `file: ${e.message}`);
         throw new AppError('NOT_AN_IMAGE', 'file: could not be decoded');
       });
-      const w = wallClock(new Date(), deps.timeZone);
-      const p2 = (n: number) => String(n).padStart(2, '0');
       // Keep the bytes as sent (EXIF orientation included): the face engine applies the orientation.
-      const url = `/pictures/${w.year}/${p2(w.month)}/${p2(w.day)}/${randomUUID()}.${EXT[info.format]}`;
+      const url = uploadUrl(wallClock(new Date(), deps.timeZone), randomUUID(), EXT[info.format]);
       await store.put(keyOf(url), file.data, CONTENT_TYPE[info.format]);
       try {
         await repo.insert({ url, kind: 'person', contentType: CONTENT_TYPE[info.format], bytes: file.data.length, width: info.width, height: info.height, ownerId });
@@ -115,7 +98,6 @@ export function createPicturesService(deps: {
 
     /** Deletes an uploaded picture unless a person uses it; capture images go with their record. */
     async remove(url: string): Promise<void> {
-      checkPicUrl(url, 'pic_url', ['pictures']);
       if (!(await repo.find(url))) throw new AppError('PICTURE_NOT_FOUND', `pic_url: no picture ${url}`);
       if (!(await repo.deleteUnlessUsed(url))) throw new AppError('PICTURE_IN_USE', `pic_url: ${url} is used by a person or shown by a capture record or an alarm`);
       await store.delete(keyOf(url));

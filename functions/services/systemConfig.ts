@@ -12,7 +12,7 @@ import { parseJsonBounded } from '../../core/json.ts';
 import type { Logger } from '../../core/log.ts';
 import type { AddressPolicy } from '../../core/net/index.ts';
 import { MASK, maskSecrets, unmaskSecrets } from '../../core/redact.ts';
-import { createObjectStore, type SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
+import { createObjectStore, DEFAULT_S3_REGION, type SwitchableObjectStore, type StorageConfig } from '../../core/storage/index.ts';
 import type { SystemConfigRepo } from '../../db/repositories/systemConfig.ts';
 
 export const STORAGE_SERVER = 'StorageServer';
@@ -21,7 +21,8 @@ export { MASK };
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
 
-export function parseObject(text: string): JsonObject {
+/** config text → a JSON object; INVALID_CONFIG otherwise (the field check of /UpdateSystemConfig too). */
+export function parseConfigObject(text: string): JsonObject {
   let v: unknown;
   try {
     v = parseJsonBounded(text, 'config');
@@ -60,7 +61,7 @@ export function storageConfigOf(c: JsonObject, localDir = ''): StorageConfig {
     bucket: str('bucket')!,
     accessKeyId: str('access_key')!,
     secretAccessKey: str('secret_key')!,
-    region: str('region', false) ?? 'us-east-1',
+    region: str('region', false) ?? DEFAULT_S3_REGION,
     forcePathStyle: c.force_path_style === undefined ? true : (c.force_path_style as boolean),
   };
 }
@@ -71,51 +72,52 @@ function describeEnvStore(cfg: StorageConfig): JsonObject {
   const u = new URL(cfg.endpoint);
   return {
     ip: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), bucket: cfg.bucket,
-    access_key: cfg.accessKeyId, secret_key: cfg.secretAccessKey, tls: u.protocol === 'https:', region: cfg.region ?? 'us-east-1',
+    access_key: cfg.accessKeyId, secret_key: cfg.secretAccessKey, tls: u.protocol === 'https:', region: cfg.region ?? DEFAULT_S3_REGION,
   };
+}
+
+/** Where a StorageServer may be: `policy` is STORAGE_ALLOWED_RANGES (none: any address, tests of the service alone). */
+export type StoragePolicy = { localDir: string; policy?: AddressPolicy };
+
+/** A configured StorageServer as a store to open: its address checked, its connections checked too. */
+async function withPolicy(cfg: StorageConfig, policy: AddressPolicy | undefined): Promise<StorageConfig> {
+  if (cfg.kind !== 's3' || !policy) return cfg;
+  const host = new URL(cfg.endpoint).hostname.replace(/^\[|\]$/g, '');
+  try {
+    await policy.resolve(host, 3000, { unreachable: 'STORAGE_CONFIG_REJECTED', timeout: 'STORAGE_CONFIG_REJECTED' });
+  } catch (e) {
+    if (isAppError(e) && e.kind === 'ADDRESS_NOT_ALLOWED') throw new AppError('ADDRESS_NOT_ALLOWED', `config.ip: ${e.message}`);
+    throw new AppError('STORAGE_CONFIG_REJECTED', `StorageServer is unreachable (host name ${host} does not resolve); the current store is kept`);
+  }
+  return { ...cfg, lookup: policy.lookup };
+}
+
+/** At start: a StorageServer saved by UpdateSystemConfig wins over the environment's store. */
+export async function savedStorageConfig(repo: SystemConfigRepo, log: Logger, where: StoragePolicy): Promise<StorageConfig | undefined> {
+  const row = await repo.get(STORAGE_SERVER);
+  if (!row) return undefined;
+  try {
+    return await withPolicy(storageConfigOf(parseConfigObject(row.config), where.localDir), where.policy);
+  } catch (e) {
+    log.error({ err: e }, 'saved StorageServer config is invalid; using the environment store');
+    return undefined;
+  }
 }
 
 export function createSystemConfigService(deps: {
   repo: SystemConfigRepo; store: SwitchableObjectStore; envStorage: StorageConfig; log: Logger;
-  /** DATA_DIR/objects: where `{"type": "local"}` points */
-  localDir: string;
-  /** STORAGE_ALLOWED_RANGES; none: any address (tests of the service alone) */
-  policy?: AddressPolicy;
+} & StoragePolicy & {
   /** names whose config is checked before it is stored (e.g. AlarmWebhook): throw to refuse */
   checks?: Record<string, (config: JsonObject) => Promise<void>>;
 }) {
   const { repo, store, log } = deps;
-  /** A configured StorageServer as a store to open: its address checked, its connections checked too. */
-  const withPolicy = async (cfg: StorageConfig): Promise<StorageConfig> => {
-    if (cfg.kind !== 's3' || !deps.policy) return cfg;
-    const host = new URL(cfg.endpoint).hostname.replace(/^\[|\]$/g, '');
-    try {
-      await deps.policy.resolve(host, 3000, { unreachable: 'STORAGE_CONFIG_REJECTED', timeout: 'STORAGE_CONFIG_REJECTED' });
-    } catch (e) {
-      if (isAppError(e) && e.kind === 'ADDRESS_NOT_ALLOWED') throw new AppError('ADDRESS_NOT_ALLOWED', `config.ip: ${e.message}`);
-      throw new AppError('STORAGE_CONFIG_REJECTED', `StorageServer is unreachable (host name ${host} does not resolve); the current store is kept`);
-    }
-    return { ...cfg, lookup: deps.policy.lookup };
-  };
   return {
-    /** At start: a StorageServer saved by UpdateSystemConfig wins over the environment's store. */
-    async savedStorage(): Promise<StorageConfig | undefined> {
-      const row = await repo.get(STORAGE_SERVER);
-      if (!row) return undefined;
-      try {
-        return await withPolicy(storageConfigOf(parseObject(row.config), deps.localDir));
-      } catch (e) {
-        log.error({ err: e }, 'saved StorageServer config is invalid; using the environment store');
-        return undefined;
-      }
-    },
-
     async update(i: { name: string; config: string; remark?: string }): Promise<void> {
-      const given = parseObject(i.config);
+      const given = parseConfigObject(i.config);
       const prev = await repo.get(i.name);
-      const value = unmaskSecrets(given, prev ? parseObject(prev.config) : undefined) as JsonObject;
+      const value = unmaskSecrets(given, prev ? parseConfigObject(prev.config) : undefined) as JsonObject;
       if (i.name === STORAGE_SERVER) {
-        const cfg = await withPolicy(storageConfigOf(value, deps.localDir));
+        const cfg = await withPolicy(storageConfigOf(value, deps.localDir), deps.policy);
         await store.switchTo(await createObjectStore(cfg)); // STORAGE_CONFIG_REJECTED keeps the old store
         log.info({ store: store.describe() }, 'object store switched');
       }
@@ -128,7 +130,7 @@ export function createSystemConfigService(deps: {
     async get(name: string): Promise<{ info: { name: string; config: string } }> {
       const row = await repo.get(name);
       let value: JsonObject;
-      if (row) value = parseObject(row.config);
+      if (row) value = parseConfigObject(row.config);
       else if (name === STORAGE_SERVER) value = describeEnvStore(deps.envStorage);
       else throw new AppError('CONFIG_NOT_FOUND', `name: no config named ${name}`);
       return { info: { name, config: JSON.stringify(maskSecrets(value)) } };

@@ -4,37 +4,31 @@
  * task cannot be deleted (TASK_RUNNING) but can be updated; the scheduler picks changes up.
  */
 import { AppError } from '../../core/errors.ts';
-import { parsePlan } from '../../core/plan.ts';
 import type { CamerasRepo } from '../../db/repositories/cameras.ts';
 import type { LibrariesRepo } from '../../db/repositories/libraries.ts';
 import type { TaskFields, TaskLinks, TasksRepo } from '../../db/repositories/tasks.ts';
-import { page, paged, parseIdList, requireExisting, round6, timeOf, type PageInput } from './common.ts';
+import { page, paged, requireExisting, round6, timeOf, type PageInput } from './common.ts';
 
 export const TASK_TYPES = [0, 1, 3] as const;
 
+/** As functions/AddTask.ts parses it: id lists are lists, the plan is checked. */
 export type TaskInput = {
-  name: string; type?: number; camera_list1: string; camera_list2?: string; lib_list: string;
+  name: string; type?: number; camera_list1: number[]; camera_list2?: number[]; lib_list: number[];
   interval: number; threshold: number; plan?: string; remark?: string;
   alarm_stranger?: number; late_grace?: number; early_grace?: number;
 };
 
 export function createTasksService(deps: {
   repo: TasksRepo; cameras: CamerasRepo; libraries: LibrariesRepo; timeZone: string;
-  /** a change stream nodes must follow (taskControl.changed: tasks.desired is sent again) */
+  /** a change stream nodes must follow (desiredState.changed: tasks.desired is sent again) */
   changed?: () => void;
 }) {
   const { repo, timeZone } = deps;
   const changed = () => deps.changed?.();
 
-  /** Parses and checks the lists given; undefined = not given (unchanged on update). */
-  async function links(i: { camera_list1?: string; camera_list2?: string; lib_list?: string }, forUpdate: boolean): Promise<TaskLinks> {
-    const out: TaskLinks = {};
-    // On update an empty camera_list1 / lib_list means "unchanged" (a task needs at least one of each).
-    if (i.camera_list1 !== undefined && !(forUpdate && i.camera_list1.trim() === '')) out.cameraList1 = parseIdList(i.camera_list1, 'camera_list1', { allowEmpty: false });
-    if (i.camera_list2 !== undefined) out.cameraList2 = parseIdList(i.camera_list2, 'camera_list2', { allowEmpty: true });
-    if (i.lib_list !== undefined && !(forUpdate && i.lib_list.trim() === '')) out.libList = parseIdList(i.lib_list, 'lib_list', { allowEmpty: false });
-    const both = out.cameraList1 && out.cameraList2 ? out.cameraList1.find((id) => out.cameraList2!.includes(id)) : undefined;
-    if (both !== undefined) throw new AppError('INVALID_ID_LIST', `camera_list2: camera ${both} is also in camera_list1`);
+  /** Checks the lists given exist; undefined = not given (unchanged on update). */
+  async function links(i: { camera_list1?: number[]; camera_list2?: number[]; lib_list?: number[] }): Promise<TaskLinks> {
+    const out: TaskLinks = { cameraList1: i.camera_list1, cameraList2: i.camera_list2, libList: i.lib_list };
     if (out.cameraList1) await requireExisting(out.cameraList1, deps.cameras.existing, 'CAMERA_NOT_FOUND', 'camera_list1');
     if (out.cameraList2) await requireExisting(out.cameraList2, deps.cameras.existing, 'CAMERA_NOT_FOUND', 'camera_list2');
     if (out.libList) await requireExisting(out.libList, deps.libraries.existing, 'LIBRARY_NOT_FOUND', 'lib_list');
@@ -43,8 +37,7 @@ export function createTasksService(deps: {
 
   return {
     async add(i: TaskInput): Promise<{ task_id: number }> {
-      parsePlan(i.plan);
-      const l = await links(i, false);
+      const l = await links(i);
       const task_id = await repo.insert(
         {
           name: i.name, type: i.type ?? 0, intervalMs: i.interval, threshold: i.threshold, plan: i.plan ?? '', remark: i.remark ?? '',
@@ -56,9 +49,8 @@ export function createTasksService(deps: {
     },
 
     async update(i: Partial<TaskInput> & { task_id: number }): Promise<void> {
-      if (i.plan !== undefined) parsePlan(i.plan);
       if (!(await repo.find(i.task_id))) throw new AppError('TASK_NOT_FOUND', `task_id: no task ${i.task_id}`);
-      const l = await links(i, true);
+      const l = await links(i);
       if (!!l.cameraList1 !== !!l.cameraList2) {
         // one list changes: it must not overlap the other, stored one
         const stored = await repo.cameraLists(i.task_id);

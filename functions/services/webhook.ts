@@ -12,7 +12,7 @@ import { EVENT_TYPES, type EventType } from '../../db/repositories/events.ts';
 import type { SystemConfigRepo } from '../../db/repositories/systemConfig.ts';
 import type { WebhookRepo } from '../../db/repositories/webhook.ts';
 import { timeOf } from './common.ts';
-import { parseObject, type JsonObject } from './systemConfig.ts';
+import { parseConfigObject, type JsonObject } from './systemConfig.ts';
 
 export const ALARM_WEBHOOK = 'AlarmWebhook';
 
@@ -51,7 +51,7 @@ export function createWebhookService(deps: { repo: WebhookRepo; configs: SystemC
     const row = await deps.configs.get(ALARM_WEBHOOK);
     if (!row) return null;
     try {
-      return webhookConfigOf(parseObject(row.config));
+      return webhookConfigOf(parseConfigObject(row.config));
     } catch {
       return null;
     }

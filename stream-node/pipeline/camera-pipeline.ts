@@ -16,10 +16,10 @@ import { EventEmitter } from 'node:events';
 import type { Bus } from '../../core/bus/types.ts';
 import type { Outbox } from '../../core/bus/outbox.ts';
 import { encodeEmbedding, type FaceMessage, type StreamState } from '../../core/bus/messages.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
+import { Channels } from '../../core/bus/channels.ts';
 import type { FaceEngine } from '../../core/face/index.ts';
 import type { Logger } from '../../core/log.ts';
-import type { ObjectStore } from '../../core/storage/index.ts';
+import { captureKey, type ObjectStore } from '../../core/storage/index.ts';
 import { FfmpegFrameSource, type FfmpegSourceOptions, type Frame } from '../ingest/ffmpeg-source.ts';
 import { Tracker, type Publish, type TrackerOptions } from '../track/tracker.ts';
 import { detectTiled } from './tiles.ts';
@@ -143,9 +143,8 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     try {
       // the tracker embedded the shot to check it was the track's face; embed here only if it could not
       const [embedding, jpeg] = await Promise.all([p.shot.embedding ?? this.embed(shot), this.o.engine.cropJpeg(shot.image, shot.face)]);
-      const day = new Date(p.shot.time).toISOString().slice(0, 10);
       const name = `${node}-${this.epoch}-${p.trackId}-${p.index}`;
-      const key = `captures/${day}/${cameraId}/${name}.jpg`;
+      const key = captureKey({ time: p.shot.time, cameraId, name });
       const emb = encodeEmbedding(embedding);
       const sent: FaceMessage[] = this.tasks.map((t) => ({
         message_id: `${name}-${cameraId}-${t.taskId}`,
@@ -162,12 +161,12 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
         appearance: `${node}-${this.epoch}-${p.trackId}-${p.window}`,
         appearance_start: p.windowStart,
       }));
-      const messages = sent.map((msg) => ({ subject: Subjects.faces(msg.task_id, cameraId), data: msg, msgId: msg.message_id }));
       if (this.o.outbox) {
+        const messages = sent.map((msg) => ({ ...Channels.faces.address(msg), data: msg }));
         this.o.outbox.push({ object: { key, body: jpeg, contentType: 'image/jpeg' }, messages });
       } else {
         await this.o.store.put(key, jpeg, 'image/jpeg');
-        for (const m of messages) await this.o.bus.publish(m.subject, m.data, { msgId: m.msgId });
+        for (const msg of sent) await Channels.faces.publish(this.o.bus, msg);
       }
       this.stats.published++;
       this.emit('published', sent);

@@ -75,7 +75,7 @@ async function main() {
       const play = rtsp.plays(c.path)[0];
       const until_ = play + LOOPS * loopMs;
       const steps = scene.shows.flatMap((s) => appearsAt(scene, s.who, play, until_).map((at) => ({ at, who: s.who }))).sort((a, b) => a.at - b.at);
-      const { rows } = await api.host.services.repos.records.list({ taskId: c.task }, { pageNo: 1, pageSize: 10_000 });
+      const { rows } = await api.host.resources.repos.records.list({ taskId: c.task }, { pageNo: 1, pageSize: 10_000 });
       const recs = rows.map((r) => ({ at: r.captureTime.getTime(), written: r.createTime.getTime(), who: r.personId ? personOf.get(r.personId) : undefined }))
         .filter((r) => r.at >= play && r.at < until_).sort((a, b) => a.at - b.at);
       expected += steps.length;

@@ -57,6 +57,14 @@ describe('embedded default (one process)', () => {
     expect((await records(task)).items[0]).toMatchObject({ classify: 1, person_name: 'Alice', camera_name: 'door' });
     const cams = (await api.call('/QueryCameraList', { page_no: 1, page_size: 10 })).info.items as any[];
     expect(cams.find((c) => c.camera_id === camera)).toMatchObject({ online: 1, state: 1 });
+    // the embedded node's figures and the matcher's are on the host's /metrics
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(value('facewatch_stream_frames_analysed_total{node="embedded"}')).toBeGreaterThan(0);
+    expect(value('facewatch_stream_faces_published_total{node="embedded"}')).toBeGreaterThan(0);
+    expect(value('facewatch_stream_cameras{node="embedded"}')).toBe(1);
+    expect(value('facewatch_records_written_total{classify="1"}')).toBeGreaterThan(0);
+    expect(value('facewatch_cameras_online')).toBe(1);
     // UpdateCamera on a running task's camera takes effect live: a path the server lacks is offline, the right one online again
     expect((await api.call('/UpdateCamera', { camera_id: camera, rtsp: rtsp.urlFor('missing') })).code).toBe(0);
     await until(async () => (await online()) === 0, 'the camera offline on a wrong rtsp', 20_000);
@@ -76,7 +84,7 @@ describe('embedded default (one process)', () => {
     expect((await api.call('/StartTask', { task_id: task })).code).toBe(0);
     const listed = ((await api.call('/QueryTaskList', { page_no: 1, page_size: 10, state: 1 })).info.items as any[]).find((t) => t.task_id === task);
     expect(listed.state).toBe(1); // started, but idle: not in the desired state
-    const desired = await api.host.services.taskControl.desired(new Date());
+    const desired = await api.host.services.desiredState.desired(new Date());
     expect(desired.tasks.map((t) => t.task_id)).not.toContain(task);
     await new Promise((r) => setTimeout(r, 3000)); // three desired-state periods
     expect(api.host.node!.cameras).toEqual([]);

@@ -34,7 +34,7 @@ let alice: number;
 async function startNode(name: string): Promise<StreamNode> {
   const bus = await connectNatsBus({ servers: nats.url, name });
   buses.push(bus);
-  const { face, store } = api.host.services;
+  const { face, store } = api.host.resources;
   const node = new StreamNode({
     node: name, capacity: 4, bus, engine: face, store, leaseTtlMs: 1500, detectWidth: 640,
     tracker: { publishPeriodMs: 60_000, maxIdleMs: 5000, minQuality: 0.3 },

@@ -30,7 +30,7 @@ describe.each(backends)('matcher: one record per appearance, one per person per 
     lib = (await api.call('/AddLibrary', { name: 'staff' })).lib_id;
     alice = (await api.call('/AddPerson', { lib_id: lib, name: 'Alice', pic_url: (await api.upload(fx.alice)).pic_url })).person_id;
     camera = (await api.call('/AddCamera', { name: 'door', rtsp: 'rtsp://127.0.0.1:1/none' })).camera_id;
-    const face = api.host.services.face;
+    const face = api.host.resources.face;
     emb.alice = (await face.enrol(fx.alice2)).embedding;
     emb.bob = (await face.enrol(fx.bob)).embedding;
     emb.carol = (await face.enrol(fx.carol)).embedding;
@@ -45,13 +45,13 @@ describe.each(backends)('matcher: one record per appearance, one per person per 
   async function send(task: number, appearance: string, start: number, o: { embedding: Float32Array; quality?: number; crop?: Buffer; at?: number }) {
     const id = `${appearance}-${n++}`;
     const key = `captures/${day}/${camera}/${id}.jpg`;
-    await api.host.services.store.put(key, o.crop ?? fx.alice2, 'image/jpeg');
+    await api.host.resources.store.put(key, o.crop ?? fx.alice2, 'image/jpeg');
     const m: FaceMessage = {
       message_id: `${id}-${camera}-${task}`, task_id: task, camera_id: camera, camera_list: 1, capture_time: o.at ?? start,
       box: { x: 10, y: 10, width: 100, height: 120 }, quality: o.quality ?? 0.6, embedding: encodeEmbedding(o.embedding), capture_url: key,
       node: appearance.split('-')[0], appearance, appearance_start: start,
     };
-    await api.host.services.bus.publish(Subjects.faces(task, camera), m, { msgId: m.message_id });
+    await api.host.resources.bus.publish(Subjects.faces(task, camera), m, { msgId: m.message_id });
     return m;
   }
   const records = async (task: number) => (await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 100, task_id: task })).info.items as any[];

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNatsBus, encodeEmbedding, Streams, Subjects, type Bus, type FaceMessage } from '../../core/bus/index.ts';
 import { ErrorTable as E } from '../../core/errors.ts';
+import { captureKey } from '../../core/storage/index.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startApi, type Api } from '../support/api.ts';
 import { makeFixtures, type Fixtures } from '../functions/fixtures.ts';
@@ -22,7 +23,6 @@ let personId: number;
 let task: number;
 let camera: number;
 
-const day = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   [nats, fx] = await Promise.all([startNatsServer(), makeFixtures()]);
@@ -49,8 +49,8 @@ afterAll(async () => {
 
 /** a face message as a stream node sends it, with the crop already in the store */
 async function message(id: string, embedding: Float32Array, crop: Buffer): Promise<FaceMessage> {
-  const key = `captures/${day}/${camera}/test-${id}.jpg`;
-  await api.host.services.store.put(key, crop, 'image/jpeg');
+  const key = captureKey({ time: Date.now(), cameraId: camera, name: `test-${id}` });
+  await api.host.resources.store.put(key, crop, 'image/jpeg');
   return {
     message_id: id, task_id: task, camera_id: camera, camera_list: 1, capture_time: Date.now(),
     box: { x: 10, y: 10, width: 100, height: 120 }, quality: 0.9, embedding: encodeEmbedding(embedding), capture_url: key, node: 'test',
@@ -61,7 +61,7 @@ const records = async (extra: Record<string, unknown> = {}) => (await api.call('
 
 describe('matcher', () => {
   it('matches an enrolled face (classify 1) and records a stranger (classify 0)', async () => {
-    const face = api.host.services.face;
+    const face = api.host.resources.face;
     const alice = await face.enrol(fx.alice2);
     const carol = await face.enrol(fx.carol);
     await publish(await message('m-alice', alice.embedding, fx.alice2));
@@ -89,7 +89,7 @@ describe('matcher', () => {
     const other = (await api.call('/AddLibrary', { name: 'elsewhere' })).lib_id;
     const pic = (await api.upload(fx.alice2)).pic_url;
     expect((await api.call('/AddPerson', { lib_id: other, name: 'Alice elsewhere', pic_url: pic })).code).toBe(0);
-    const emb = (await api.host.services.face.enrol(fx.alice2)).embedding;
+    const emb = (await api.host.resources.face.enrol(fx.alice2)).embedding;
     await publish(await message('m-libs', emb, fx.alice2));
     await until(async () => (await records({ classify: 1, lib_id: lib })).total_count === 2, 'the match in the task\'s library', 20_000);
     expect((await records({ lib_id: other })).total_count).toBe(0);
@@ -97,7 +97,7 @@ describe('matcher', () => {
 
   it('the task\'s threshold decides classify, and a threshold changed by UpdateTask applies to the next face', async () => {
     const strict = (await api.call('/AddTask', { name: 'strict', camera_list1: String(camera), lib_list: String(lib), interval: 1000, threshold: 1 })).task_id;
-    const emb = (await api.host.services.face.enrol(fx.alice2)).embedding;
+    const emb = (await api.host.resources.face.enrol(fx.alice2)).embedding;
     await publish({ ...(await message('m-strict-1', emb, fx.alice2)), task_id: strict });
     await until(async () => (await records({ task_id: strict })).total_count === 1, 'the record under threshold 1', 20_000);
     const below = (await records({ task_id: strict })).items[0];
@@ -116,12 +116,12 @@ describe('matcher', () => {
     const signIn = (await api.call('/AddTask', {
       name: 'attendance', type: 3, camera_list1: String(camera), camera_list2: String(exit), lib_list: String(lib), interval: 1000, threshold: 0.8,
     })).task_id;
-    const emb = (await api.host.services.face.enrol(fx.alice2)).embedding;
+    const emb = (await api.host.resources.face.enrol(fx.alice2)).embedding;
     const m = { ...(await message('m-exit', emb, fx.alice2)), task_id: signIn, camera_id: exit, camera_list: 2 as const };
     await publish(m);
     await until(async () => (await records({ task_id: signIn })).total_count === 1, 'the sign-in record', 20_000);
     expect((await records({ task_id: signIn })).items[0]).toMatchObject({ classify: 1, person_id: personId, camera_name: 'exit', task_name: 'attendance' });
-    const { rows } = await api.host.services.repos.records.list({ taskId: signIn }, { pageNo: 1, pageSize: 10 });
+    const { rows } = await api.host.resources.repos.records.list({ taskId: signIn }, { pageNo: 1, pageSize: 10 });
     expect(rows[0].cameraList).toBe(2);
   }, 30_000);
 
@@ -147,7 +147,7 @@ describe('matcher', () => {
     // nothing more arrives late (redeliveries after the ack wait of 1 s)
     await new Promise((r) => setTimeout(r, 2500));
     expect((await records()).total_count).toBe(before + N);
-    expect(await api.host.services.repos.records.countByMessageIds(msgs.map((m) => m.message_id))).toBe(N);
+    expect(await api.host.resources.repos.records.countByMessageIds(msgs.map((m) => m.message_id))).toBe(N);
   }, 90_000);
 
   it('drops malformed messages and keeps going', async () => {

@@ -19,7 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeEmbedding, FaceMessageSchema, Streams, type FaceMessage } from '../../core/bus/index.ts';
+import { FaceMessageSchema, Streams, type ParsedFaceMessage } from '../../core/bus/index.ts';
 import { similarity } from '../../core/face/index.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeFixtures, type Fixtures } from '../functions/fixtures.ts';
@@ -40,7 +40,7 @@ const cam = {} as Record<keyof typeof scenes, number>;
 const task = {} as Record<keyof typeof scenes, number>;
 const personOf = {} as Record<number, Who>;
 const refs = {} as Record<Who, Float32Array>;
-const messages: FaceMessage[] = [];
+const messages: ParsedFaceMessage[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'facewatch-scenes-'));
@@ -59,9 +59,9 @@ beforeAll(async () => {
     expect(added.code).toBe(0);
     personOf[added.person_id] = who;
   }
-  for (const who of [...enrolled, 'dan', 'erin'] as const) refs[who] = (await api.host.services.face.enrol(fx[who])).embedding;
+  for (const who of [...enrolled, 'dan', 'erin'] as const) refs[who] = (await api.host.resources.face.enrol(fx[who])).embedding;
   // every face message the node sends, as the matcher gets them
-  await api.host.services.bus.consume({ stream: Streams.FACES, durable: 'scene-test' }, (m) => { messages.push(FaceMessageSchema.parse(m.data)); });
+  await api.host.resources.bus.consume({ stream: Streams.FACES, durable: 'scene-test' }, (m) => { messages.push(FaceMessageSchema.parse(m.data)); });
   for (const name of Object.keys(scenes) as Array<keyof typeof scenes>) {
     cam[name] = (await api.call('/AddCamera', { name, rtsp: rtsp.urlFor(name) })).camera_id;
     task[name] = (await api.call('/AddTask', { name, camera_list1: String(cam[name]), lib_list: String(lib), interval: 1000, threshold: 0.8 })).task_id;
@@ -82,7 +82,7 @@ async function playOf(name: keyof typeof scenes): Promise<number> {
 }
 /** the task's records with their exact capture times, oldest first */
 async function records(name: keyof typeof scenes) {
-  const { rows } = await api.host.services.repos.records.list({ taskId: task[name] }, { pageNo: 1, pageSize: 1000 });
+  const { rows } = await api.host.resources.repos.records.list({ taskId: task[name] }, { pageNo: 1, pageSize: 1000 });
   return rows.map((r) => ({ ...r, at: r.captureTime.getTime(), who: r.personId ? personOf[r.personId] : undefined })).sort((a, b) => a.at - b.at);
 }
 /** the scene's records captured before `until` (ms of the clip's timeline), once everything before it has been recorded */
@@ -94,11 +94,11 @@ async function recordsBefore(name: keyof typeof scenes, seconds: number, expecte
   return (await records(name)).filter((r) => r.at < cut);
 }
 /** who a face message shows: the nearest of the five faces */
-const whoIs = (m: FaceMessage): Who => {
-  const e = decodeEmbedding(m.embedding);
+const whoIs = (m: ParsedFaceMessage): Who => {
+  const e = m.embedding;
   return (Object.keys(refs) as Who[]).reduce((a, b) => (similarity(refs[a], e) >= similarity(refs[b], e) ? a : b));
 };
-const trackOf = (m: FaceMessage) => m.appearance!.replace(/-\d+$/, '');
+const trackOf = (m: ParsedFaceMessage) => m.appearance!.replace(/-\d+$/, '');
 
 describe('recognition in real scenes', () => {
   it('queue: each person recorded once, in order, right identity, strangers as strangers, within 3 s of stepping up', async () => {

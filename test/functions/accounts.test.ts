@@ -52,7 +52,7 @@ describe.each(backends)('accounts (%s)', (backend) => {
     });
 
     it('RegisterUser and UpdateUser store remark; an UpdateUser without remark keeps it', async () => {
-      const accounts = api.host.services.repos.accounts;
+      const accounts = api.host.resources.repos.accounts;
       const reg = await api.call('/RegisterUser', { name: 'remarked', password: md5('x'), remark: '备注 one' });
       expect(reg.code).toBe(0);
       expect((await accounts.findUser(reg.user_id))!.remark).toBe('备注 one');
@@ -67,7 +67,7 @@ describe.each(backends)('accounts (%s)', (backend) => {
     });
 
     it('ignores unknown request fields, including another URI\'s fields', async () => {
-      const accounts = api.host.services.repos.accounts;
+      const accounts = api.host.resources.repos.accounts;
       const login = await api.call('/Login', { username: 'admin', password: md5(ADMIN_PASSWORD), remember_me: true, extra: { a: [1] } }, { session: null });
       expect(login.code).toBe(0);
       const reg = await api.call('/RegisterUser', { name: 'extra-fields', password: md5('x'), user_id: 4242, password_hash: 'scrypt$forged', bogus: null });
@@ -116,7 +116,7 @@ describe.each(backends)('accounts (%s)', (backend) => {
     });
 
     it('RegisterUser: missing or non-md5 password → INVALID_FIELD naming password; nothing stored', async () => {
-      const accounts = api.host.services.repos.accounts;
+      const accounts = api.host.resources.repos.accounts;
       expect(await api.call('/RegisterUser', { name: 'nopw' })).toEqual({ code: E.INVALID_FIELD.code, msg: 'password: is required' });
       for (const password of ['plain', '', md5('x').slice(1), md5('x') + 'a', 'g'.repeat(32), ` ${md5('x').slice(1)}`, 42, null]) {
         const r = await api.call('/RegisterUser', { name: 'nopw', password });
@@ -166,7 +166,7 @@ describe.each(backends)('accounts (%s)', (backend) => {
 
     it('never stores the password md5 as is', async () => {
       await api.call('/RegisterUser', { name: 'hashcheck', password: md5('pw') });
-      const u = await api.host.services.repos.accounts.findUserByKey(accountNameKey('hashcheck'));
+      const u = await api.host.resources.repos.accounts.findUserByKey(accountNameKey('hashcheck'));
       expect(u!.passwordHash).toMatch(/^scrypt\$/);
       expect(u!.passwordHash).not.toContain(md5('pw'));
     });
@@ -262,7 +262,7 @@ describe('first start without ADMIN_PASSWORD (embedded)', () => {
       expect(second.lines.some((l) => l.msg === 'API listening')).toBe(true); // the capture works
       expect(second.lines.filter((l) => 'password' in l || /initial account/.test(l.msg))).toEqual([]);
       expect((await login(second.host.url, password)).code).toBe(0);
-      expect(await second.host.services.repos.accounts.countUsers()).toBe(1);
+      expect(await second.host.resources.repos.accounts.countUsers()).toBe(1);
     } finally {
       await second.host.stop();
     }

@@ -34,7 +34,7 @@ describe.each(backends)('alarms (%s)', (backend) => {
     camera = (await api.call('/AddCamera', { name: 'lobby', rtsp: 'rtsp://127.0.0.1:1/lobby' })).camera_id;
     door = (await api.call('/AddTask', { name: 'door', camera_list1: String(camera), lib_list: String(lib), interval: 1000, threshold: 0.8 })).task_id;
     gate = (await api.call('/AddTask', { name: 'gate', camera_list1: String(camera), lib_list: String(lib), interval: 1000, threshold: 0.8, alarm_stranger: 1 })).task_id;
-    emb = { alice: (await api.host.services.face.enrol(fx.alice2)).embedding, bob: (await api.host.services.face.enrol(fx.bob)).embedding };
+    emb = { alice: (await api.host.resources.face.enrol(fx.alice2)).embedding, bob: (await api.host.resources.face.enrol(fx.bob)).embedding };
   }, 120_000);
   afterAll(async () => { await api?.stop(); });
 
@@ -84,7 +84,7 @@ describe.each(backends)('alarms (%s)', (backend) => {
   }, 60_000);
 
   it('no record without its alarm: a write whose alarm or events fail leaves neither record nor alarm', async () => {
-    const { repos } = api.host.services;
+    const { repos } = api.host.resources;
     const before = (await alarms()).total_count;
     const fail = () => { throw new Error('events failed'); };
     await expect(repos.records.insertOnce(
@@ -169,7 +169,7 @@ describe.each(backends)('alarms (%s)', (backend) => {
     const cam = (await api.call('/AddCamera', { name: 'yard', rtsp: 'rtsp://127.0.0.1:1/yard' })).camera_id;
     const task = (await api.call('/AddTask', { name: 'yard watch', camera_list1: String(cam), lib_list: String(lib), interval: 1000, threshold: 0.8 })).task_id;
     expect((await api.call('/StartTask', { task_id: task })).code).toBe(0);
-    const report = (state: 'online' | 'offline') => api.host.services.bus.emit(Subjects.cameraState(cam), { camera_id: cam, node: 'test', state, task_ids: [task], time: Date.now() });
+    const report = (state: 'online' | 'offline') => api.host.resources.bus.emit(Subjects.cameraState(cam), { camera_id: cam, node: 'test', state, task_ids: [task], time: Date.now() });
     const health = async () => (await alarms({ camera_id: cam })).items.map((a: any) => a.type).reverse();
     const online = async () => ((await api.call('/QueryCameraList', { page_no: 1, page_size: 100 })).info.items as any[]).find((c) => c.camera_id === cam).online;
     report('online');

@@ -10,8 +10,8 @@ import { createLogger } from '../../core/log.ts';
 import { openDatabase, type Database } from '../../db/client.ts';
 import { createRepositories, type Repositories } from '../../db/repositories/index.ts';
 import { startPgliteServer, type PgliteServer } from '../../infra/services/index.ts';
-import { createCameraState } from '../../functions/services/cameraState.ts';
-import { createTaskControl } from '../../functions/services/taskControl.ts';
+import { createDesiredState } from '../../functions/services/desiredState.ts';
+import { createCameraState } from '../../workers/camera-state.ts';
 import { until } from '../stream-node/helpers.ts';
 
 let pg: PgliteServer;
@@ -53,7 +53,8 @@ describe('background writers during a database outage', () => {
   it('a desired state asked for while the database is down is sent as soon as it is back, not a period later', async () => {
     const sent: TasksDesiredMessage[] = [];
     const sub = bus.subscribe<TasksDesiredMessage>(Subjects.tasksDesired, (m) => { sent.push(m); });
-    const control = createTaskControl({ tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone: 'UTC', periodMs: 120_000, staleMs: 60_000, offlineAlarmMs: 30_000 });
+    // no task-control clock here: the retry is the desired state's own, not the next period's
+    const control = createDesiredState({ tasks: repos.tasks, cameras: repos.cameras, bus, log, timeZone: 'UTC', staleMs: 60_000, offlineAlarmMs: 30_000 });
     try {
       const outage = pg.restart({ downMs: 3000 });
       await new Promise((r) => setTimeout(r, 300));

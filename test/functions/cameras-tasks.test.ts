@@ -330,7 +330,7 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
     });
 
     it('a camera or library deleted between check and insert is "not found", not INTERNAL (db layer)', async () => {
-      const { repos } = api.host.services;
+      const { repos } = api.host.resources;
       const cam = await addCam('race');
       const fields = { name: 'race', type: 0, intervalMs: 1000, threshold: 0.8, plan: '', remark: '' };
       await expect(repos.tasks.insert(fields, { cameraList1: [999_999], cameraList2: [], libList: [] })).rejects.toMatchObject({ kind: 'CAMERA_NOT_FOUND' });
@@ -340,7 +340,7 @@ describe.each(backends)('cameras and tasks (%s)', (backend) => {
     });
 
     it('a picture deleted between AddPerson\'s check and its insert is "not found"; a used picture\'s row cannot go (db layer)', async () => {
-      const { repos } = api.host.services;
+      const { repos } = api.host.resources;
       const libId = (await api.call('/AddLibrary', { name: 'picture race' })).lib_id as number;
       const person = { libId, name: 'x', pinyin: 'x', sex: 0, cardNo: '', phone: '', category: 0, remark: '', embedding: new Array(512).fill(0.01) };
       // what DeletePicture leaves behind when it wins the race: no row for the url AddPerson checked

@@ -74,14 +74,14 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       const plain = '{ "b": 1,\n  "a": [true, null] }';
       expect((await api.call('/UpdateSystemConfig', { name: 'Display.v2', config: plain, remark: 'as given' })).code).toBe(0);
       expect((await api.call('/GetSystemConfig', { name: 'Display.v2' })).info).toEqual({ name: 'Display.v2', config: JSON.stringify({ b: 1, a: [true, null] }) });
-      expect((await api.host.services.repos.systemConfig.get('Display.v2'))?.config).toBe(plain);
+      expect((await api.host.resources.repos.systemConfig.get('Display.v2'))?.config).toBe(plain);
       expect((await api.call('/GetSystemConfig', { name: 'Nothing' })).code).toBe(E.CONFIG_NOT_FOUND.code);
       expect(await api.call('/GetSystemConfig', {})).toEqual({ code: E.INVALID_FIELD.code, msg: 'name: is required' });
     });
 
     it('remark is stored with the config (GetSystemConfig returns only name and config), kept when absent, replaced when given', async () => {
       // the document's GetSystemConfig answer is info {name, config}: the remark is checked where it is stored
-      const remarkOf = async (name: string) => (await api.host.services.repos.systemConfig.get(name))?.remark;
+      const remarkOf = async (name: string) => (await api.host.resources.repos.systemConfig.get(name))?.remark;
       expect((await api.call('/UpdateSystemConfig', { name: 'Remarked', config: '{"a":1}', remark: '备注 one' })).code).toBe(0);
       expect(await remarkOf('Remarked')).toBe('备注 one');
       expect((await api.call('/GetSystemConfig', { name: 'Remarked' })).info).toEqual({ name: 'Remarked', config: '{"a":1}' });
@@ -97,7 +97,7 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
         const r = await api.call('/UpdateSystemConfig', { name: 'Remarked', ...body });
         expect({ code: r.code, field: r.msg.split(':')[0] }).toEqual({ code, field });
       }
-      expect(await api.host.services.repos.systemConfig.get('Remarked')).toMatchObject({ config: '{"a":3}', remark: 'two' });
+      expect(await api.host.resources.repos.systemConfig.get('Remarked')).toMatchObject({ config: '{"a":3}', remark: 'two' });
       expect((await api.call('/UpdateSystemConfig', { name: 'Remarked', config: '{"a":5}', remark: '' })).code).toBe(0);
       expect(await remarkOf('Remarked')).toBe('');
       // a new name without remark stores ''
@@ -112,8 +112,8 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
   });
 
   describe('capture records', () => {
-    const insertRecord = async (r: Partial<Parameters<Api['host']['services']['repos']['records']['insert']>[0]>, withCapture = true) => {
-      const { services } = api.host;
+    const insertRecord = async (r: Partial<Parameters<Api['host']['resources']['repos']['records']['insert']>[0]>, withCapture = true) => {
+      const services = api.host.resources;
       let captureUrl = '';
       if (withCapture) {
         captureUrl = `/captures/2026/11/23/${randomUUID()}.jpg`;
@@ -246,7 +246,7 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       expect(await api.call('/DeleteTaskCaptureRecord', { record_id: rec.id })).toEqual({ code: 0, msg: '' });
       expect((await api.call('/QueryTaskCaptureRecord', { page_no: 1, page_size: 10, task_id: 78 })).info.total_count).toBe(0);
       expect((await api.call('/DownloadPersonPicture', { pic_url: rec.captureUrl })).code).toBe(E.PICTURE_NOT_FOUND.code);
-      await expect(api.host.services.store.get(rec.captureUrl.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
+      await expect(api.host.resources.store.get(rec.captureUrl.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
       expect((await api.call('/DeleteTaskCaptureRecord', { record_id: rec.id })).code).toBe(E.RECORD_NOT_FOUND.code);
       expect((await api.call('/DeleteTaskCaptureRecord', { record_id: 0 })).msg).toMatch(/^record_id:/);
       // a person enrolled from a capture image keeps it when the record goes
@@ -284,7 +284,7 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       expect([await status(a), await status(a1.captureUrl)]).toEqual([0, gone]);
       expect(await del(a2)).toBe(0);
       expect(await status(a)).toBe(gone);
-      await expect(api.host.services.store.get(a.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
+      await expect(api.host.resources.store.get(a.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
 
       // a photo its person still uses stays when the person's records go
       const b = (await api.upload(fx.bob)).pic_url;
@@ -305,7 +305,7 @@ describe.each(backends)('system config, records, restarts (%s)', (backend) => {
       expect(await status(c)).toBe(0);
       expect(await del(c1)).toBe(0);
       expect(await status(c)).toBe(gone);
-      await expect(api.host.services.store.get(c.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
+      await expect(api.host.resources.store.get(c.slice(1))).rejects.toMatchObject({ kind: 'PICTURE_NOT_FOUND' });
 
       // the other order: the person goes first, then the capture's own record, then the last match
       const seen2 = await insertRecord({ taskId: 81 });

@@ -160,7 +160,7 @@ describe.each(variants)('GET /Events (%s)', (variant) => {
   }, 30_000);
 
   it('a Last-Event-ID older than the log kept starts with a `gap` event naming the first id kept', async () => {
-    const { repos } = api.host.services;
+    const { repos } = api.host.resources;
     await stranger();
     await until(async () => (await repos.events.lastId()) > 2, 'some events');
     await repos.events.prune(new Date(Date.now() + 60_000), 0); // as if they had aged out
@@ -185,7 +185,7 @@ describe('the live stream hub without the bus signal', () => {
   afterAll(async () => { await api?.stop(); });
 
   it('still delivers, by polling the log, events whose `events.appended` was lost', async () => {
-    const { repos } = api.host.services;
+    const { repos } = api.host.resources;
     // a hub on a bus that never carries the signal
     const hub = createEventHub({ repo: repos.events, bus: createMemoryBus(), log: createLogger('silent'), pollMs: 100, heartbeatMs: 60_000, maxClients: 1 });
     const got: string[] = [];

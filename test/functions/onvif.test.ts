@@ -28,6 +28,9 @@ describe('/SearchCamera and /QueryCameraRtsp', () => {
       ONVIF_DISCOVERY_TARGETS: [acme, hidden, echo].map((s) => `127.0.0.1:${s.udpPort}`).join(','),
       ONVIF_DISCOVERY_MS: '500',
       ONVIF_TIMEOUT_MS: '1500',
+      // this file makes more /QueryCameraRtsp calls than the default 10 a minute, and how many a
+      // minute holds depends on the machine's speed; the limit itself: security-outbound.test.ts
+      QUERY_RTSP_PER_MINUTE: '1000',
     });
     await api.login();
   });

@@ -262,10 +262,10 @@ describe.each(backends)('libraries, persons, Compare1V1 (%s)', (backend) => {
       await addPerson(lib, 'Bob', 'bob');
       await addPerson(lib, 'Carol', 'carol');
       const probe = await api.host.services.persons.embed(pics.alice2, 'probe');
-      const [best, second] = await api.host.services.repos.persons.nearest(probe, [lib], 2);
+      const [best, second] = await api.host.resources.repos.persons.nearest(probe, [lib], 2);
       expect(best).toMatchObject({ id: alice, name: 'Alice', libId: lib, libName: 'nearest' });
       expect(best.cosine).toBeGreaterThan(second.cosine);
-      expect(await api.host.services.repos.persons.nearest(probe, [], 1)).toEqual([]);
+      expect(await api.host.resources.repos.persons.nearest(probe, [], 1)).toEqual([]);
     });
 
     it('DeletePerson, DeletePicture while in use → PICTURE_IN_USE', async () => {

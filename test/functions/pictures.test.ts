@@ -107,15 +107,15 @@ describe.each(backends)('pictures (%s)', (backend) => {
 
     it('a capture image is downloadable but not deletable with DeletePicture', async () => {
       const url = '/captures/2026/01/01/00000000-0000-4000-8000-00000000c0de.jpg';
-      await api.host.services.store.put(url.slice(1), fx.bob, 'image/jpeg');
-      await api.host.services.repos.pictures.insert({ url, kind: 'capture', contentType: 'image/jpeg', bytes: fx.bob.length, width: 1, height: 1 });
+      await api.host.resources.store.put(url.slice(1), fx.bob, 'image/jpeg');
+      await api.host.resources.repos.pictures.insert({ url, kind: 'capture', contentType: 'image/jpeg', bytes: fx.bob.length, width: 1, height: 1 });
       expect((await api.call('/DownloadPersonPicture', { pic_url: url })).code).toBe(0);
       expect((await api.call('/DeletePicture', { pic_url: url })).code).toBe(E.INVALID_PIC_URL.code);
     });
 
     it('an object in the store without a row is not served', async () => {
       const url = '/pictures/2026/01/01/00000000-0000-4000-8000-0000000000aa.jpg';
-      await api.host.services.store.put(url.slice(1), fx.bob, 'image/jpeg');
+      await api.host.resources.store.put(url.slice(1), fx.bob, 'image/jpeg');
       expect((await api.call('/DownloadPersonPicture', { pic_url: url })).code).toBe(E.PICTURE_NOT_FOUND.code);
     });
 

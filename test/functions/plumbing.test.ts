@@ -11,11 +11,12 @@ import { AppError, ErrorTable as E } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { isPlanActive, parsePlan } from '../../core/plan.ts';
 import { formatTime, parseTime } from '../../core/time.ts';
+import * as AddLibrary from '../../functions/AddLibrary.ts';
 import * as Login from '../../functions/Login.ts';
 import { buildApp } from '../../functions/lib/app.ts';
 import { defineFunction } from '../../functions/lib/define.ts';
 import { toFetchHandler } from '../../functions/lib/runtime.ts';
-import { parseIdList } from '../../functions/services/common.ts';
+import { parseIdList } from '../../functions/lib/fields.ts';
 import { nameToPinyin } from '../../functions/services/pinyin.ts';
 import { createPersonsService } from '../../functions/services/persons.ts';
 import type { Services } from '../../functions/services/index.ts';
@@ -34,7 +35,29 @@ describe('one function deployed alone (functions/lib/runtime.ts)', () => {
     expect(ok.session).toBeTruthy();
     const other = await (await handler(post('/AddLibrary', { session: ok.session, name: 'x' }))).json() as { code: number };
     expect(other.code).toBe(E.UNKNOWN_URI.code);
-  });
+  }, 90_000); // the first call creates the embedded database
+});
+
+describe('a function deployed alone starts no worker and opens only what its URI uses', () => {
+  // NATS_URL points at a port nothing listens on: a cold start that connected to the bus (or started
+  // a matcher, which consumes from it) would fail or log; these answer, and the bus stays unopened.
+  const dir = mkdtempSync(join(tmpdir(), 'fn-lean-'));
+  const env = { DATA_DIR: dir, ADMIN_PASSWORD: 'pw', LOG_LEVEL: 'silent', NATS_URL: 'nats://127.0.0.1:1' };
+  const login = toFetchHandler(Login.app, env);
+  const addLibrary = toFetchHandler(AddLibrary.app, { ...env, SESSION_CACHE_MS: '0' });
+  afterAll(async () => { await login.close(); await addLibrary.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('/Login: database only; no bus connection, no object store', async () => {
+    const ok = await (await login(post('/Login', { username: 'admin', password: md5('pw') }))).json() as { code: number; session: string };
+    expect(ok.code).toBe(0);
+    expect(login.resources?.bus.connected).toBe(false);
+    expect(login.resources?.store.target).toBeUndefined();
+    await login.close(); // the PGlite directory is one process's at a time
+    const lib = await (await addLibrary(post('/AddLibrary', { session: ok.session, name: 'lean' }))).json() as { code: number; lib_id: number };
+    expect(lib).toMatchObject({ code: 0, lib_id: expect.any(Number) });
+    expect(addLibrary.resources?.bus.connected).toBe(false);
+    expect(addLibrary.resources?.store.target).toBeUndefined();
+  }, 90_000); // two embedded databases opened one after the other
 });
 
 describe('unexpected errors', () => {
@@ -44,8 +67,9 @@ describe('unexpected errors', () => {
     const captured = log.child({});
     (captured as unknown as { error: (o: { err?: Error }, m: string) => void }).error = (o, m) => { lines.push(`${m} ${o.err?.message}`); };
     const bindings: { requestId?: string }[] = [];
-    const boom = defineFunction({ uri: '/Boom', role: 'none', input: z.object({}), handler: () => { throw new Error('secret detail at /srv/x.ts:1'); } });
-    const fail = defineFunction({ uri: '/Fail', role: 'none', input: z.object({}), handler: () => { throw new AppError('TASK_RUNNING'); } });
+    const described = { role: 'none', summary: 'test', input: z.object({}), errors: ['TASK_RUNNING'], example: { input: {} } } as const;
+    const boom = defineFunction({ ...described, uri: '/Boom', handler: () => { throw new Error('secret detail at /srv/x.ts:1'); } });
+    const fail = defineFunction({ ...described, uri: '/Fail', handler: () => { throw new AppError('TASK_RUNNING'); } });
     const fakeServices = { config: { maxBodyBytes: 1000, maxUploadBytes: 1000 } } as unknown as Services;
     const app = buildApp([boom, fail], async () => fakeServices, { child: (b: { requestId?: string }) => { bindings.push(b); return captured; } } as unknown as typeof log);
     const res = await app.fetch(post('/Boom', {}));
@@ -95,10 +119,10 @@ describe('core/time.ts', () => {
 
 describe('id lists and pinyin', () => {
   it('parses "1,2" lists', () => {
-    expect(parseIdList(' 1, 2,2 ,3', 'x', { allowEmpty: false })).toEqual([1, 2, 3]);
-    expect(parseIdList('', 'x', { allowEmpty: true })).toEqual([]);
+    expect(parseIdList(' 1, 2,2 ,3', { allowEmpty: false })).toEqual([1, 2, 3]);
+    expect(parseIdList('', { allowEmpty: true })).toEqual([]);
     for (const bad of ['', '1,', 'a', '1;2', '0', '1.5', '-1', '2147483648']) {
-      expect(() => parseIdList(bad, 'lib_list', { allowEmpty: false })).toThrow(expect.objectContaining({ kind: 'INVALID_ID_LIST', message: expect.stringMatching(/^lib_list: /) }));
+      expect(() => parseIdList(bad, { allowEmpty: false })).toThrow(expect.objectContaining({ kind: 'INVALID_ID_LIST' }));
     }
   });
 

@@ -32,11 +32,11 @@ describe.each(backends)('roll call and attendance (%s)', (backend) => {
   let guests: number;
   let seq = 0;
 
-  const exec = (q: ReturnType<typeof sql>) => api.host.services.db.orm.execute(q);
+  const exec = (q: ReturnType<typeof sql>) => api.host.resources.db.orm.execute(q);
   /** a record of `task` at local `time` on camera `c` (list from the camera), matched to `person` (0: a stranger) */
   const rec = async (task: number, person: number, time: string, c: 'in' | 'out', name = '') => {
     const at = parseTime(time, TZ)!;
-    const id = await api.host.services.repos.records.insertOnce({
+    const id = await api.host.resources.repos.records.insertOnce({
       messageId: `r-${++seq}`, taskId: task, cameraId: cam[c], cameraName: c === 'in' ? 'entrance' : 'exit', cameraList: c === 'in' ? 1 : 2,
       classify: person ? 1 : 0, personId: person || null, libId: person ? staff : null, personName: name, similarity: person ? 0.93 : 0.4,
       captureUrl: '', captureTime: at,
@@ -44,7 +44,7 @@ describe.each(backends)('roll call and attendance (%s)', (backend) => {
     return id!;
   };
   const person = async (name: string, pinyin: string, created: string, lib = staff) => {
-    const { repos } = api.host.services;
+    const { repos } = api.host.resources;
     const pic = (await api.upload(fx.bob)).pic_url;
     const id = await repos.persons.insert({ libId: lib, name, pinyin, sex: 0, cardNo: `C-${pinyin}`, phone: '', category: 0, picUrl: pic, remark: '', embedding: Array.from(randomEmbedding()) });
     await exec(sql`update persons set create_time = ${parseTime(created, TZ)!.toISOString()}::timestamptz where id = ${id}`);
@@ -180,7 +180,7 @@ describe.each(backends)('roll call and attendance (%s)', (backend) => {
   });
 
   it('attendance days follow TIME_ZONE: rebuilt from the records for another zone, and back', async () => {
-    const { repos } = api.host.services;
+    const { repos } = api.host.resources;
     const days = async () => ((await exec(sql`select day::text as day from attendance_days where task_id = ${t.signin} and person_id = ${p.li} order by day`)) as any);
     const list = async () => { const r = await days(); return (Array.isArray(r) ? r : r.rows).map((x: any) => x.day); };
     const before = await list();

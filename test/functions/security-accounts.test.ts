@@ -131,7 +131,7 @@ describe('accounts under attack (embedded)', () => {
 
   it('3. locks back off exponentially: the second lock in a row lasts twice the first', async () => {
     await register('backoff', 'pw');
-    const { orm } = api.host.services.db;
+    const { orm } = api.host.resources.db;
     const key = accountNameKey('backoff');
     const row = async () => (await orm.query.loginFailures.findFirst({ where: (t, { eq }) => eq(t.nameKey, key) }))!;
     for (let i = 0; i < 5; i++) await login('backoff', 'bad');
@@ -178,7 +178,7 @@ describe('accounts under attack (embedded)', () => {
     expect((await login('ADMIN', ADMIN_PASSWORD)).code).toBe(0);
     // names are stored NFKC-normalised
     await register('ｗｉｄｅ', 'pw');
-    expect((await api.host.services.repos.accounts.findUserByKey(accountNameKey('wide')))?.name).toBe('wide');
+    expect((await api.host.resources.repos.accounts.findUserByKey(accountNameKey('wide')))?.name).toBe('wide');
   });
 
   it('4. person and library names refuse control and bidi-override characters', async () => {

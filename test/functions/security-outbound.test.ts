@@ -81,7 +81,7 @@ describe('outbound connections, logs and secrets (embedded)', () => {
   it('10. {"type":"local"} is a way back to the local store', async () => {
     expect(await api.call('/UpdateSystemConfig', { name: 'StorageServer', config: '{"type":"local"}' })).toEqual({ code: 0, msg: '' });
     expect(JSON.parse((await api.call('/GetSystemConfig', { name: 'StorageServer' })).info.config)).toEqual({ type: 'local' });
-    expect(api.host.services.store.describe()).toMatch(/^file:\/\//);
+    expect(api.host.resources.store.describe()).toMatch(/^file:\/\//);
   });
 
   it('11. QueryCameraRtsp: an address outside the ranges is refused unsent; answers carry no remote status; calls that reach a device are rate-limited per user', async () => {
@@ -116,7 +116,7 @@ describe('outbound connections, logs and secrets (embedded)', () => {
 
   it('12+14. at connect time the stream node checks the host again (a camera stored before the policy is not contacted), and no log line shows a camera password', async () => {
     // a camera row written before the ranges were narrowed (or whose name now resolves elsewhere)
-    const stale = await api.host.services.repos.cameras.insert({ name: 'stale', rtsp: `rtsp://admin:Stale-Pw-1@127.0.0.1:${trapPort}/s`, type: 0, remark: '' });
+    const stale = await api.host.resources.repos.cameras.insert({ name: 'stale', rtsp: `rtsp://admin:Stale-Pw-1@127.0.0.1:${trapPort}/s`, type: 0, remark: '' });
     // an allowed camera that refuses the connection: ffmpeg's error repeats the URL with its password
     const refusing = (await api.call('/AddCamera', { name: 'refusing', rtsp: `rtsp://admin:Refused-Pw-2@127.0.0.2:${closedPort}/r` })).camera_id;
     const lib = (await api.call('/AddLibrary', { name: 'l' })).lib_id;
@@ -158,6 +158,6 @@ describe('outbound connections, logs and secrets (embedded)', () => {
     });
     expect(got.info.config).not.toMatch(/p1|k1|t1|p2|1234|pk|Bearer|t3/);
     expect((await api.call('/UpdateSystemConfig', { name: 'Hooks', config: got.info.config })).code).toBe(0);
-    expect(JSON.parse((await api.host.services.repos.systemConfig.get('Hooks'))!.config)).toEqual(config);
+    expect(JSON.parse((await api.host.resources.repos.systemConfig.get('Hooks'))!.config)).toEqual(config);
   });
 });

@@ -114,7 +114,7 @@ describe('resources under attack (embedded)', () => {
 
   it('7. an 8000x5000 1-bit BMP (5 MB) is decoded in the face worker, not on the event loop, and stored with its own size', async () => {
     // the real engine, watched: every upload's decode goes through FaceEngine.probe (the worker)
-    const face = api.host.services.face;
+    const face = api.host.resources.face;
     const probe = face.probe;
     const probed: number[] = [];
     face.probe = (b) => { probed.push(b.length); return probe(b); };
@@ -123,7 +123,7 @@ describe('resources under attack (embedded)', () => {
       const r = await api.upload(file, 'big.bmp', { type: 'image/bmp' });
       expect(r.code, r.msg).toBe(0);
       expect(probed).toEqual([file.length]);
-      const row = await api.host.services.repos.pictures.find(r.pic_url);
+      const row = await api.host.resources.repos.pictures.find(r.pic_url);
       expect(row).toMatchObject({ width: 8000, height: 5000, contentType: 'image/bmp' });
     } finally {
       face.probe = probe;

@@ -62,7 +62,7 @@ describe('/GetCameraSnapshot', () => {
   /** a camera stored before the ranges were narrowed (AddCamera itself refuses it now) */
   const storedCamera = async (name: string, url: string) => {
     expect((await api.call('/AddCamera', { name, rtsp: url })).code).toBe(E.ADDRESS_NOT_ALLOWED.code);
-    return api.host.services.repos.cameras.insert({ name, rtsp: url, type: 0, remark: '' });
+    return api.host.resources.repos.cameras.insert({ name, rtsp: url, type: 0, remark: '' });
   };
 
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_DEFAULT_RANGES } from '../../core/config.ts';
+import { WEBHOOK_DEFAULT_RANGES } from '../../core/env/net.ts';
 import { ErrorTable as E } from '../../core/errors.ts';
 import { createAddressPolicy } from '../../core/net/address-policy.ts';
 import { until } from '../stream-node/helpers.ts';
@@ -114,7 +114,7 @@ describe.each(backends)('AlarmWebhook (%s)', (backend) => {
     expect(JSON.parse(got.info.config)).toMatchObject({ secret: '******', enabled: false });
     // the masked value sent back keeps the secret
     expect((await update(got.info.config)).code).toBe(0);
-    expect(JSON.parse((await api.host.services.repos.systemConfig.get('AlarmWebhook'))!.config).secret).toBe(SECRET);
+    expect(JSON.parse((await api.host.resources.repos.systemConfig.get('AlarmWebhook'))!.config).secret).toBe(SECRET);
   });
 
   it('disabled: events are not sent', async () => {
@@ -126,7 +126,7 @@ describe.each(backends)('AlarmWebhook (%s)', (backend) => {
   });
 
   it('a receiver that refuses the first attempts and is down while the host restarts still gets every event, signed, in order per camera', async () => {
-    const { repos } = api.host.services;
+    const { repos } = api.host.resources;
     const from = await repos.events.lastId();
     rx.refuse = 3;
     expect((await update(config())).code).toBe(0);
@@ -144,13 +144,13 @@ describe.each(backends)('AlarmWebhook (%s)', (backend) => {
     await api.restart();
     await api.login();
     await stranger(1);
-    await until(async () => (await api.host.services.repos.events.lastId()) === from + 18, 'the events written after the restart');
+    await until(async () => (await api.host.resources.repos.events.lastId()) === from + 18, 'the events written after the restart');
     const last = from + 18;
     expect((await status()).pending).toBeGreaterThan(0);
     await rx.start(); // back, on the same port
     await until(() => new Set(rx.delivered()).size === last - from, 'every event delivered', 60_000);
 
-    const events = await api.host.services.repos.events.after(from, 100);
+    const events = await api.host.resources.repos.events.after(from, 100);
     expect(new Set(rx.delivered())).toEqual(new Set(events.map((e) => e.id)));
     for (const r of rx.received) {
       const body = JSON.parse(r.body);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  connectNatsBus, decodeEmbedding, FaceMessageSchema, Streams, type Bus, type FaceMessage,
+  connectNatsBus, decodeEmbedding, FaceMessageSchema, Streams, type Bus, type ParsedFaceMessage,
 } from '../../core/bus/index.ts';
 import { createFaceEngine, similarity, type FaceEngine } from '../../core/face/index.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe('camera pipeline', () => {
   it('sends one message per person seen, with a stored crop and the face\'s embedding, on the FACES stream', async () => {
-    const received: FaceMessage[] = [];
+    const received: ParsedFaceMessage[] = [];
     const sub = await bus.consume({ stream: Streams.FACES, durable: 'pipeline-test', ackWaitMs: 10_000 }, (m) => {
       received.push(FaceMessageSchema.parse(m.data));
     });

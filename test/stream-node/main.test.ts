@@ -71,9 +71,9 @@ describe.each(['source', 'build'] as const)('npm run stream-node (stream-node/ma
     if (from === 'build') await buildDist();
   });
 
-  it('runs the wanted camera, reports it online, and frees its lease on SIGTERM', async () => {
+  it('runs the wanted camera, reports it online, shows its figures on its own /metrics, and frees its lease on SIGTERM', async () => {
     const p = run({
-      NATS_URL: nats.url, NODE_NAME: 'edge-1', LEASE_TTL_MS: '30000', FACE_THREADS: '1', CAMERA_ALLOWED_RANGES: '127.0.0.0/8',
+      NATS_URL: nats.url, NODE_NAME: 'edge-1', LEASE_TTL_MS: '30000', FACE_THREADS: '1', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', CAMERA_ALLOWED_RANGES: '127.0.0.0/8',
       S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     }, from);
     const states: CameraStateMessage[] = [];
@@ -87,6 +87,12 @@ describe.each(['source', 'build'] as const)('npm run stream-node (stream-node/ma
       } finally {
         clearInterval(resend);
       }
+      const metricsPort = Number(/"metricsPort":(\d+)/.exec(p.out())?.[1]);
+      const analysed = async () => {
+        const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        return Number(/^facewatch_stream_frames_analysed_total\{node="edge-1"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      };
+      await until(async () => (await analysed()) > 0, 'frames analysed on the node\'s /metrics', 30_000, p.out);
       const leases = await bus.leases({ ...LeaseBuckets.cameras, ttlMs: 30_000 });
       expect(Object.fromEntries(await leases.holders())).toEqual({ 'camera.9': 'edge-1', 'node.edge-1.16': 'edge-1' }); // its camera and its presence
       p.child.kill('SIGTERM');

@@ -62,6 +62,7 @@ export async function startApi(backend: Backend, extraEnv: Record<string, string
   const wire = backend === 'wire' ? await startWire() : undefined;
   const env: Record<string, string> = {
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ADMIN_PASSWORD, TIME_ZONE: 'Asia/Shanghai', FACE_THREADS: '1',
+    VALIDATE_RESPONSES: process.env.VALIDATE_RESPONSES ?? '0', // on in the suite (vitest.config.ts)
     ...LOOPBACK_ALLOWED,
     ...(wire ? {
       DATABASE_URL: wire.dbUrl, DATABASE_MAX_CONNECTIONS: '1',

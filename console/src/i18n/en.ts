@@ -423,6 +423,7 @@ export const en: Record<Key, string> = {
   'err.5004': 'The face engine failed',
   'err.5005': 'The message bus is unavailable',
   'err.5006': 'The server is busy; try again shortly',
+  'err.5015': 'The server answered outside its own description (a server fault)',
   'err.5020': 'Too many live connections are open; try again later',
   'err.5101': 'The camera cannot be reached',
   'err.5102': 'The camera did not answer in time',

@@ -246,11 +246,13 @@ describe('nats bus across a server restart', () => {
 describe('messages', () => {
   it('FaceMessage carries a base64 float32 embedding that decodes to the same numbers', () => {
     const v = Float32Array.from({ length: EMBEDDING_DIM }, (_, i) => Math.sin(i));
-    const msg = FaceMessageSchema.parse({
+    // as sent (the parsed message holds the decoded embedding)
+    const msg = {
       message_id: 'node1-1-2-5-0', task_id: 1, camera_id: 2, camera_list: 1, capture_time: Date.now(),
       box: { x: 10, y: 20, width: 100, height: 120 }, quality: 0.9, embedding: encodeEmbedding(v),
       capture_url: 'captures/1/2/x.jpg', node: 'node1',
-    });
+    };
+    expect(Array.from(FaceMessageSchema.parse(msg).embedding)).toEqual(Array.from(v));
     expect(Array.from(decodeEmbedding(msg.embedding))).toEqual(Array.from(v));
     expect(FaceMessageSchema.safeParse({ ...msg, embedding: encodeEmbedding(v.subarray(1)) }).success).toBe(false);
     expect(FaceMessageSchema.safeParse({ ...msg, embedding: Array.from(v) }).success).toBe(true);

@@ -1,20 +1,20 @@
 /**
  * Measured camera state: stream nodes report each camera on `camera.state.<id>` (on every change and
- * every lease tick); this writes it where the API reads it — cameras.online (QueryCameraList) and
- * task_cameras.state for the tasks the node reads the camera for (QueryTaskList). API instances share
- * the reports through a queue group, so each report is written once. What stops being reported is
- * closed by taskControl's periodic expiry.
+ * every lease tick); this worker writes it where the API reads it — cameras.online (QueryCameraList)
+ * and task_cameras.state for the tasks the node reads the camera for (QueryTaskList). API instances
+ * share the reports through a queue group, so each report is written once. What stops being reported
+ * is closed by the desired-state sender's expiry (functions/services/desiredState.ts).
  *
  * The newest report of each camera waits until it is written: a write that fails (the database is
  * down) is retried (250 ms doubling to 5 s) instead of dropped, and a newer report of the same camera
  * replaces the one waiting, so an outage costs a delay, never a state that stays wrong.
  */
-import type { Bus, Subscription } from '../../core/bus/types.ts';
-import { CameraStateMessageSchema, type CameraStateMessage } from '../../core/bus/messages.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
-import type { Logger } from '../../core/log.ts';
-import type { CamerasRepo } from '../../db/repositories/cameras.ts';
-import { announceEvents, cameraEvents } from './events.ts';
+import type { Bus, Subscription } from '../core/bus/types.ts';
+import { Channels } from '../core/bus/channels.ts';
+import type { CameraStateMessage } from '../core/bus/messages.ts';
+import type { Logger } from '../core/log.ts';
+import type { CamerasRepo } from '../db/repositories/cameras.ts';
+import { announceEvents, cameraEvents } from '../functions/services/events.ts';
 
 /**
  * A change of `online` is logged as a `camera` event, and a camera coming back while its offline
@@ -52,10 +52,7 @@ export function createCameraState(deps: {
     }
   }
 
-  function onReport(data: unknown): void {
-    const parsed = CameraStateMessageSchema.safeParse(data);
-    if (!parsed.success) { deps.log.warn({ issues: parsed.error.issues }, 'camera.state: ignoring a malformed report'); return; }
-    const r = parsed.data;
+  function onReport(r: CameraStateMessage): void {
     waiting.delete(r.camera_id); // to the end of the line, newest content
     waiting.set(r.camera_id, r);
     writing ??= writeAll().finally(() => { writing = undefined; });
@@ -67,7 +64,7 @@ export function createCameraState(deps: {
     get waiting(): number { return waiting.size; },
     start(): void {
       stopped = false;
-      sub ??= deps.bus.subscribe(Subjects.cameraStateAll, onReport, { queue: 'api-camera-state' });
+      sub ??= Channels.cameraState.listen(deps.bus, onReport, { queue: 'api-camera-state', log: deps.log });
     },
     async stop(): Promise<void> {
       await sub?.stop();

@@ -1,19 +1,22 @@
 /**
  * The desired state: which tasks should run now and on which cameras, as `tasks.desired` on the bus.
- * Stream nodes follow the newest one (core/bus/messages.ts). It is sent at once after every change
- * (StartTask, StopTask, UpdateTask, DeleteTask, UpdateCamera: `changed()`) and again every
- * `periodMs`, which also re-evaluates plans: a started task is in the message only while its plan is
- * active now, so a task outside its windows idles and starts again at the next window by itself.
+ * Stream nodes follow the newest one (core/bus/messages.ts). Request handlers send it at once after
+ * every change (StartTask, StopTask, UpdateTask, DeleteTask, UpdateCamera: `changed()`); the
+ * task-control worker (workers/task-control.ts) sends it again every period, which also re-evaluates
+ * plans: a started task is in the message only while its plan is active now, so a task outside its
+ * windows idles and starts again at the next window by itself.
  *
  * Each send also closes what nobody reports on any more (cameras unreported for `staleMs` go
- * offline; cameras of tasks no longer desired get task state 0): see cameraState.ts for the reports.
+ * offline; cameras of tasks no longer desired get task state 0, cameras of active tasks offline for
+ * `offlineAlarmMs` raise their alarm, each change an event in the log): see workers/camera-state.ts
+ * for the reports.
  *
  * A send that fails (the database is down) is tried again soon (250 ms doubling to 2 s)
  * rather than at the next period: a StartTask made just before an outage reaches the nodes as soon
  * as the database answers again.
  */
+import { Channels } from '../../core/bus/channels.ts';
 import type { Bus } from '../../core/bus/types.ts';
-import { Subjects } from '../../core/bus/subjects.ts';
 import type { TasksDesiredMessage } from '../../core/bus/messages.ts';
 import type { Logger } from '../../core/log.ts';
 import { isPlanActive, parsePlan } from '../../core/plan.ts';
@@ -21,9 +24,8 @@ import type { CamerasRepo } from '../../db/repositories/cameras.ts';
 import type { TasksRepo } from '../../db/repositories/tasks.ts';
 import { announceEvents, cameraEvents } from './events.ts';
 
-export function createTaskControl(deps: {
-  tasks: TasksRepo; cameras: CamerasRepo; bus: Bus; log: Logger; timeZone: string;
-  periodMs: number; staleMs: number;
+export function createDesiredState(deps: {
+  tasks: TasksRepo; cameras: CamerasRepo; bus: Pick<Bus, 'emit'>; log: Logger; timeZone: string; staleMs: number;
   /** a camera of an active task offline this long raises its alarm (type 3); see raiseOfflineAlarms */
   offlineAlarmMs: number;
   now?: () => Date;
@@ -32,7 +34,6 @@ export function createTaskControl(deps: {
   const { bus, log } = deps;
   const now = deps.now ?? (() => new Date());
   let version = 0;
-  let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> | undefined;
   let again = false;
   let stopped = false;
@@ -60,9 +61,8 @@ export function createTaskControl(deps: {
   }
 
   async function sendOnce(): Promise<void> {
-    const at = now();
-    const msg = await desired(at);
-    bus.emit(Subjects.tasksDesired, msg);
+    const msg = await desired(now());
+    Channels.tasksDesired.emit(bus, msg);
     const active = msg.tasks.map((t) => t.task_id);
     const expired = await deps.cameras.expireStates(new Date(Date.now() - deps.staleMs), active, events);
     // Camera health is judged here, on the period, so an outage shorter than offlineAlarmMs (a
@@ -88,7 +88,7 @@ export function createTaskControl(deps: {
           retryTimer = setTimeout(() => { void send(); }, retryDelay);
           retryTimer.unref();
         }
-        retryDelay = Math.min(retryDelay * 2, 2000, deps.periodMs);
+        retryDelay = Math.min(retryDelay * 2, 2000);
       } finally {
         sending = undefined;
       }
@@ -101,20 +101,12 @@ export function createTaskControl(deps: {
     send,
     /** something a node must know changed: send the desired state now (without waiting for it) */
     changed(): void { void send(); },
-    start(): void {
-      if (timer) return;
-      stopped = false;
-      timer = setInterval(() => { void send(); }, deps.periodMs);
-      timer.unref();
-      void send();
-    },
+    /** no more retries (the host is stopping); resolves once a send in progress (if any) is over */
     async stop(): Promise<void> {
       stopped = true;
-      clearInterval(timer);
       clearTimeout(retryTimer);
-      timer = undefined;
       await sending;
     },
   };
 }
-export type TaskControl = ReturnType<typeof createTaskControl>;
+export type DesiredState = ReturnType<typeof createDesiredState>;
