@@ -13,7 +13,7 @@ import type { Services } from '../functions/services/index.ts';
 import type { Resources } from '../functions/services/resources.ts';
 import { StreamNode } from '../stream-node/node.ts';
 import { createCameraState } from './camera-state.ts';
-import { createEventRetention } from './eventRetention.ts';
+import { createEventRetention } from './event-retention.ts';
 import { createMatcher } from './matcher.ts';
 import { createTaskControl } from './task-control.ts';
 import { createWebhookDispatcher } from './webhook.ts';
