@@ -86,16 +86,17 @@ export function createAccountsRepo(orm: Orm) {
 
     /**
      * Takes a guess's slot before its password is checked, in one statement, so concurrent guesses
-     * are counted however they interleave. `locked`: the pair is locked now, or the slots of this
-     * window are all taken (by guesses still in flight, too).
+     * are counted however they interleave. `locked`: the pair is locked now; `full`: the slots of
+     * this window are all taken (by guesses still in flight, too).
      */
-    async reserveLoginAttempt(nameKey: string, address: string, maxFailures: number): Promise<{ locked: boolean }> {
+    async reserveLoginAttempt(nameKey: string, address: string, maxFailures: number): Promise<{ locked: boolean; full: boolean }> {
       const [row] = await orm.insert(loginFailures).values({ nameKey, address, attempts: 1 }).onConflictDoUpdate({
         target: [loginFailures.nameKey, loginFailures.address],
         set: {
           attempts: sql`case
             when ${loginFailures.lockedUntil} > now() then ${loginFailures.attempts}
             when ${loginFailures.updated} < now() - ${FAILURE_MEMORY} then 1
+            when ${loginFailures.attempts} > ${maxFailures} then ${loginFailures.attempts}
             else ${loginFailures.attempts} + 1 end`,
           locks: sql`case
             when ${loginFailures.updated} < now() - ${FAILURE_MEMORY} and coalesce(${loginFailures.lockedUntil} <= now(), true) then 0
@@ -103,7 +104,7 @@ export function createAccountsRepo(orm: Orm) {
           updated: sql`now()`,
         },
       }).returning({ attempts: loginFailures.attempts, locked: sql<boolean>`coalesce(${loginFailures.lockedUntil} > now(), false)` });
-      return { locked: row.locked || Number(row.attempts) > maxFailures };
+      return { locked: row.locked, full: Number(row.attempts) > maxFailures };
     },
     /** A failed guess: once the window's slots are used up, lock for base x 2^locks seconds (at most maxSeconds). */
     async recordLoginFailure(nameKey: string, address: string, o: { maxFailures: number; lockSeconds: number; maxLockSeconds: number }): Promise<void> {

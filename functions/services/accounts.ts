@@ -34,6 +34,10 @@ export async function verifyPassword(md5hex: string, stored: string): Promise<bo
 }
 
 export const md5hex = (plain: string) => createHash('md5').update(plain).digest('hex');
+/** how long a login waits for the guesses in flight that hold its slots, and how often it looks */
+const IN_FLIGHT_WAIT_MS = 3000;
+const IN_FLIGHT_POLL_MS = 100;
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export type AccountsOptions = {
@@ -106,13 +110,28 @@ export function createAccountsService(repo: AccountsRepo, opts: AccountsOptions,
   }
 
   /**
+   * A guess's slot, or LOGIN_LOCKED. Slots held by guesses still in flight are not failures yet:
+   * a client that logs in with the right password from several workers at once waits for them
+   * (bounded) instead of being told it failed; a burst of wrong ones still gets at most
+   * `maxFailures` hashes, and its waiters see the lock the failures set.
+   */
+  async function takeGuessSlot(key: string, address: string): Promise<void> {
+    const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+    for (;;) {
+      const { locked, full } = await repo.reserveLoginAttempt(key, address, opts.maxFailures);
+      if (locked || (full && Date.now() >= deadline)) throw new AppError('LOGIN_LOCKED');
+      if (!full) return;
+      await delay(IN_FLIGHT_POLL_MS);
+    }
+  }
+
+  /**
    * The password check of Login and of a password change: the guess takes its slot first (one
    * atomic statement), then the hash runs — for an unknown name too, against a throwaway hash, with
    * the same statements and the same answers, so neither time nor the lockout tells names apart.
    */
   async function checkPassword(key: string, address: string, password: string, wrong: 'LOGIN_FAILED' | 'OLD_PASSWORD_WRONG'): Promise<UserRow> {
-    const { locked } = await repo.reserveLoginAttempt(key, address, opts.maxFailures);
-    if (locked) throw new AppError('LOGIN_LOCKED');
+    await takeGuessSlot(key, address);
     const user = await repo.findUserByKey(key);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!user || !ok) {

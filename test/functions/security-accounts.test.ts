@@ -50,6 +50,14 @@ describe('accounts under attack (embedded)', () => {
     expect((await login('burst', 'right')).code).toBe(E.LOGIN_LOCKED.code);
   });
 
+  it('1b. parallel logins with the right password (one account, several workers behind one address) all get a session', async () => {
+    await register('workers', 'right');
+    // twice LOGIN_MAX_FAILURES at once: the slots their guesses hold in flight are not failures
+    const answers = await Promise.all(Array.from({ length: 10 }, () => login('workers', 'right')));
+    expect(answers.map((a) => a.code)).toEqual(Array(10).fill(0));
+    expect(new Set(answers.map((a) => a.session)).size).toBe(10);
+  });
+
   it('2. roles: the first account is admin, RegisterUser defaults to operator, each URI refuses a lower role naming the role needed', async () => {
     const admin = await login('admin', ADMIN_PASSWORD);
     expect(admin).toMatchObject({ code: 0, role: 'admin', user_id: 1 });
