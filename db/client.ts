@@ -95,13 +95,17 @@ export async function openDatabase(config: DatabaseConfig, log?: Logger): Promis
   ]);
   const max = config.maxConnections ?? 10;
   const connectTimeoutS = (config.connectTimeoutMs ?? 1500) / 1000;
-  const options = { connect_timeout: connectTimeoutS, backoff: reconnectBackoffS, onnotice: () => {} };
+  // fetch_types off: postgres.js 3.4.9 runs its array-type query on every new connection and drops
+  // that promise, so a database going away at that moment is an unhandled rejection, which ends a
+  // Node process (porsager/postgres#1192, seen in test/db/availability.test.ts). We read no array
+  // columns (array_agg results are subscripted to scalars) and send no array parameters.
+  const options = { connect_timeout: connectTimeoutS, backoff: reconnectBackoffS, onnotice: () => {}, fetch_types: false };
   const client = postgres(config.url, { ...options, max });
   // migrations as they are (an index build may take minutes), then every query through the gate
   await migrate(drizzle(client, { schema }), { migrationsFolder });
   const gate = new DatabaseGate({
     probe: async () => {
-      const probe = postgres(config.url, { ...options, max: 1, fetch_types: false });
+      const probe = postgres(config.url, { ...options, max: 1 });
       try { await probe`select 1`; } finally { await probe.end({ timeout: 0 }); }
     },
     stallMs: max > 1 ? config.stallMs ?? 750 : 0,
@@ -180,6 +184,7 @@ async function openPgliteWorker(config: PgliteConfig): Promise<Database> {
   }
   const client = postgres({
     path: socketPath, username: 'postgres', database: 'postgres', max: 1, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => {},
+    fetch_types: false, // as for a server (above): no dropped promise when the engine goes away
   });
   const stopWorker = async () => {
     const stopped = new Promise<void>((resolve) => worker.on('message', (m: { stopped?: boolean }) => { if (m.stopped) resolve(); }));
