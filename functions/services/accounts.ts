@@ -6,6 +6,7 @@
  * user's sessions, on every API instance at once (the bus tells the others; see the session cache).
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Logger } from '../../core/log.ts';
 import { AppError } from '../../core/errors.ts';
@@ -37,7 +38,6 @@ export const md5hex = (plain: string) => createHash('md5').update(plain).digest(
 /** how long a login waits for the guesses in flight that hold its slots, and how often it looks */
 const IN_FLIGHT_WAIT_MS = 3000;
 const IN_FLIGHT_POLL_MS = 100;
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export type AccountsOptions = {
