@@ -15,7 +15,8 @@
  * come back empty with the KV bucket), and the node that ticks first would see every camera free.
  * So a node keeps running its cameras while the bus is away (`connectionLost()`: no ticks, no
  * drops), re-asserts its leases the moment it is back (`connectionRestored()`: a tick at once,
- * then retries every 250 ms until one succeeds), and for `graceMs` after that does not take a camera
+ * then retries every 250 ms until one succeeds), and for `graceMs` after that first tick that the
+ * lease store answered (not after the reconnect: JetStream may serve again later) does not take a camera
  * that another node held when the bus went away: its holder, if alive, has re-asserted it by then.
  * A node that really died during the outage loses its cameras after the grace.
  */
@@ -62,6 +63,8 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
   /** the holders when the bus went away, protected until graceUntil */
   private heldBefore = new Map<number, string>();
   private graceUntil = 0;
+  /** back on the bus, no tick has gone through yet: the grace starts with the first that does */
+  private graceFromNextTick = false;
   private again = false;
 
   constructor(private readonly o: CameraAssignerOptions) { super(); }
@@ -99,7 +102,10 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
   connectionRestored(): void {
     if (!this.busDown) return;
     this.busDown = false;
-    this.graceUntil = Date.now() + (this.o.graceMs ?? 3 * this.o.tickMs);
+    // Counted from the first tick the lease store answers, not from the reconnect: JetStream may
+    // take a while to serve again after a restart, and the holders re-assert only then.
+    this.graceUntil = Number.POSITIVE_INFINITY;
+    this.graceFromNextTick = true;
     this.kick();
   }
 
@@ -113,12 +119,17 @@ export class CameraAssigner extends EventEmitter<CameraAssignerEvents> {
 
   private loop() {
     this.timer = undefined;
-    const ticking = this.busDown ? Promise.resolve(true) : this.tick().then(() => true, (e) => {
+    const ran = !this.busDown;
+    const ticking = !ran ? Promise.resolve(true) : this.tick().then(() => true, (e) => {
       this.o.logger?.warn({ err: e }, 'camera leases: tick failed');
       return false;
     });
     this.ticking = ticking.then((ok) => {
       this.ticking = undefined;
+      if (ok && ran && this.graceFromNextTick) {
+        this.graceFromNextTick = false;
+        this.graceUntil = Date.now() + (this.o.graceMs ?? 3 * this.o.tickMs);
+      }
       if (!this.running) return;
       if (this.again) { this.again = false; this.loop(); return; }
       // just back from an outage and the bus is not answering yet: try again soon, not a tick later
