@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine, and nothing twice:
-#   npm dependencies (npm ci when node_modules is missing or older than package-lock.json), and
+#   npm dependencies (npm ci when node_modules is missing or older than package-lock.json, then the
+#   patches in patches/), and
 #   Debian packages listed in infra/apt-packages.txt (only the missing ones; needs root, as CI is).
 # Usage: infra/setup.sh [start|test]   ("test" also installs the packages only tests need)
 set -euo pipefail
@@ -8,10 +9,16 @@ cd "$(dirname "$0")/.."
 mode="${1:-start}"
 export ONNXRUNTIME_NODE_INSTALL=skip
 
+# patches/: fixes to dependencies not yet released upstream (patches/README.md), applied by
+# patch-package right after the install; npm runs no install script (.npmrc), so it is done here.
 stamp=node_modules/.setup-stamp
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-  echo "setup: installing npm dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund >&2
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ -n "$(find patches -newer "$stamp" 2>/dev/null)" ]; then
+  if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+    echo "setup: installing npm dependencies (npm ci)" >&2
+    npm ci --no-audit --no-fund >&2
+  fi
+  echo "setup: patching dependencies (patch-package)" >&2
+  node node_modules/patch-package/index.js --error-on-fail >&2
   touch "$stamp"
 fi
 

@@ -76,4 +76,26 @@ describe('database availability', () => {
       await thaw;
     }
   }, 60_000);
+
+  // postgres.js 3.4.9 threw from a setImmediate when it wrote to a connection the server had closed
+  // (the transaction's ROLLBACK here), which ended the process: an API host of the fault suite
+  // exited this way during a Postgres outage. patches/postgres+3.4.9.patch; without it vitest
+  // reports the uncaught TypeError and this file fails.
+  it('a transaction whose connection the server drops fails as unavailable, and the process lives on', async () => {
+    expect((await query()).ok).toBe(true);
+    let outage: Promise<void> | undefined;
+    const tx = db.orm.transaction(async (t) => {
+      await t.execute(sql`select 1`);
+      outage = pg.restart({ downMs: 1500 });
+      await new Promise((r) => setTimeout(r, 300)); // the server has closed this connection
+      await t.execute(sql`select 2`);
+    });
+    const failure = await tx.then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeDefined();
+    expect(isUnavailable(failure), String(failure)).toBe(true);
+    await new Promise((r) => setImmediate(r)); // where the unpatched driver threw
+    await outage;
+    const { again } = await pollAcross(Promise.resolve());
+    expect(again.ok).toBe(true);
+  }, 60_000);
 });
