@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,13 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export const ADMIN_PASSWORD = 'fault-admin';
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+/** where every process's whole log goes (the last lines are also kept in memory for failures) */
+export const LOG_DIR = join(root, 'test-output', 'fault');
+
+/** a process of the stack that ended without the suite stopping or killing it */
+export interface Exit { name: string; at: number; code: number | null; signal: NodeJS.Signals | null; log: string }
+export const unexpectedExits: Exit[] = [];
 
 export interface Proc {
   readonly name: string;
@@ -36,10 +44,18 @@ export async function startProc(name: string, script: string, env: Record<string
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
   let out = '';
-  const onData = (d: Buffer) => { out = (out + d.toString()).slice(-30_000); };
+  await mkdir(LOG_DIR, { recursive: true });
+  const file = createWriteStream(join(LOG_DIR, `${name}.log`), { flags: 'a' });
+  file.write(`--- ${new Date().toISOString()} started\n`);
+  const onData = (d: Buffer) => { out = (out + d.toString()).slice(-30_000); file.write(d); };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let expected = false;
+  const exited = new Promise<void>((r) => child.once('exit', (code, signal) => {
+    file.end(`--- ${new Date().toISOString()} exited (${code ?? signal})${expected ? '' : ' unexpectedly'}\n`);
+    if (!expected) unexpectedExits.push({ name, at: Date.now(), code, signal, log: out.slice(-5000) });
+    r();
+  }));
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const timer = setTimeout(() => { clearInterval(poll); reject(new Error(`${name} did not start within ${timeoutMs} ms\n${out.slice(-3000)}`)); }, timeoutMs);
     const poll = setInterval(() => {
@@ -52,8 +68,8 @@ export async function startProc(name: string, script: string, env: Record<string
     name,
     child,
     log: () => out,
-    async kill() { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await exited; } },
-    stop: () => stopChild(child, { graceMs: 10_000 }),
+    async kill() { expected = true; if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await exited; } },
+    stop: () => { expected = true; return stopChild(child, { graceMs: 10_000 }); },
   };
   return { proc, match };
 }
