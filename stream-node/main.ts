@@ -50,7 +50,7 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
   const logger = (log ?? createLogger(cfg.LOG_LEVEL, 'stream-node')).child({ node: cfg.NODE_NAME });
   const bus = await connectNatsBus({ servers: cfg.NATS_URL, name: cfg.NODE_NAME, logger });
   const store = await createObjectStore(storageConfigOf(cfg, cfg.DATA_DIR)); // S3: parseStreamNodeEnv requires it with NATS
-  const engine = createFaceEngine(faceEngineOptions(cfg, true)); // throughput first on a camera box
+  const engine = createFaceEngine(faceEngineOptions(cfg, { arena: true, threads: 1 })); // CPU per frame first on a camera box
   try {
     await bus.ensureStream(Streams.FACES);
     const node = new StreamNode({

@@ -10,7 +10,8 @@ export function registerStreamNodeMetrics(metrics: Metrics, name: string, node: 
   const per = (key: keyof ReturnType<StreamNode['stats']>) => () => [{ labels: { node: name }, value: node.stats()[key] }];
   const labels = ['node'];
   metrics.fromStats('counter', 'facewatch_stream_frames_total', 'frames decoded from the cameras', per('frames'), labels);
-  metrics.fromStats('counter', 'facewatch_stream_frames_analysed_total', 'frames run through face detection', per('analysed'), labels);
+  metrics.fromStats('counter', 'facewatch_stream_frames_analysed_total', 'frames analysed: run through face detection, or unchanged since the last one that was (frames_still)', per('analysed'), labels);
+  metrics.fromStats('counter', 'facewatch_stream_frames_still_total', 'analysed frames the motion gate spared detection: the scene had not changed, its faces were kept', per('still'), labels);
   metrics.fromStats('counter', 'facewatch_stream_frames_dropped_total', 'frames skipped because the previous one was still being analysed', per('dropped'), labels);
   metrics.fromStats('counter', 'facewatch_stream_faces_detected_total', 'faces found in analysed frames', per('faces'), labels);
   metrics.fromStats('counter', 'facewatch_stream_faces_published_total', 'face tracks published (one face message per task using the camera)', per('published'), labels);

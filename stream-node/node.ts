@@ -25,6 +25,7 @@ export interface StreamNodeOptions {
   leaseTtlMs?: number;
   detectWidth?: number;
   detectTiles?: boolean;
+  motion?: CameraPipelineOptions['motion'];
   decode?: CameraPipelineOptions['decode'];
   tracker?: CameraPipelineOptions['tracker'];
   source?: CameraPipelineOptions['source'];
@@ -51,7 +52,7 @@ export class StreamNode {
   /** face crops and messages of all cameras, kept and retried while the store or the bus is down */
   readonly outbox: Outbox;
   /** the counts of pipelines that stopped, so the node's totals never go back */
-  private readonly retired = { frames: 0, analysed: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
+  private readonly retired = { frames: 0, analysed: 0, still: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
 
   constructor(private readonly o: StreamNodeOptions) {
     this.outbox = new Outbox({ bus: o.bus, store: o.store, ...o.outbox, logger: o.logger });
@@ -139,7 +140,7 @@ export class StreamNode {
     const pipeline = new CameraPipeline({
       node: this.o.node, cameraId: id, url: w.rtsp, intervalMs: w.intervalMs, tasks: w.tasks,
       engine: this.o.engine, store: this.o.store, bus: this.o.bus, outbox: this.outbox,
-      detectWidth: this.o.detectWidth, detectTiles: this.o.detectTiles, decode: this.o.decode, tracker: this.o.tracker,
+      detectWidth: this.o.detectWidth, detectTiles: this.o.detectTiles, motion: this.o.motion, decode: this.o.decode, tracker: this.o.tracker,
       source: { ...this.o.source, resolveUrl: this.o.source?.resolveUrl ?? (this.o.cameraPolicy && ((url) => checkedRtspUrl(url, this.o.cameraPolicy!, 5000))) },
       logger: this.o.logger,
     });

@@ -13,6 +13,11 @@ export const PipelineEnv = z.object({
   /** 1: detect on 640 px tiles at DETECT_WIDTH (finds faces down to ~15 px of a 1080p camera, 2
    * detector runs per 960 px frame); 0: the frame shrunk to 640 px (faces under ~30 px missed) */
   DETECT_TILES: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  /** 1: a frame showing the same scene as the last one detected is not detected again, its faces are
+   *  kept (stream-node/pipeline/motion.ts); 0: every analysed frame is detected */
+  MOTION_GATE: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
+  /** with the motion gate, a frame is detected at least this often, changed or not */
+  MOTION_REFRESH_MS: int(500, 600_000).default(4000),
   /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame; auto:
    * key frames unless they come further apart than the interval */
   DECODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
@@ -40,6 +45,7 @@ export function pipelineOptions(cfg: PipelineEnv) {
     leaseTtlMs: cfg.LEASE_TTL_MS,
     detectWidth: cfg.DETECT_WIDTH,
     detectTiles: cfg.DETECT_TILES,
+    motion: cfg.MOTION_GATE ? { refreshMs: cfg.MOTION_REFRESH_MS } : (false as const),
     decode: cfg.DECODE,
     tracker: { publishPeriodMs: cfg.PUBLISH_PERIOD_MS, maxIdleMs: cfg.TRACK_IDLE_MS, minQuality: cfg.MIN_FACE_QUALITY },
   };

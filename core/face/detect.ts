@@ -43,10 +43,12 @@ export const LANDMARK_STD = 0.2;
 export type RawDetection = { box: Box; score: number; landmarks: Landmarks };
 
 /** Letterbox to a W x H model input (default 640x640): image at the top-left, zero padding right and bottom. */
-export function detectorTensor(img: Rgb, shape = { width: DETECTOR_SIZE, height: DETECTOR_SIZE }): Float32Array {
+export function detectorTensor(img: Rgb, shape = { width: DETECTOR_SIZE, height: DETECTOR_SIZE }, into?: Float32Array): Float32Array {
   const S = shape.width, plane = S * shape.height;
   if (img.width > S || img.height > shape.height) throw new Error(`detector input must fit ${S}x${shape.height}`);
-  const t = new Float32Array(3 * plane);
+  if (into && into.length !== 3 * plane) throw new Error('detector tensor buffer has the wrong size');
+  const t = into ?? new Float32Array(3 * plane);
+  if (into && (img.width < S || img.height < shape.height)) t.fill(0); // the padding of an earlier, other image
   const d = img.data;
   for (let y = 0; y < img.height; y++) {
     let p = y * img.width * 3;

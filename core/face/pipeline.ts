@@ -26,8 +26,14 @@ export type ScoredFace = DetectedFace & { parts: QualityParts; signature: Float3
 export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRESHOLD): Promise<ScoredFace[]> {
   const { img: small, scale } = await fitWithin(img, DETECTOR_SIZE);
   const shape = detectorShape(small.width, small.height);
-  const input = new ort.Tensor('float32', detectorTensor(small, shape), [1, 3, shape.height, shape.width]);
-  const out = (await s.detector.run({ [s.detector.inputNames[0]]: input })) as unknown as DetectorOutputs;
+  const buffer = takeInput(3 * shape.width * shape.height);
+  const input = new ort.Tensor('float32', detectorTensor(small, shape, buffer), [1, 3, shape.height, shape.width]);
+  let out: DetectorOutputs;
+  try {
+    out = (await s.detector.run({ [s.detector.inputNames[0]]: input })) as unknown as DetectorOutputs;
+  } finally {
+    giveBackInput(buffer);
+  }
   return nms(decodeProposals(out, threshold))
     .map((d) => toOriginal(d, scale, img.width, img.height))
     .filter((d) => d.box.width >= 1 && d.box.height >= 1)
@@ -39,6 +45,18 @@ export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRE
       return { ...d, quality: combine(parts), parts, signature: faceSignature(aligned) };
     });
 }
+
+/**
+ * Detector input tensors, kept between runs: a stream node detects a frame per camera per second,
+ * and a fresh 2.9 MB Float32Array each time (640x384) was garbage for the collector to chase. Taken
+ * for one run and given back after it (requests interleave in the worker while they await sharp).
+ */
+const spareInputs: Float32Array[] = [];
+const takeInput = (length: number) => {
+  const i = spareInputs.findIndex((b) => b.length === length);
+  return i >= 0 ? spareInputs.splice(i, 1)[0] : new Float32Array(length);
+};
+const giveBackInput = (b: Float32Array) => { if (spareInputs.length < 2) spareInputs.push(b); };
 
 export async function embedFace(s: Sessions, img: Rgb, landmarks: Landmarks): Promise<Float32Array> {
   return embedAligned(s.embedder, ort.Tensor, alignFace(img, landmarks));

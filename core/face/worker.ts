@@ -19,9 +19,10 @@ export type Request =
   | { id: number; op: 'analyze'; input: ImageInput; limits: ImageLimits; minQuality?: number }
   | { id: number; op: 'embed'; input: ImageInput; limits: ImageLimits; face: DetectedFace }
   | { id: number; op: 'crop'; input: ImageInput; limits: ImageLimits; face: DetectedFace; margin: number; aligned: boolean };
+/** `spare`: a raw frame's pixel buffer, handed back for the engine's next frame of that size */
 export type Reply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; kind: AppError['kind']; msg: string };
+  | { id: number; ok: true; value: unknown; spare?: Uint8Array }
+  | { id: number; ok: false; kind: AppError['kind']; msg: string; spare?: Uint8Array };
 
 const { modelsDir, threads, arena } = workerData as { modelsDir: string; threads: number; arena: boolean };
 // libvips' operation cache (50 MB by default, process-wide) only helps the same image twice; every
@@ -75,14 +76,22 @@ function scaled<F extends DetectedFace>(f: F, k: number): F {
   return { ...f, box: { x: x * k, y: y * k, width: width * k, height: height * k }, landmarks: f.landmarks.map(([a, b]) => [a * k, b * k]) as Landmarks };
 }
 
+/** A raw frame's pixels go back with the answer (no result refers to them once handled). */
+function spareOf(req: Request): { spare?: Uint8Array; transfer: ArrayBuffer[] } {
+  const input = req.input;
+  if (input instanceof Uint8Array || !(input.data instanceof Uint8Array) || !(input.data.buffer instanceof ArrayBuffer)) return { transfer: [] };
+  return { spare: input.data, transfer: [input.data.buffer] };
+}
+
 parentPort!.on('message', (req: Request) => {
   handle(req).then(
-    (value) => parentPort!.postMessage({ id: req.id, ok: true, value } satisfies Reply),
+    (value) => { const { spare, transfer } = spareOf(req); parentPort!.postMessage({ id: req.id, ok: true, value, spare } satisfies Reply, transfer); },
     (e: unknown) => {
+      const { spare, transfer } = spareOf(req);
       const reply: Reply = isAppError(e)
-        ? { id: req.id, ok: false, kind: e.kind, msg: e.message }
-        : { id: req.id, ok: false, kind: 'FACE_ENGINE_FAILED', msg: `face engine failed: ${(e as Error)?.message ?? String(e)}` };
-      parentPort!.postMessage(reply);
+        ? { id: req.id, ok: false, kind: e.kind, msg: e.message, spare }
+        : { id: req.id, ok: false, kind: 'FACE_ENGINE_FAILED', msg: `face engine failed: ${(e as Error)?.message ?? String(e)}`, spare };
+      parentPort!.postMessage(reply, transfer);
     },
   );
 });

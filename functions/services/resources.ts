@@ -87,7 +87,7 @@ export async function openResources(env: ParsedEnv, log: Logger): Promise<Resour
     return s;
   });
   const bus = lazyBus(async () => (env.NATS_URL ? connectNatsBus({ servers: env.NATS_URL, name: 'api', logger: log }) : createMemoryBus()), log);
-  const face = createFaceEngine({ ...faceEngineOptions(env, false), limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
+  const face = createFaceEngine({ ...faceEngineOptions(env, { arena: false }), limits: { maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS } });
 
   return {
     env, log, db, repos, store, envStorage, storagePolicy, localDir, bus, face,

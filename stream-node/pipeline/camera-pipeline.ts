@@ -24,6 +24,8 @@ import { FfmpegFrameSource, type FfmpegSourceOptions, type Frame } from '../inge
 import { Tracker, type Publish, type TrackerOptions } from '../track/tracker.ts';
 import { detectTiled } from './tiles.ts';
 import { takeShot, type Shot } from './shot.ts';
+import { MotionGate, type MotionGateOptions } from './motion.ts';
+import type { DetectedFace } from '../../core/face/index.ts';
 
 export interface CameraTask {
   taskId: number;
@@ -47,6 +49,8 @@ export interface CameraPipelineOptions {
   detectWidth?: number;
   /** detect on 640 px tiles at the frame's resolution (small faces) instead of the frame shrunk to 640 px */
   detectTiles?: boolean;
+  /** skip detection of frames that show the same scene as the last one detected (motion.ts); default on */
+  motion?: MotionGateOptions | false;
   decode?: FfmpegSourceOptions['decode'];
   source?: Partial<Omit<FfmpegSourceOptions, 'url' | 'intervalMs' | 'maxWidth' | 'decode' | 'logger'>>;
   tracker?: TrackerOptions;
@@ -60,12 +64,16 @@ export interface CameraPipelineEvents {
   published: [FaceMessage[]];
   /** after each frame's analysis: its time, when the analysis ended, the faces found and the
    * embeddings the tracker asked for with their time (figures) */
-  analysed: [{ frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number }];
+  analysed: [{ frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number; detected: boolean }];
 }
 
 export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
-  /** embeds: embeddings computed (tracking checks and published shots), embedMs: their total time */
-  readonly stats = { frames: 0, analysed: 0, dropped: 0, faces: 0, published: 0, errors: 0, embeds: 0, embedMs: 0 };
+  /** analysed: frames handled (tracked); still: of those, the ones the motion gate spared detection;
+   * embeds: embeddings computed (tracking checks and published shots), embedMs: their total time */
+  readonly stats = { frames: 0, analysed: 0, still: 0, dropped: 0, faces: 0, published: 0, errors: 0, embeds: 0, embedMs: 0 };
+  private readonly gate: MotionGate | undefined;
+  /** the faces of the last frame detected: an unchanged scene still shows them */
+  private lastFaces: DetectedFace[] | undefined;
   private readonly source: FfmpegFrameSource;
   private readonly tracker: Tracker<Shot>;
   /** distinguishes this run's track ids from an earlier run's in message ids and object keys */
@@ -78,6 +86,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     super();
     this.tasks = o.tasks;
     this.log = o.logger?.child({ camera: o.cameraId });
+    this.gate = o.motion === false ? undefined : new MotionGate(o.motion);
     this.tracker = new Tracker<Shot>(o.tracker, (shot) => this.embed(shot));
     this.source = new FfmpegFrameSource({
       ...o.source,
@@ -109,20 +118,31 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
 
   private onFrame(frame: Frame) {
     this.stats.frames++;
-    if (this.busy) { this.stats.dropped++; return; }
+    if (this.busy) { this.stats.dropped++; frame.release?.(); return; }
     this.busy = this.analyse(frame)
       .catch((e) => { this.stats.errors++; this.log?.warn({ err: e }, 'frame analysis failed'); })
-      .finally(() => { this.busy = undefined; });
+      .finally(() => { frame.release?.(); this.busy = undefined; });
   }
 
   private async analyse(frame: Frame) {
-    const faces = this.o.detectTiles ? await detectTiled(this.o.engine, frame) : await this.o.engine.detect(frame);
+    // an unchanged scene keeps the faces detected last, their shots taken from this frame
+    const still = this.gate !== undefined && this.lastFaces !== undefined && !this.gate.needsDetection(frame);
+    let faces: DetectedFace[];
+    if (still) {
+      faces = this.lastFaces!;
+      this.stats.still++;
+    } else {
+      this.lastFaces = undefined; // a failed detection must not leave the faces of an older scene
+      faces = this.o.detectTiles ? await detectTiled(this.o.engine, frame) : await this.o.engine.detect(frame);
+      this.gate?.detected(frame);
+      this.lastFaces = faces;
+    }
     this.stats.analysed++;
     this.stats.faces += faces.length;
     const { embeds, embedMs } = this.stats;
     // each face's neighbourhood is copied out now, so no track keeps the whole frame alive
     const u = await this.tracker.update(frame.time, faces.map((face) => ({ box: face.box, quality: face.quality, signature: face.signature, payload: takeShot(frame, face) })));
-    this.emit('analysed', { frameTime: frame.time, doneAt: Date.now(), faces: faces.length, embeds: this.stats.embeds - embeds, embedMs: this.stats.embedMs - embedMs });
+    this.emit('analysed', { frameTime: frame.time, doneAt: Date.now(), faces: faces.length, embeds: this.stats.embeds - embeds, embedMs: this.stats.embedMs - embedMs, detected: !still });
     for (const p of u.publish) await this.publish(p);
   }
 

@@ -34,8 +34,9 @@
  *
  * Env: STEPS (4,8,12,16,20,24), WINDOW_S (20), WARMUP_S (6), GOP (frames, 25 = 1 s), INTERVAL (1000),
  * DETECT_WIDTH (960), DETECT_TILES (1: by tiles, 0: whole frame; node default), PHOTO_WIDTH (1400), RTSP_PER_SERVER (cameras per rtsp-server.py
- * process, 8), FACE_THREADS (ONNX intra-op threads; engine default: all cores), FACE_ARENA (0: without ONNX Runtime's
- * arena, as in the API host), KEEP_GOING (run the steps after the first failure too).
+ * process, 8), FACE_THREADS (the detector's ONNX intra-op threads; default 1, as a stream node), FACE_ARENA (0: without ONNX Runtime's
+ * arena, as in the API host), KEEP_GOING (run the steps after the first failure too), MOTION_GATE (0: detect every analysed frame; default on, as a
+ * stream node; detected% is the share of analysed frames that ran detection).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -191,7 +192,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-bench-stream-'));
   const log = createLogger(env.LOG_LEVEL ?? 'error', 'bench-stream');
   console.log(`bench:stream  ${new Date().toISOString()}  load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
-  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${env.FACE_THREADS ?? 'default'}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
+  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${env.FACE_THREADS ?? 1}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
   // the people leave (their tracks end) before the clip loops: each loop brings fresh first shots,
   // whose latency is measured (a face that stayed would be one track, its later shots older by design)
   const clip = await makeSceneVideo({
@@ -217,19 +218,20 @@ async function main() {
   const idOf = new Map(cameraIds.map((c, i) => [c, i + 1]));
   const store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   // as the stand-alone stream node runs it (stream-node/main.ts): ONNX Runtime's arena on unless FACE_ARENA=0
-  const engine = createFaceEngine({ ...(env.FACE_THREADS ? { threads: Number(env.FACE_THREADS) } : {}), arena: env.FACE_ARENA !== '0' });
+  const engine = createFaceEngine({ threads: Number(env.FACE_THREADS ?? 1), arena: env.FACE_ARENA !== '0' }); // as stream-node/main.ts
   const bus = await connectNatsBus({ servers: nats.url, name: 'bench-stream' });
   await bus.ensureStream(Streams.FACES);
   const node = new StreamNode({
     node: 'bench', capacity: 1000, bus, engine, store, leaseTtlMs: 3000, detectWidth: DETECT_WIDTH, logger: log,
     ...(DETECT_TILES === undefined ? {} : { detectTiles: DETECT_TILES }),
+    ...(env.MOTION_GATE === '0' ? { motion: false as const } : {}),
     // when the clip loops the people jump back by about two of them: the tracker's appearance check
     // keeps each on their own track (issue 9), so first shots come once per person, not per loop
     tracker: { publishPeriodMs: PUBLISH_PERIOD_MS, maxIdleMs: 3000, minQuality: 0.2 },
   });
 
   // what the node does, as it happens
-  type Analysed = { frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number };
+  type Analysed = { frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number; detected: boolean };
   const analysed = new Map<number, Analysed[]>();
   const busLatency: Array<{ at: number; ms: number }> = [];
   const watched = new WeakSet<CameraPipeline>();
@@ -261,7 +263,7 @@ async function main() {
     await sleep(1000);
     const base = await treeMem();
     console.log(`node at 0 cameras (engine loaded): RSS ${base.rss.toFixed(0)} MB, PSS ${base.pss.toFixed(0)} MB, anon ${base.anon.toFixed(0)} MB\n`);
-    const head = ['N', 'on time', 'worst gap s (frames/done)', 'frames/cam/s', 'faces/frame', 'embeds/frame', 'embed ms/frame (x engine-alone)', 'drop%', 'node cpu%', 'ffmpeg cpu%', 'cpu%/cam', 'rtsp cpu%', 'nats+s3 cpu%',
+    const head = ['N', 'on time', 'worst gap s (frames/done)', 'frames/cam/s', 'detected%', 'faces/frame', 'embeds/frame', 'embed ms/frame (x engine-alone)', 'drop%', 'node cpu%', 'ffmpeg cpu%', 'cpu%/cam', 'rtsp cpu%', 'nats+s3 cpu%',
       'RSS MB/cam', 'PSS MB/cam', 'anon MB/cam', 'marg PSS/cam', 'ffmpeg PSS/anon per cam', 'analyse p50/p99 ms', 'frame->bus p50/p99 ms (n)', 'frame->record p50/p99 ms (n)', 'api+matcher cpu%', 'load1'];
     console.log(head.join(' | '));
     let version = 0;
@@ -314,6 +316,7 @@ async function main() {
         let framesPerCam = 0;
         let faces = 0;
         let analysedN = 0;
+        let detectedN = 0;
         let embeds = 0;
         let embedMs = 0;
         const lags: number[] = [];
@@ -327,6 +330,7 @@ async function main() {
           if (camGap > ON_TIME_MS) late++;
           framesPerCam += xs.length / secs / n;
           analysedN += xs.length;
+          detectedN += xs.filter((a) => a.detected).length;
           faces += xs.reduce((t, a) => t + a.faces, 0);
           embeds += xs.reduce((t, a) => t + a.embeds, 0);
           embedMs += xs.reduce((t, a) => t + a.embedMs, 0);
@@ -352,7 +356,7 @@ async function main() {
         ok = late === 0 && !growing && !slow && lostFfmpeg === 0;
         const row = [
           `${n}${attempt > 1 ? ' (again)' : ''}`, ok ? 'yes' : `NO (${late} late${growing ? ', lag growing' : ''}${slow ? ', lag p99 >= 1 s' : ''}${lostFfmpeg ? `, ${lostFfmpeg} ffmpeg restarted` : ''})`,
-          `${(worstGap / 1000).toFixed(2)}/${(worstDoneGap / 1000).toFixed(2)}`, framesPerCam.toFixed(2), (faces / Math.max(1, analysedN)).toFixed(2),
+          `${(worstGap / 1000).toFixed(2)}/${(worstDoneGap / 1000).toFixed(2)}`, framesPerCam.toFixed(2), (100 * detectedN / Math.max(1, analysedN)).toFixed(0), (faces / Math.max(1, analysedN)).toFixed(2),
           (embeds / Math.max(1, analysedN)).toFixed(2), `${(embedMs / Math.max(1, analysedN)).toFixed(1)} (${((embeds / Math.max(1, analysedN)) * calib.embed).toFixed(1)})`,
           frames ? (100 * dropped / frames).toFixed(0) : '-',
           nodeCpu.toFixed(0), ffCpu.toFixed(0), ((nodeCpu + ffCpu) / n).toFixed(1), rtspCpu.toFixed(0), othCpu.toFixed(0),

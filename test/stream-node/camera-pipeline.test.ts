@@ -32,15 +32,17 @@ let bus: Bus;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'facewatch-pipeline-'));
-  const [clip, n, s] = await Promise.all([
+  const [clip, still, n, s] = await Promise.all([
     // three faces of ~100 px, drifting right by 10 px/s
     makeTestVideo({ foreground: photo, out: join(dir, 'clip.h264'), width: 1280, height: 720, seconds: 6, gop: 12, foregroundWidth: 1000, speed: 10, noise: 0, bitrate: '3M' }),
+    // the same people standing still, with sensor noise: the scene of a sign-in terminal
+    makeTestVideo({ foreground: photo, out: join(dir, 'still.h264'), width: 1280, height: 720, seconds: 6, gop: 12, foregroundWidth: 1000, speed: 0, noise: 4, bitrate: '3M' }),
     startNatsServer(),
     startS3Server({ bucket: 'captures' }),
   ]);
   nats = n;
   s3 = s;
-  rtsp = await startRtspServer({ streams: [{ path: 'door', source: clip }] });
+  rtsp = await startRtspServer({ streams: [{ path: 'door', source: clip }, { path: 'terminal', source: still }] });
   store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   engine = createFaceEngine({ threads: 1 });
   // the models load on first use: not during the first frame, which would leave the next one
@@ -114,5 +116,32 @@ describe('camera pipeline', () => {
     for (const r of reference.slice(0, 3)) {
       expect(Math.max(...received.map((m) => similarity(decodeEmbedding(m.embedding), r.embedding)))).toBeGreaterThanOrEqual(0.8);
     }
+  });
+
+  it('an unchanged scene is not detected again: its faces are kept, tracked and sent once per person', async () => {
+    let detections = 0;
+    const counting = { ...engine, detect: (img: Parameters<FaceEngine['detect']>[0]) => { detections++; return engine.detect(img); } };
+    const sent: number[] = [];
+    const pipeline = new CameraPipeline({
+      node: 'node-b', cameraId: 8, url: rtsp.urlFor('terminal'), intervalMs: 1000,
+      tasks: [{ taskId: 3, cameraList: 1 }],
+      engine: counting, store, bus, detectWidth: 1280,
+      tracker: { publishPeriodMs: 60_000, maxIdleMs: 10_000 },
+      motion: { refreshMs: 60_000 },
+    });
+    pipeline.on('published', (ms) => sent.push(...ms.map((m) => m.track_id ?? -1)));
+    pipeline.start();
+    try {
+      await until(() => pipeline.stats.analysed >= 6, 'six analysed frames', 45_000);
+    } finally {
+      await pipeline.stop();
+    }
+    // the clip loops every 6 s: its first frame may differ from its last, never the frames between
+    expect(pipeline.stats.still).toBeGreaterThanOrEqual(3);
+    expect(detections).toBe(pipeline.stats.analysed - pipeline.stats.still);
+    expect(pipeline.stats.faces).toBeGreaterThanOrEqual(3 * pipeline.stats.analysed - 3); // kept faces count
+    const tracks = new Set(sent);
+    expect(tracks.size).toBeGreaterThanOrEqual(3);
+    expect(tracks.size).toBeLessThanOrEqual(4);
   });
 });
