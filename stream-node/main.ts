@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { connectNatsBus } from '../core/bus/nats.ts';
 import { Streams } from '../core/bus/subjects.ts';
 import { ConfigError } from '../core/env/parse.ts';
+import { availableParallelism } from 'node:os';
 import { faceEngineOptions } from '../core/env/face.ts';
 import { outboxOptions, pipelineOptions } from '../core/env/pipeline.ts';
 import { storageConfigOf } from '../core/env/storage.ts';
@@ -50,7 +51,8 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
   const logger = (log ?? createLogger(cfg.LOG_LEVEL, 'stream-node')).child({ node: cfg.NODE_NAME });
   const bus = await connectNatsBus({ servers: cfg.NATS_URL, name: cfg.NODE_NAME, logger });
   const store = await createObjectStore(storageConfigOf(cfg, cfg.DATA_DIR)); // S3: parseStreamNodeEnv requires it with NATS
-  const engine = createFaceEngine(faceEngineOptions(cfg, { arena: true, threads: 1 })); // CPU per frame first on a camera box
+  // a camera box: CPU per frame first (one ONNX thread per run), cameras side by side (a worker per core)
+  const engine = createFaceEngine(faceEngineOptions(cfg, { arena: true, threads: 1, workers: availableParallelism() }));
   try {
     await bus.ensureStream(Streams.FACES);
     const node = new StreamNode({

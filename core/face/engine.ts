@@ -35,6 +35,13 @@ export type FaceEngineOptions = {
   limits?: ImageLimits;
   /** keep ONNX Runtime's memory arena: faster detection, more resident memory (see SessionOptions) */
   arena?: boolean;
+  /**
+   * Inference workers, each with its own sessions (~60-90 MB resident); a request goes to the one
+   * with the least waiting. Default 1. A stream node runs one per core with one ONNX thread each:
+   * about the CPU per frame of one worker, but the frames of cameras whose key frames come together
+   * are detected side by side instead of one after the other.
+   */
+  workers?: number;
 };
 
 /** Omit that keeps a union of request shapes a union. */
@@ -95,33 +102,34 @@ function portable(img: ImageInput, spares: SpareBuffers): { input: ImageInput; t
 export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
   const limits = opts.limits ?? {};
   const workerData = { modelsDir: opts.modelsDir ?? DEFAULT_MODELS_DIR, threads: opts.threads ?? defaultThreads(), arena: opts.arena ?? false };
-  let worker: Worker | undefined;
   let nextId = 1;
-  const pending = new Map<number, Pending>();
   const spares = new SpareBuffers();
+  /** one slot per worker; a worker starts on its slot's first call, again after it died */
+  const slots = Array.from({ length: Math.max(1, opts.workers ?? 1) }, () => ({ worker: undefined as Worker | undefined, pending: new Map<number, Pending>() }));
+  type Slot = (typeof slots)[number];
 
-  const failAll = (err: unknown) => {
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
+  const failAll = (slot: Slot, err: unknown) => {
+    for (const p of slot.pending.values()) p.reject(err);
+    slot.pending.clear();
   };
 
-  const start = (): Worker => {
+  const start = (slot: Slot): Worker => {
     // images and tensors live outside the V8 heap: a small young generation (V8 grows it to
     // 3 x 16 MB under load by default) costs no speed and some resident memory
     const w = newWorker({ workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     w.on('message', (r: Reply) => {
       spares.give(r.spare);
-      const p = pending.get(r.id);
+      const p = slot.pending.get(r.id);
       if (!p) return;
-      pending.delete(r.id);
-      if (pending.size === 0) w.unref(); // an idle engine must not keep the process alive
+      slot.pending.delete(r.id);
+      if (slot.pending.size === 0) w.unref(); // an idle engine must not keep the process alive
       if (r.ok) p.resolve(r.value);
       else p.reject(new AppError(r.kind as ErrorName, r.msg));
     });
-    w.on('error', (e) => failAll(new AppError('FACE_ENGINE_FAILED', `face engine worker failed: ${e.message}`, { cause: e })));
+    w.on('error', (e) => failAll(slot, new AppError('FACE_ENGINE_FAILED', `face engine worker failed: ${e.message}`, { cause: e })));
     w.on('exit', () => {
-      if (worker === w) worker = undefined;
-      failAll(new AppError('FACE_ENGINE_FAILED', 'face engine worker stopped'));
+      if (slot.worker === w) slot.worker = undefined;
+      failAll(slot, new AppError('FACE_ENGINE_FAILED', 'face engine worker stopped'));
     });
     return w;
   };
@@ -133,12 +141,14 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
     } catch (e) {
       return Promise.reject(e);
     }
-    worker ??= start();
+    // the worker with the least work waiting (a started one first when they tie)
+    const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size || (b.pending.size === a.pending.size && b.worker && !a.worker) ? b : a));
+    const worker = (slot.worker ??= start(slot));
     worker.ref();
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker!.postMessage({ ...req, id, input: moved.input, limits } as Request, moved.transfer);
+      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ ...req, id, input: moved.input, limits } as Request, moved.transfer);
     });
   };
 
@@ -150,9 +160,9 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
     embed: (img, face) => call({ op: 'embed', face }, img),
     cropJpeg: async (img, face, o) => Buffer.from(await call<Uint8Array>({ op: 'crop', face, margin: o?.margin ?? 0.3, aligned: o?.aligned ?? false }, img)),
     close: async () => {
-      const w = worker;
-      worker = undefined;
-      if (w) await w.terminate();
+      const running = slots.map((slot) => slot.worker).filter((w) => w !== undefined);
+      for (const slot of slots) slot.worker = undefined;
+      await Promise.all(running.map((w) => w.terminate()));
     },
   };
 }

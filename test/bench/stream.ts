@@ -34,7 +34,8 @@
  *
  * Env: STEPS (4,8,12,16,20,24), WINDOW_S (20), WARMUP_S (6), GOP (frames, 25 = 1 s), INTERVAL (1000),
  * DETECT_WIDTH (960), DETECT_TILES (1: by tiles, 0: whole frame; node default), PHOTO_WIDTH (1400), RTSP_PER_SERVER (cameras per rtsp-server.py
- * process, 8), FACE_THREADS (the detector's ONNX intra-op threads; default 1, as a stream node), FACE_ARENA (0: without ONNX Runtime's
+ * process, 8), FACE_THREADS (the detector's ONNX intra-op threads; default 1, as a stream node), FACE_WORKERS (engine workers;
+ * default one per core, as a stream node), FACE_ARENA (0: without ONNX Runtime's
  * arena, as in the API host), KEEP_GOING (run the steps after the first failure too), MOTION_GATE (0: detect every analysed frame; default on, as a
  * stream node; detected% is the share of analysed frames that ran detection).
  */
@@ -43,7 +44,7 @@ import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectNatsBus, FaceMessageSchema, Streams, Subjects } from '../../core/bus/index.ts';
 import { createFaceEngine } from '../../core/face/index.ts';
@@ -192,7 +193,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-bench-stream-'));
   const log = createLogger(env.LOG_LEVEL ?? 'error', 'bench-stream');
   console.log(`bench:stream  ${new Date().toISOString()}  load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
-  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${env.FACE_THREADS ?? 1}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
+  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${env.FACE_THREADS ?? 1}, workers ${env.FACE_WORKERS ?? availableParallelism()}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
   // the people leave (their tracks end) before the clip loops: each loop brings fresh first shots,
   // whose latency is measured (a face that stayed would be one track, its later shots older by design)
   const clip = await makeSceneVideo({
@@ -218,7 +219,7 @@ async function main() {
   const idOf = new Map(cameraIds.map((c, i) => [c, i + 1]));
   const store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   // as the stand-alone stream node runs it (stream-node/main.ts): ONNX Runtime's arena on unless FACE_ARENA=0
-  const engine = createFaceEngine({ threads: Number(env.FACE_THREADS ?? 1), arena: env.FACE_ARENA !== '0' }); // as stream-node/main.ts
+  const engine = createFaceEngine({ threads: Number(env.FACE_THREADS ?? 1), arena: env.FACE_ARENA !== '0', workers: Number(env.FACE_WORKERS ?? availableParallelism()) }); // as stream-node/main.ts
   const bus = await connectNatsBus({ servers: nats.url, name: 'bench-stream' });
   await bus.ensureStream(Streams.FACES);
   const node = new StreamNode({

@@ -31,7 +31,7 @@ describe.each([
     buses.push(b);
     return b;
   };
-  const spec = (): LeaseSpec => ({ bucket: `leases_${process.pid}_${++n}`, ttlMs: TTL });
+  const spec = (ttlMs = TTL): LeaseSpec => ({ bucket: `leases_${process.pid}_${++n}`, ttlMs });
   afterEach(async () => {
     for (const a of assigners.splice(0)) await a.stop({ release: false });
     for (const b of buses.splice(0)) await b.close();
@@ -148,7 +148,11 @@ describe.each([
   });
 
   it.runIf(kind === 'nats')('a nats-server outage moves no camera; a node that died during it loses its cameras after the grace', async () => {
-    const s = spec();
+    // A TTL (and grace) of 3 s, not 1.5: two clients of a restarted nats-server may be back and
+    // ticking over a second apart on a starved 2-core machine (CI saw B re-assert later than A's
+    // 1.5 s grace); production's TTL is 10 s. The rule tested is the same: grace = one TTL.
+    const TTL = 3000;
+    const s = spec(TTL);
     const wanted = [1, 2, 3, 4];
     const events: string[] = [];
     const node = (name: string) => logged(s, name, wanted, events, { graceMs: TTL });
@@ -182,7 +186,7 @@ describe.each([
     const back = reconnectedAt.get('B')!;
     await until(() => B.cameras.length === 4, 'B to take A\'s cameras', 10 * TTL);
     expect(Date.now() - back).toBeGreaterThanOrEqual(TTL * 0.9);
-  }, 60_000);
+  }, 120_000);
 
   it('fair shares: even, capped by capacity, the odd camera to who holds it', () => {
     expect(Object.fromEntries(fairShares(4, [{ name: 'A', capacity: 10 }, { name: 'B', capacity: 10 }]))).toEqual({ A: 2, B: 2 });
