@@ -98,12 +98,12 @@ export async function startApiHost(name: string, dir: string, svc: Services, set
   return { ...proc, url: `http://127.0.0.1:${match[1]}` };
 }
 
-/** a stream node named `name`, its outbox in `dir` */
+/** a stream node named `name`, its outbox in `dir`; one engine worker (two nodes share this machine's two cores) */
 export async function startStreamNode(name: string, dir: string, svc: Services, settings: Record<string, string>): Promise<Proc> {
   const dataDir = join(dir, name);
   await mkdir(dataDir, { recursive: true });
   const { proc } = await startProc(name, 'stream-node/main.ts', {
-    NODE_NAME: name, DATA_DIR: dataDir, LOG_LEVEL: 'info', FACE_THREADS: '1', FACE_ARENA: '0',
+    NODE_NAME: name, DATA_DIR: dataDir, LOG_LEVEL: 'info', FACE_THREADS: '1', FACE_WORKERS: '1', FACE_ARENA: '0',
     NATS_URL: svc.natsUrl, CAMERA_ALLOWED_RANGES: LOOPBACK,
     S3_ENDPOINT: svc.s3.endpoint, S3_BUCKET: svc.s3.bucket, S3_ACCESS_KEY_ID: svc.s3.accessKeyId, S3_SECRET_ACCESS_KEY: svc.s3.secretAccessKey,
     ...settings,
