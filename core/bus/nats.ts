@@ -186,7 +186,12 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
     },
 
     leases: (spec) => wrap(`lease bucket ${spec.bucket}`, async () => {
-      const kv = await js.views.kv(spec.bucket, { ttl: spec.ttlMs, history: 1, storage: StorageType.File });
+      // A lease request lost at a reconnect (the server restarting) must fail within a fraction of
+      // the TTL, not JetStream's default 5 s: its node then retries at once and re-asserts its
+      // cameras inside the others' grace (one TTL). The fault tests saw a node's first request after
+      // a NATS restart wait 3.7 s while another node's grace (3 s) ran out and it took the cameras.
+      const leaseJs = nc.jetstream({ timeout: leaseRequestTimeoutMs(spec.ttlMs) });
+      const kv = await leaseJs.views.kv(spec.bucket, { ttl: spec.ttlMs, history: 1, storage: StorageType.File });
       return natsLeases(kv, wrap);
     }),
 
@@ -219,6 +224,10 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<Bus & { conn
 }
 
 const sc = StringCodec();
+
+/** how long a lease operation waits for JetStream: a third of the TTL, within 1 .. 2 s (a loaded
+ *  machine answers a KV request in well under a second; a lost one should cost little of the grace) */
+export const leaseRequestTimeoutMs = (ttlMs: number) => Math.min(2000, Math.max(1000, Math.floor(ttlMs / 3)));
 
 /**
  * Leases on a KV bucket whose TTL (the stream's max age) removes entries not rewritten in time. Every
