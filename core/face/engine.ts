@@ -6,6 +6,7 @@ import { BUILT, repoPath } from '../paths.ts';
 import { DEFAULT_MODELS_DIR, defaultThreads } from './models.ts';
 import type { DetectedFace, EmbeddedFace, ImageInfo, ImageInput, ImageLimits } from './types.ts';
 import { isRawFrame } from './image.ts';
+import { SpareBuffers } from '../spare-buffers.ts';
 import type { Reply, Request } from './worker.ts';
 
 export interface FaceEngine {
@@ -61,28 +62,8 @@ function newWorker(options: WorkerOptions): Worker {
   return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { ...options, eval: true });
 }
 
-/**
- * Pixel buffers the worker handed back, by size, for the next frames: a stream node sends a frame
- * per camera per second (1.5 MB at 960x540), and a fresh buffer each time was garbage for the
- * collector to chase (its threads took more CPU than the detection). A few per size: one per frame
- * in flight.
- */
-class SpareBuffers {
-  private readonly bySize = new Map<number, Uint8Array[]>();
-  take(size: number): Uint8Array {
-    return this.bySize.get(size)?.pop() ?? new Uint8Array(size);
-  }
-  give(b: Uint8Array | undefined) {
-    if (!b || b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) return;
-    const list = this.bySize.get(b.byteLength) ?? [];
-    if (list.length >= 4) return;
-    if (list.length === 0) { if (this.bySize.size >= 4) this.bySize.clear(); this.bySize.set(b.byteLength, list); }
-    list.push(b);
-  }
-}
-
 /** Copy the pixels or file bytes into a buffer of their own so they can be transferred, not cloned. */
-function portable(img: ImageInput, spares: SpareBuffers): { input: ImageInput; transfer: ArrayBuffer[] } {
+function portable(img: ImageInput, spares: SpareBuffers<Uint8Array>): { input: ImageInput; transfer: ArrayBuffer[] } {
   if (isRawFrame(img)) {
     const data = spares.take(img.data.byteLength);
     data.set(img.data); // a memcpy, unlike Uint8Array.from's element-wise iteration
@@ -103,7 +84,8 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
   const limits = opts.limits ?? {};
   const workerData = { modelsDir: opts.modelsDir ?? DEFAULT_MODELS_DIR, threads: opts.threads ?? defaultThreads(), arena: opts.arena ?? false };
   let nextId = 1;
-  const spares = new SpareBuffers();
+  // the pixel buffers the workers hand back with their answers, for the next frames: one per frame in flight
+  const spares = new SpareBuffers<Uint8Array>((n) => new Uint8Array(n), { perLength: 4, lengths: 4 });
   /** one slot per worker; a worker starts on its slot's first call, again after it died */
   const slots = Array.from({ length: Math.max(1, opts.workers ?? 1) }, () => ({ worker: undefined as Worker | undefined, pending: new Map<number, Pending>() }));
   type Slot = (typeof slots)[number];
@@ -118,7 +100,8 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
     // 3 x 16 MB under load by default) costs no speed and some resident memory
     const w = newWorker({ workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     w.on('message', (r: Reply) => {
-      spares.give(r.spare);
+      // only a buffer of its own (not a view into a larger one) is worth keeping
+      if (r.spare && r.spare.byteOffset === 0 && r.spare.byteLength === r.spare.buffer.byteLength) spares.give(r.spare);
       const p = slot.pending.get(r.id);
       if (!p) return;
       slot.pending.delete(r.id);

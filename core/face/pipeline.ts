@@ -7,6 +7,7 @@ import type { Sessions } from './models.ts';
 import { combine, laplacianVariance, qualityParts, type QualityParts } from './quality.ts';
 import { fitWithin } from './resize.ts';
 import { faceSignature } from './signature.ts';
+import { SpareBuffers } from '../spare-buffers.ts';
 import type { DetectedFace, EmbeddedFace, Landmarks, Rgb } from './types.ts';
 
 /**
@@ -26,13 +27,13 @@ export type ScoredFace = DetectedFace & { parts: QualityParts; signature: Float3
 export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRESHOLD): Promise<ScoredFace[]> {
   const { img: small, scale } = await fitWithin(img, DETECTOR_SIZE);
   const shape = detectorShape(small.width, small.height);
-  const buffer = takeInput(3 * shape.width * shape.height);
+  const buffer = spareInputs.take(3 * shape.width * shape.height);
   const input = new ort.Tensor('float32', detectorTensor(small, shape, buffer), [1, 3, shape.height, shape.width]);
   let out: DetectorOutputs;
   try {
     out = (await s.detector.run({ [s.detector.inputNames[0]]: input })) as unknown as DetectorOutputs;
   } finally {
-    giveBackInput(buffer);
+    spareInputs.give(buffer);
   }
   return nms(decodeProposals(out, threshold))
     .map((d) => toOriginal(d, scale, img.width, img.height))
@@ -47,16 +48,10 @@ export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRE
 }
 
 /**
- * Detector input tensors, kept between runs: a stream node detects a frame per camera per second,
- * and a fresh 2.9 MB Float32Array each time (640x384) was garbage for the collector to chase. Taken
- * for one run and given back after it (requests interleave in the worker while they await sharp).
+ * Detector input tensors, kept between runs (core/spare-buffers.ts). Taken for one run and given
+ * back after it: requests interleave in the worker while they await sharp.
  */
-const spareInputs: Float32Array[] = [];
-const takeInput = (length: number) => {
-  const i = spareInputs.findIndex((b) => b.length === length);
-  return i >= 0 ? spareInputs.splice(i, 1)[0] : new Float32Array(length);
-};
-const giveBackInput = (b: Float32Array) => { if (spareInputs.length < 2) spareInputs.push(b); };
+const spareInputs = new SpareBuffers((n) => new Float32Array(n), { perLength: 2, lengths: 1 });
 
 export async function embedFace(s: Sessions, img: Rgb, landmarks: Landmarks): Promise<Float32Array> {
   return embedAligned(s.embedder, ort.Tensor, alignFace(img, landmarks));

@@ -22,6 +22,7 @@ import type ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../../core/log.ts';
 import type { StreamState } from '../../core/bus/messages.ts';
 import { redactText } from '../../core/redact.ts';
+import { SpareBuffers } from '../../core/spare-buffers.ts';
 
 export type DecodeMode = 'keyframes' | 'all' | 'auto';
 
@@ -248,7 +249,7 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
       const size = frameBytes();
       let at = 0;
       while (at < chunk.length) {
-        cur ??= this.spareBuffer(size);
+        cur ??= this.spares.take(size);
         const n = chunk.copy(cur, filled, at, Math.min(chunk.length, at + size - filled));
         filled += n;
         at += n;
@@ -279,19 +280,14 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
   }
 
   /** buffers of released frames; a frame in analysis and one arriving meanwhile is all there is */
-  private readonly spares: Buffer[] = [];
-
-  private spareBuffer(size: number): Buffer {
-    const b = this.spares.pop();
-    return b && b.length === size ? b : Buffer.allocUnsafeSlow(size);
-  }
+  private readonly spares = new SpareBuffers<Buffer>((n) => Buffer.allocUnsafeSlow(n), { perLength: 2, lengths: 1 });
 
   private releaser(data: Buffer): () => void {
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      if (this.spares.length < 2) this.spares.push(data);
+      this.spares.give(data);
     };
   }
 
