@@ -4,10 +4,10 @@
  * pipeline settings are the fragments of core/env the API host reads too (its embedded node uses
  * the same ones); the rest is this process's own.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { BusEnv } from '../core/env/bus.ts';
-import { FaceEnv } from '../core/env/face.ts';
+import { faceEngineOptions, FaceEnv } from '../core/env/face.ts';
 import { cameraRangesOf, CameraRangesEnv } from '../core/env/net.ts';
 import { ConfigError, int, nodeName, parseEnv, port } from '../core/env/parse.ts';
 import { PipelineEnv } from '../core/env/pipeline.ts';
@@ -47,3 +47,9 @@ export function parseStreamNodeEnv(env: Record<string, string | undefined> = pro
   }
   return cfg;
 }
+
+/**
+ * The face engine of a stand-alone stream node (a camera box): CPU per frame first (one ONNX thread
+ * per run, the arena kept), the cameras' frames side by side (a worker per core); FACE_* override.
+ */
+export const streamNodeEngineOptions = (cfg: FaceEnv) => faceEngineOptions(cfg, { arena: true, threads: 1, workers: availableParallelism() });

@@ -12,8 +12,6 @@ import { pathToFileURL } from 'node:url';
 import { connectNatsBus } from '../core/bus/nats.ts';
 import { Streams } from '../core/bus/subjects.ts';
 import { ConfigError } from '../core/env/parse.ts';
-import { availableParallelism } from 'node:os';
-import { faceEngineOptions } from '../core/env/face.ts';
 import { outboxOptions, pipelineOptions } from '../core/env/pipeline.ts';
 import { storageConfigOf } from '../core/env/storage.ts';
 import { createFaceEngine } from '../core/face/index.ts';
@@ -21,7 +19,7 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { createMetrics, type Metrics } from '../core/metrics.ts';
 import { createObjectStore } from '../core/storage/index.ts';
 import { createAddressPolicy } from '../core/net/index.ts';
-import { parseStreamNodeEnv } from './config.ts';
+import { parseStreamNodeEnv, streamNodeEngineOptions } from './config.ts';
 import { registerStreamNodeMetrics } from './metrics.ts';
 import { StreamNode } from './node.ts';
 
@@ -51,8 +49,7 @@ export async function startStreamNode(env: Record<string, string | undefined> = 
   const logger = (log ?? createLogger(cfg.LOG_LEVEL, 'stream-node')).child({ node: cfg.NODE_NAME });
   const bus = await connectNatsBus({ servers: cfg.NATS_URL, name: cfg.NODE_NAME, logger });
   const store = await createObjectStore(storageConfigOf(cfg, cfg.DATA_DIR)); // S3: parseStreamNodeEnv requires it with NATS
-  // a camera box: CPU per frame first (one ONNX thread per run), cameras side by side (a worker per core)
-  const engine = createFaceEngine(faceEngineOptions(cfg, { arena: true, threads: 1, workers: availableParallelism() }));
+  const engine = createFaceEngine(streamNodeEngineOptions(cfg));
   try {
     await bus.ensureStream(Streams.FACES);
     const node = new StreamNode({

@@ -44,7 +44,7 @@ import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectNatsBus, FaceMessageSchema, Streams, Subjects } from '../../core/bus/index.ts';
 import { createFaceEngine } from '../../core/face/index.ts';
@@ -57,6 +57,8 @@ import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeSceneVideo } from '../../infra/services/video.ts';
 import type { CameraPipeline } from '../../stream-node/pipeline/camera-pipeline.ts';
 import { StreamNode } from '../../stream-node/node.ts';
+import { streamNodeEngineOptions } from '../../stream-node/config.ts';
+import { FaceEnv } from '../../core/env/face.ts';
 import { demoPhotos } from '../stream-node/helpers.ts';
 
 const run = promisify(execFile);
@@ -193,7 +195,8 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'facewatch-bench-stream-'));
   const log = createLogger(env.LOG_LEVEL ?? 'error', 'bench-stream');
   console.log(`bench:stream  ${new Date().toISOString()}  load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
-  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${env.FACE_THREADS ?? 1}, workers ${env.FACE_WORKERS ?? availableParallelism()}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
+  const faceEngine = streamNodeEngineOptions(FaceEnv.parse(env));
+  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${faceEngine.threads}, workers ${faceEngine.workers}, arena ${faceEngine.arena}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
   // the people leave (their tracks end) before the clip loops: each loop brings fresh first shots,
   // whose latency is measured (a face that stayed would be one track, its later shots older by design)
   const clip = await makeSceneVideo({
@@ -218,8 +221,8 @@ async function main() {
   /** camera id -> its number 1..N (the bench's own numbering) */
   const idOf = new Map(cameraIds.map((c, i) => [c, i + 1]));
   const store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
-  // as the stand-alone stream node runs it (stream-node/main.ts): ONNX Runtime's arena on unless FACE_ARENA=0
-  const engine = createFaceEngine({ threads: Number(env.FACE_THREADS ?? 1), arena: env.FACE_ARENA !== '0', workers: Number(env.FACE_WORKERS ?? availableParallelism()) }); // as stream-node/main.ts
+  // as the stand-alone stream node runs it (stream-node/main.ts), FACE_THREADS / FACE_WORKERS / FACE_ARENA overriding
+  const engine = createFaceEngine(faceEngine);
   const bus = await connectNatsBus({ servers: nats.url, name: 'bench-stream' });
   await bus.ensureStream(Streams.FACES);
   const node = new StreamNode({
