@@ -12,8 +12,9 @@ export ONNXRUNTIME_NODE_INSTALL=skip
 # patches/: fixes to dependencies not yet released upstream (patches/README.md), applied by
 # patch-package right after the install; npm runs no install script (.npmrc), so it is done here.
 stamp=node_modules/.setup-stamp
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ -n "$(find patches -newer "$stamp" 2>/dev/null)" ]; then
-  if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+install_stale() { [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; }
+if install_stale || [ -n "$(find patches -newer "$stamp" 2>/dev/null)" ]; then
+  if install_stale; then
     echo "setup: installing npm dependencies (npm ci)" >&2
     npm ci --no-audit --no-fund >&2
   fi
