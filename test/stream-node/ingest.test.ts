@@ -137,6 +137,9 @@ describe('ffmpeg frame source', () => {
     const a = ffmpegArgs({ intervalMs: 1000, maxWidth: 960, decode: 'all' });
     expect(k.input.join(' ')).toContain('-skip_frame nokey');
     expect(a.input.join(' ')).not.toContain('-skip_frame');
+    // unfiltered key frames are fine alone, but P frames decoded from them would drift
+    expect(k.input.join(' ')).toContain('-skip_loop_filter all');
+    expect(a.input.join(' ')).not.toContain('-skip_loop_filter');
     expect(k.input.join(' ')).toContain('-rtsp_transport tcp');
     expect(k.output.join(' ')).toContain('gte(t-prev_selected_t\\,0.980)');
     expect(k.output.join(' ')).toContain("scale='min(iw\\,960)'");
