@@ -12,6 +12,7 @@ export function registerStreamNodeMetrics(metrics: Metrics, name: string, node: 
   metrics.fromStats('counter', 'facewatch_stream_frames_total', 'frames decoded from the cameras', per('frames'), labels);
   metrics.fromStats('counter', 'facewatch_stream_frames_analysed_total', 'frames analysed: run through face detection, or unchanged since the last one that was (frames_still)', per('analysed'), labels);
   metrics.fromStats('counter', 'facewatch_stream_frames_still_total', 'analysed frames the motion gate spared detection: the scene had not changed, its faces were kept', per('still'), labels);
+  metrics.fromStats('counter', 'facewatch_stream_frames_region_total', 'analysed frames the motion gate had detected in one part only: the scene changed there, the faces elsewhere were kept', per('regions'), labels);
   metrics.fromStats('counter', 'facewatch_stream_frames_dropped_total', 'frames skipped because the previous one was still being analysed', per('dropped'), labels);
   metrics.fromStats('counter', 'facewatch_stream_faces_detected_total', 'faces found in analysed frames', per('faces'), labels);
   metrics.fromStats('counter', 'facewatch_stream_faces_published_total', 'face tracks published (one face message per task using the camera)', per('published'), labels);

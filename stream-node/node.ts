@@ -52,7 +52,7 @@ export class StreamNode {
   /** face crops and messages of all cameras, kept and retried while the store or the bus is down */
   readonly outbox: Outbox;
   /** the counts of pipelines that stopped, so the node's totals never go back */
-  private readonly retired = { frames: 0, analysed: 0, still: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
+  private readonly retired = { frames: 0, analysed: 0, still: 0, regions: 0, dropped: 0, faces: 0, published: 0, errors: 0 };
 
   constructor(private readonly o: StreamNodeOptions) {
     this.outbox = new Outbox({ bus: o.bus, store: o.store, ...o.outbox, logger: o.logger });

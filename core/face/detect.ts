@@ -23,6 +23,16 @@ export function detectorShape(width: number, height: number): { width: number; h
   return { width: side(width), height: side(height) };
 }
 
+/**
+ * Model input for a part of a frame (detection in a region, already at the frame's detector scale):
+ * its own size, each side rounded up to a multiple of 32. Unlike `detectorShape` it is not widened
+ * to the frame's aspect: the point of a region is running the detector on fewer pixels.
+ */
+export function regionShape(width: number, height: number): { width: number; height: number } {
+  const side = (n: number) => Math.min(DETECTOR_SIZE, Math.max(DETECTOR_ALIGN, Math.ceil(n / DETECTOR_ALIGN) * DETECTOR_ALIGN));
+  return { width: side(width), height: side(height) };
+}
+
 /** Anchor sizes per stride as trained (base 16, ratio 1): two anchors at every grid cell. */
 const STRIDES: Array<{ stride: number; sizes: [number, number] }> = [
   { stride: 32, sizes: [512, 256] },
@@ -109,13 +119,16 @@ export function nms(dets: RawDetection[], threshold = 0.4): RawDetection[] {
   return keep;
 }
 
-/** Map detections from the downscaled detector image back to the original, clipping boxes to it. */
-export function toOriginal(d: RawDetection, scale: number, width: number, height: number): RawDetection {
-  const x0 = Math.max(0, d.box.x / scale), y0 = Math.max(0, d.box.y / scale);
-  const x1 = Math.min(width, (d.box.x + d.box.width) / scale), y1 = Math.min(height, (d.box.y + d.box.height) / scale);
+/**
+ * Map detections from the downscaled detector image back to the original, clipping boxes to it;
+ * `offset`: where the detector image's top-left is in the original (a region's corner).
+ */
+export function toOriginal(d: RawDetection, scale: number, width: number, height: number, offset = { x: 0, y: 0 }): RawDetection {
+  const x0 = Math.max(0, d.box.x / scale + offset.x), y0 = Math.max(0, d.box.y / scale + offset.y);
+  const x1 = Math.min(width, (d.box.x + d.box.width) / scale + offset.x), y1 = Math.min(height, (d.box.y + d.box.height) / scale + offset.y);
   return {
     box: { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) },
     score: d.score,
-    landmarks: d.landmarks.map(([x, y]) => [x / scale, y / scale]) as Landmarks,
+    landmarks: d.landmarks.map(([x, y]) => [x / scale + offset.x, y / scale + offset.y]) as Landmarks,
   };
 }

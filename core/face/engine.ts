@@ -4,7 +4,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { AppError, type ErrorName } from '../errors.ts';
 import { BUILT, repoPath } from '../paths.ts';
 import { DEFAULT_MODELS_DIR, defaultThreads } from './models.ts';
-import type { DetectedFace, EmbeddedFace, ImageInfo, ImageInput, ImageLimits } from './types.ts';
+import type { Box, DetectedFace, EmbeddedFace, ImageInfo, ImageInput, ImageLimits } from './types.ts';
 import { isRawFrame } from './image.ts';
 import { SpareBuffers } from '../spare-buffers.ts';
 import type { Reply, Request } from './worker.ts';
@@ -12,7 +12,8 @@ import type { Reply, Request } from './worker.ts';
 export interface FaceEngine {
   /** Format and size of an encoded picture, decoded in the worker to prove it is whole (NOT_AN_IMAGE, IMAGE_TOO_LARGE). */
   probe(img: Uint8Array): Promise<ImageInfo>;
-  detect(img: ImageInput): Promise<DetectedFace[]>;
+  /** Faces with quality and signature; `region`: only those in that part of the picture (its pixels), detected at the scale of the whole. */
+  detect(img: ImageInput, opts?: { region?: Box }): Promise<DetectedFace[]>;
   /**
    * Exactly one usable face, else AppError NO_FACE / MULTIPLE_FACES / FACE_TOO_SMALL / FACE_TOO_BLURRY / FACE_POOR_QUALITY / NOT_AN_IMAGE / IMAGE_TOO_LARGE.
    * `forComparison`: one unambiguous face of any size or quality (NO_FACE / MULTIPLE_FACES only), for 1:1 comparison.
@@ -137,7 +138,7 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
 
   return {
     probe: (img) => call({ op: 'probe' }, img),
-    detect: (img) => call({ op: 'detect' }, img),
+    detect: (img, o) => call({ op: 'detect', region: o?.region }, img),
     enrol: (img, o) => call({ op: 'enrol', forComparison: o?.forComparison ?? false }, img),
     analyze: (img, o) => call({ op: 'analyze', minQuality: o?.minQuality }, img),
     embed: (img, face) => call({ op: 'embed', face }, img),

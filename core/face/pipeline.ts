@@ -1,14 +1,14 @@
 import ort from 'onnxruntime-node';
 import { AppError } from '../errors.ts';
 import { alignFace } from './align.ts';
-import { DETECTOR_SIZE, decodeProposals, detectorShape, detectorTensor, nms, toOriginal, type DetectorOutputs } from './detect.ts';
+import { DETECTOR_ALIGN, DETECTOR_SIZE, decodeProposals, detectorShape, detectorTensor, nms, regionShape, toOriginal, type DetectorOutputs } from './detect.ts';
 import { embedAligned } from './embed.ts';
 import type { Sessions } from './models.ts';
 import { combine, laplacianVariance, qualityParts, type QualityParts } from './quality.ts';
-import { fitWithin } from './resize.ts';
+import { fitWithin, regionWithin } from './resize.ts';
 import { faceSignature } from './signature.ts';
 import { SpareBuffers } from '../spare-buffers.ts';
-import type { DetectedFace, EmbeddedFace, Landmarks, Rgb } from './types.ts';
+import type { Box, DetectedFace, EmbeddedFace, Landmarks, Rgb } from './types.ts';
 
 /**
  * The synchronous-compute half of the engine: everything here blocks its thread (onnxruntime-node
@@ -22,11 +22,16 @@ export type ScoredFace = DetectedFace & { parts: QualityParts; signature: Float3
 
 /**
  * Detect on a copy downscaled to fit 640x640 (speed), padded only up to its own aspect rounded to 32 px
- * (a 16:9 frame runs at 640x384), and report everything in full-resolution pixels.
+ * (a 16:9 frame runs at 640x384), and report everything in full-resolution pixels. With `region`, only
+ * that part of the image is detected, at the same scale (a face is the same size to the detector), on
+ * an input of the part's own size: the stream node's motion regions. Quality and signature are taken
+ * from the whole image either way.
  */
-export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRESHOLD): Promise<ScoredFace[]> {
-  const { img: small, scale } = await fitWithin(img, DETECTOR_SIZE);
-  const shape = detectorShape(small.width, small.height);
+export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRESHOLD, region?: Box): Promise<ScoredFace[]> {
+  const part = region ? await regionWithin(img, region, DETECTOR_SIZE, DETECTOR_ALIGN) : { ...(await fitWithin(img, DETECTOR_SIZE)), offset: undefined };
+  if (!part) return [];
+  const { img: small, scale, offset } = part;
+  const shape = region ? regionShape(small.width, small.height) : detectorShape(small.width, small.height);
   const buffer = spareInputs.take(3 * shape.width * shape.height);
   const input = new ort.Tensor('float32', detectorTensor(small, shape, buffer), [1, 3, shape.height, shape.width]);
   let out: DetectorOutputs;
@@ -36,7 +41,7 @@ export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRE
     spareInputs.give(buffer);
   }
   return nms(decodeProposals(out, threshold))
-    .map((d) => toOriginal(d, scale, img.width, img.height))
+    .map((d) => toOriginal(d, scale, img.width, img.height, offset))
     .filter((d) => d.box.width >= 1 && d.box.height >= 1)
     .map((d) => {
       // Sharpness is measured on the aligned crop so it is comparable across face sizes and rolls;

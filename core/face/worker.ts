@@ -5,7 +5,7 @@ import { alignFace } from './align.ts';
 import { decodeImage, probeImage } from './image.ts';
 import { loadSessions, type Sessions } from './models.ts';
 import { analyzeFaces, COMPARE_RULES, detectFaces, embedFace, enrolFace, ENROL_RULES, publicFace } from './pipeline.ts';
-import type { DetectedFace, ImageInput, ImageLimits, Landmarks, Rgb } from './types.ts';
+import type { Box, DetectedFace, ImageInput, ImageLimits, Landmarks, Rgb } from './types.ts';
 
 /**
  * Inference worker. onnxruntime-node runs a session synchronously on the calling thread, and image
@@ -14,7 +14,7 @@ import type { DetectedFace, ImageInput, ImageLimits, Landmarks, Rgb } from './ty
  */
 export type Request =
   | { id: number; op: 'probe'; input: ImageInput; limits: ImageLimits }
-  | { id: number; op: 'detect'; input: ImageInput; limits: ImageLimits }
+  | { id: number; op: 'detect'; input: ImageInput; limits: ImageLimits; region?: Box }
   | { id: number; op: 'enrol'; input: ImageInput; limits: ImageLimits; forComparison?: boolean }
   | { id: number; op: 'analyze'; input: ImageInput; limits: ImageLimits; minQuality?: number }
   | { id: number; op: 'embed'; input: ImageInput; limits: ImageLimits; face: DetectedFace }
@@ -58,7 +58,10 @@ async function handle(req: Request): Promise<unknown> {
   const img = await decodeImage(req.input, req.limits);
   const k = img.scale;
   switch (req.op) {
-    case 'detect': return (await detectFaces(s, img)).map((f) => scaled({ ...publicFace(f), signature: f.signature }, 1 / k));
+    case 'detect': {
+      const region = req.region && { x: req.region.x * k, y: req.region.y * k, width: req.region.width * k, height: req.region.height * k };
+      return (await detectFaces(s, img, undefined, region)).map((f) => scaled({ ...publicFace(f), signature: f.signature }, 1 / k));
+    }
     case 'enrol': {
       const rules = req.forComparison ? COMPARE_RULES : ENROL_RULES;
       return scaled(await enrolFace(s, img, { ...rules, minFaceSize: rules.minFaceSize * k }), 1 / k);

@@ -24,7 +24,7 @@ import { FfmpegFrameSource, type FfmpegSourceOptions, type Frame } from '../inge
 import { Tracker, type Publish, type TrackerOptions } from '../track/tracker.ts';
 import { detectTiled } from './tiles.ts';
 import { takeShot, type Shot } from './shot.ts';
-import { MotionGate, type MotionGateOptions } from './motion.ts';
+import { MotionGate, overlaps, type MotionGateOptions, type MotionVerdict } from './motion.ts';
 import type { DetectedFace } from '../../core/face/index.ts';
 
 export interface CameraTask {
@@ -64,13 +64,14 @@ export interface CameraPipelineEvents {
   published: [FaceMessage[]];
   /** after each frame's analysis: its time, when the analysis ended, the faces found and the
    * embeddings the tracker asked for with their time (figures) */
-  analysed: [{ frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number; detected: boolean }];
+  analysed: [{ frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number; detected: boolean; region: boolean }];
 }
 
 export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   /** analysed: frames handled (tracked); still: of those, the ones the motion gate spared detection;
+   * regions: the ones detected only where the scene changed;
    * embeds: embeddings computed (tracking checks and published shots), embedMs: their total time */
-  readonly stats = { frames: 0, analysed: 0, still: 0, dropped: 0, faces: 0, published: 0, errors: 0, embeds: 0, embedMs: 0 };
+  readonly stats = { frames: 0, analysed: 0, still: 0, regions: 0, dropped: 0, faces: 0, published: 0, errors: 0, embeds: 0, embedMs: 0 };
   private readonly gate: MotionGate | undefined;
   /** the faces of the last frame detected: an unchanged scene still shows them */
   private lastFaces: DetectedFace[] | undefined;
@@ -124,17 +125,35 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
       .finally(() => { frame.release?.(); this.busy = undefined; });
   }
 
+  /** what the motion gate says of `frame`, given what the pipeline can use */
+  private verdict(frame: Frame): MotionVerdict {
+    const last = this.lastFaces;
+    if (!this.gate || !last) return { detect: 'frame' };
+    const v = this.gate.check(frame, last.map((f) => f.box));
+    // tiles cut the frame their own way
+    return v.detect === 'region' && this.o.detectTiles ? { detect: 'frame' } : v;
+  }
+
   private async analyse(frame: Frame) {
-    // an unchanged scene keeps the faces detected last, their shots taken from this frame
-    const still = this.gate !== undefined && this.lastFaces !== undefined && !this.gate.needsDetection(frame);
+    // An unchanged scene keeps the faces detected last, their shots taken from this frame; a scene
+    // changed in one part keeps those elsewhere and detects that part.
+    const v = this.verdict(frame);
     let faces: DetectedFace[];
-    if (still) {
+    if (v.detect === 'none') {
       faces = this.lastFaces!;
       this.stats.still++;
     } else {
+      const last = this.lastFaces;
       this.lastFaces = undefined; // a failed detection must not leave the faces of an older scene
-      faces = this.o.detectTiles ? await detectTiled(this.o.engine, frame) : await this.o.engine.detect(frame);
-      this.gate?.detected(frame);
+      if (v.detect === 'region') {
+        const found = await this.o.engine.detect(frame, { region: v.region });
+        faces = [...last!.filter((f) => !overlaps(f.box, v.region)), ...found];
+        this.gate!.detected(frame, v.region);
+        this.stats.regions++;
+      } else {
+        faces = this.o.detectTiles ? await detectTiled(this.o.engine, frame) : await this.o.engine.detect(frame);
+        this.gate?.detected(frame);
+      }
       this.lastFaces = faces;
     }
     this.stats.analysed++;
@@ -142,7 +161,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     const { embeds, embedMs } = this.stats;
     // each face's neighbourhood is copied out now, so no track keeps the whole frame alive
     const u = await this.tracker.update(frame.time, faces.map((face) => ({ box: face.box, quality: face.quality, signature: face.signature, payload: takeShot(frame, face) })));
-    this.emit('analysed', { frameTime: frame.time, doneAt: Date.now(), faces: faces.length, embeds: this.stats.embeds - embeds, embedMs: this.stats.embedMs - embedMs, detected: !still });
+    this.emit('analysed', { frameTime: frame.time, doneAt: Date.now(), faces: faces.length, embeds: this.stats.embeds - embeds, embedMs: this.stats.embedMs - embedMs, detected: v.detect !== 'none', region: v.detect === 'region' });
     for (const p of u.publish) await this.publish(p);
   }
 
@@ -196,3 +215,4 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     }
   }
 }
+

@@ -37,7 +37,8 @@
  * process, 8), FACE_THREADS (the detector's ONNX intra-op threads; default 1, as a stream node), FACE_WORKERS (engine workers;
  * default one per core, as a stream node), FACE_ARENA (0: without ONNX Runtime's
  * arena, as in the API host), KEEP_GOING (run the steps after the first failure too), MOTION_GATE (0: detect every analysed frame; default on, as a
- * stream node; detected% is the share of analysed frames that ran detection).
+ * stream node; detected% is the share of analysed frames that ran detection, in brackets those that
+ * ran it on the changed region alone).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -235,7 +236,7 @@ async function main() {
   });
 
   // what the node does, as it happens
-  type Analysed = { frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number; detected: boolean };
+  type Analysed = { frameTime: number; doneAt: number; faces: number; embeds: number; embedMs: number; detected: boolean; region: boolean };
   const analysed = new Map<number, Analysed[]>();
   const busLatency: Array<{ at: number; ms: number }> = [];
   const watched = new WeakSet<CameraPipeline>();
@@ -267,7 +268,7 @@ async function main() {
     await sleep(1000);
     const base = await treeMem();
     console.log(`node at 0 cameras (engine loaded): RSS ${base.rss.toFixed(0)} MB, PSS ${base.pss.toFixed(0)} MB, anon ${base.anon.toFixed(0)} MB\n`);
-    const head = ['N', 'on time', 'worst gap s (frames/done)', 'frames/cam/s', 'detected%', 'faces/frame', 'embeds/frame', 'embed ms/frame (x engine-alone)', 'drop%', 'node cpu%', 'ffmpeg cpu%', 'cpu%/cam', 'rtsp cpu%', 'nats+s3 cpu%',
+    const head = ['N', 'on time', 'worst gap s (frames/done)', 'frames/cam/s', 'detected% (by region)', 'faces/frame', 'embeds/frame', 'embed ms/frame (x engine-alone)', 'drop%', 'node cpu%', 'ffmpeg cpu%', 'cpu%/cam', 'rtsp cpu%', 'nats+s3 cpu%',
       'RSS MB/cam', 'PSS MB/cam', 'anon MB/cam', 'marg PSS/cam', 'ffmpeg PSS/anon per cam', 'analyse p50/p99 ms', 'frame->bus p50/p99 ms (n)', 'frame->record p50/p99 ms (n)', 'api+matcher cpu%', 'load1'];
     console.log(head.join(' | '));
     let version = 0;
@@ -321,6 +322,7 @@ async function main() {
         let faces = 0;
         let analysedN = 0;
         let detectedN = 0;
+        let regionN = 0;
         let embeds = 0;
         let embedMs = 0;
         const lags: number[] = [];
@@ -335,6 +337,7 @@ async function main() {
           framesPerCam += xs.length / secs / n;
           analysedN += xs.length;
           detectedN += xs.filter((a) => a.detected).length;
+          regionN += xs.filter((a) => a.region).length;
           faces += xs.reduce((t, a) => t + a.faces, 0);
           embeds += xs.reduce((t, a) => t + a.embeds, 0);
           embedMs += xs.reduce((t, a) => t + a.embedMs, 0);
@@ -360,7 +363,7 @@ async function main() {
         ok = late === 0 && !growing && !slow && lostFfmpeg === 0;
         const row = [
           `${n}${attempt > 1 ? ' (again)' : ''}`, ok ? 'yes' : `NO (${late} late${growing ? ', lag growing' : ''}${slow ? ', lag p99 >= 1 s' : ''}${lostFfmpeg ? `, ${lostFfmpeg} ffmpeg restarted` : ''})`,
-          `${(worstGap / 1000).toFixed(2)}/${(worstDoneGap / 1000).toFixed(2)}`, framesPerCam.toFixed(2), (100 * detectedN / Math.max(1, analysedN)).toFixed(0), (faces / Math.max(1, analysedN)).toFixed(2),
+          `${(worstGap / 1000).toFixed(2)}/${(worstDoneGap / 1000).toFixed(2)}`, framesPerCam.toFixed(2), `${(100 * detectedN / Math.max(1, analysedN)).toFixed(0)} (${(100 * regionN / Math.max(1, analysedN)).toFixed(0)})`, (faces / Math.max(1, analysedN)).toFixed(2),
           (embeds / Math.max(1, analysedN)).toFixed(2), `${(embedMs / Math.max(1, analysedN)).toFixed(1)} (${((embeds / Math.max(1, analysedN)) * calib.embed).toFixed(1)})`,
           frames ? (100 * dropped / frames).toFixed(0) : '-',
           nodeCpu.toFixed(0), ffCpu.toFixed(0), ((nodeCpu + ffCpu) / n).toFixed(1), rtspCpu.toFixed(0), othCpu.toFixed(0),

@@ -4,12 +4,12 @@
  * nats-server with JetStream. What comes out of the FACES stream must be one message per person
  * (tracked, not one per frame), each with a stored crop and an embedding of a face of the photo.
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  connectNatsBus, decodeEmbedding, FaceMessageSchema, Streams, type Bus, type ParsedFaceMessage,
+  connectNatsBus, decodeEmbedding, FaceMessageSchema, Streams, type Bus, type FaceMessage, type ParsedFaceMessage,
 } from '../../core/bus/index.ts';
 import { createFaceEngine, similarity, type FaceEngine } from '../../core/face/index.ts';
 import type { ObjectStore } from '../../core/storage/index.ts';
@@ -17,8 +17,10 @@ import { S3ObjectStore } from '../../core/storage/s3.ts';
 import { startS3Server, type S3Server } from '../../infra/services/index.ts';
 import { startNatsServer, type NatsServer } from '../../infra/services/nats.ts';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
-import { makeTestVideo } from '../../infra/services/video.ts';
+import { makeSceneVideo, makeTestVideo } from '../../infra/services/video.ts';
+import { makeFixtures } from '../functions/fixtures.ts';
 import { CameraPipeline } from '../../stream-node/pipeline/camera-pipeline.ts';
+import type { Region } from '../../stream-node/pipeline/motion.ts';
 import { until, threePeople as photo } from './helpers.ts';
 
 
@@ -29,20 +31,31 @@ let s3: S3Server;
 let store: ObjectStore;
 let engine: FaceEngine;
 let bus: Bus;
+let aliceJpeg: Buffer;
+let bobJpeg: Buffer;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'facewatch-pipeline-'));
-  const [clip, still, n, s] = await Promise.all([
+  const fx = await makeFixtures();
+  await Promise.all([writeFile(join(dir, 'alice.jpg'), fx.alice), writeFile(join(dir, 'bob.jpg'), fx.bob)]);
+  aliceJpeg = fx.alice;
+  bobJpeg = fx.bob;
+  const [clip, still, desk, n, s] = await Promise.all([
     // three faces of ~100 px, drifting right by 10 px/s
     makeTestVideo({ foreground: photo, out: join(dir, 'clip.h264'), width: 1280, height: 720, seconds: 6, gop: 12, foregroundWidth: 1000, speed: 10, noise: 0, bitrate: '3M' }),
     // the same people standing still, with sensor noise: the scene of a sign-in terminal
     makeTestVideo({ foreground: photo, out: join(dir, 'still.h264'), width: 1280, height: 720, seconds: 6, gop: 12, foregroundWidth: 1000, speed: 0, noise: 4, bitrate: '3M' }),
+    // alice standing at a desk on the left, bob walking slowly on the right: the change is his alone
+    makeSceneVideo({
+      out: join(dir, 'desk.h264'), width: 1280, height: 720, seconds: 16, gop: 12, noise: 4, bitrate: '3M',
+      items: [{ picture: join(dir, 'alice.jpg'), x: 60, y: 200, width: 260 }, { picture: join(dir, 'bob.jpg'), x: 760, y: 220, width: 260, speed: 12 }],
+    }),
     startNatsServer(),
     startS3Server({ bucket: 'captures' }),
   ]);
   nats = n;
   s3 = s;
-  rtsp = await startRtspServer({ streams: [{ path: 'door', source: clip }, { path: 'terminal', source: still }] });
+  rtsp = await startRtspServer({ streams: [{ path: 'door', source: clip }, { path: 'terminal', source: still }, { path: 'desk', source: desk }] });
   store = new S3ObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   engine = createFaceEngine({ threads: 1 });
   // the models load on first use: not during the first frame, which would leave the next one
@@ -60,6 +73,31 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+
+/**
+ * One camera of the RTSP server read at 1 fps until six frames are analysed, the motion gate's
+ * refresh out of the way: the detector's calls (with their regions) and the messages sent.
+ */
+async function sixFrames(path: string, node: string, cameraId: number) {
+  const calls: Array<{ region?: Region }> = [];
+  const counting: FaceEngine = { ...engine, detect: (img, o) => { calls.push({ region: o?.region }); return engine.detect(img, o); } };
+  const sent: FaceMessage[] = [];
+  const pipeline = new CameraPipeline({
+    node, cameraId, url: rtsp.urlFor(path), intervalMs: 1000,
+    tasks: [{ taskId: 3, cameraList: 1 }],
+    engine: counting, store, bus, detectWidth: 1280,
+    tracker: { publishPeriodMs: 60_000, maxIdleMs: 10_000 },
+    motion: { refreshMs: 60_000 },
+  });
+  pipeline.on('published', (ms) => sent.push(...ms));
+  pipeline.start();
+  try {
+    await until(() => pipeline.stats.analysed >= 6, 'six analysed frames', 45_000);
+  } finally {
+    await pipeline.stop();
+  }
+  return { pipeline, calls, sent };
+}
 
 describe('camera pipeline', () => {
   it('sends one message per person seen, with a stored crop and the face\'s embedding, on the FACES stream', async () => {
@@ -119,29 +157,37 @@ describe('camera pipeline', () => {
   });
 
   it('an unchanged scene is not detected again: its faces are kept, tracked and sent once per person', async () => {
-    let detections = 0;
-    const counting = { ...engine, detect: (img: Parameters<FaceEngine['detect']>[0]) => { detections++; return engine.detect(img); } };
-    const sent: number[] = [];
-    const pipeline = new CameraPipeline({
-      node: 'node-b', cameraId: 8, url: rtsp.urlFor('terminal'), intervalMs: 1000,
-      tasks: [{ taskId: 3, cameraList: 1 }],
-      engine: counting, store, bus, detectWidth: 1280,
-      tracker: { publishPeriodMs: 60_000, maxIdleMs: 10_000 },
-      motion: { refreshMs: 60_000 },
-    });
-    pipeline.on('published', (ms) => sent.push(...ms.map((m) => m.track_id ?? -1)));
-    pipeline.start();
-    try {
-      await until(() => pipeline.stats.analysed >= 6, 'six analysed frames', 45_000);
-    } finally {
-      await pipeline.stop();
-    }
+    const { pipeline, calls, sent } = await sixFrames('terminal', 'node-b', 8);
     // the clip loops every 6 s: its first frame may differ from its last, never the frames between
     expect(pipeline.stats.still).toBeGreaterThanOrEqual(3);
-    expect(detections).toBe(pipeline.stats.analysed - pipeline.stats.still);
+    expect(calls).toHaveLength(pipeline.stats.analysed - pipeline.stats.still);
+    expect(calls.every((c) => c.region === undefined)).toBe(true); // nothing changed in one part alone
     expect(pipeline.stats.faces).toBeGreaterThanOrEqual(3 * pipeline.stats.analysed - 3); // kept faces count
-    const tracks = new Set(sent);
+    const tracks = new Set(sent.map((m) => m.track_id));
     expect(tracks.size).toBeGreaterThanOrEqual(3);
     expect(tracks.size).toBeLessThanOrEqual(4);
+  });
+
+  it('a change in one part of the scene is detected there alone; the faces elsewhere are kept', async () => {
+    const { pipeline, calls, sent } = await sixFrames('desk', 'node-c', 9);
+    // the first frame whole, then bob's side: regions right of alice, much smaller than the frame
+    expect(calls[0].region).toBeUndefined();
+    const regions = calls.flatMap((c) => (c.region ? [c.region] : []));
+    expect(regions.length).toBeGreaterThanOrEqual(3);
+    expect(pipeline.stats.regions).toBe(regions.length);
+    for (const r of regions) {
+      expect(r.x).toBeGreaterThan(320); // alice stands at x 60-320
+      expect(r.width * r.height).toBeLessThan(0.6 * 1280 * 720);
+    }
+    // alice, kept, and bob, detected where he walks: one track each, each the right person
+    expect(pipeline.stats.faces).toBeGreaterThanOrEqual(2 * pipeline.stats.analysed - 1);
+    const tracks = new Map(sent.map((m) => [m.track_id, m]));
+    expect(tracks.size).toBe(2);
+    const [alice, bob] = await Promise.all([engine.enrol(aliceJpeg), engine.enrol(bobJpeg)]);
+    const who = [...tracks.values()].map((m) => {
+      const e = decodeEmbedding(m.embedding);
+      return similarity(e, alice.embedding) > similarity(e, bob.embedding) ? 'alice' : 'bob';
+    });
+    expect(who.sort()).toEqual(['alice', 'bob']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The motion gate on synthetic RGB frames: what counts as the same scene (sensor noise, nothing)
- * and what does not (a face-sized change, a slow change that adds up, a new size), and the refresh.
+ * and what does not (a face-sized change, a slow change that adds up, a new size), and the refresh;
+ * where the change is (a region, grown around the faces it touches, or the whole frame).
  */
 import { describe, expect, it } from 'vitest';
 import { MotionGate } from '../../stream-node/pipeline/motion.ts';
@@ -75,5 +76,55 @@ describe('motion gate', () => {
     gate.detected(frame(changed, 1000));
     expect(gate.needsDetection(frame(changed, 2000))).toBe(false);
     expect(gate.needsDetection(frame(base, 3000))).toBe(true); // the square left
+  });
+
+  it('a change in one part of the frame is a region: the changed cells and 32 px around them', () => {
+    const gate = new MotionGate();
+    const base = scene();
+    gate.detected(frame(base, 0));
+    // (a change on the cells' 8 px grid, so its cells are exactly the square's)
+    const v = gate.check(frame(patch(base, 504, 304, 48, 64), 1000));
+    expect(v).toEqual({ detect: 'region', region: { x: 504 - 32, y: 304 - 32, width: 48 + 64, height: 64 + 64 } });
+    // at the frame's edge the region is cut to the frame
+    const edge = gate.check(frame(patch(base, 0, 504, 40, 36), 1000));
+    expect(edge).toEqual({ detect: 'region', region: { x: 0, y: 472, width: 72, height: 68 } });
+  });
+
+  it('the whole frame when the change is wide, scattered, or regions are off', () => {
+    const base = scene();
+    const gate = new MotionGate();
+    gate.detected(frame(base, 0));
+    expect(gate.check(frame(patch(patch(base, 16, 16, 48, 48), 880, 460, 48, 48), 1000))).toEqual({ detect: 'frame' }); // two corners
+    expect(gate.check(frame(scene({ shift: 30 }), 1000))).toEqual({ detect: 'frame' }); // the light changed
+    let specks = base; // lone 8 px specks, one per cell, far apart: changed cells but no place
+    for (let i = 0; i < 20; i++) specks = patch(specks, 40 + i * 40, 40 + (i % 5) * 96, 8, 8);
+    expect(gate.check(frame(specks, 1000))).toEqual({ detect: 'frame' });
+    const off = new MotionGate({ regions: false });
+    off.detected(frame(base, 0));
+    expect(off.check(frame(patch(base, 500, 300, 48, 64), 1000))).toEqual({ detect: 'frame' });
+  });
+
+  it('a region grows to hold the known faces it touches', () => {
+    const gate = new MotionGate();
+    const base = scene();
+    gate.detected(frame(base, 0));
+    const face = { x: 570, y: 280, width: 80, height: 100 }; // overlaps the change's margin
+    const far = { x: 100, y: 100, width: 80, height: 100 };
+    const v = gate.check(frame(patch(base, 504, 304, 48, 64), 1000), [face, far]);
+    expect(v).toEqual({ detect: 'region', region: { x: 472, y: 272, width: 650 - 472, height: 128 } });
+  });
+
+  it('after a region only its cells are the new reference, and regions do not put off the refresh', () => {
+    const gate = new MotionGate({ refreshMs: 4000 });
+    gate.detected(frame(scene(), 0));
+    // someone stepped up at one spot while the light rose by 8 levels everywhere (under the threshold)
+    const f1 = frame(patch(scene({ shift: 8 }), 500, 300, 48, 64), 1000);
+    const v = gate.check(f1);
+    expect(v.detect).toBe('region');
+    gate.detected(f1, v.detect === 'region' ? v.region : undefined);
+    expect(gate.check(frame(f1.data, 2000))).toEqual({ detect: 'none' });
+    // the light rises 8 more: 16 against what was detected outside the region, so it counts now
+    expect(gate.check(frame(patch(scene({ shift: 16 }), 500, 300, 48, 64), 2500)).detect).not.toBe('none');
+    expect(gate.check(frame(f1.data, 4000))).toEqual({ detect: 'frame' }); // 4 s after the last whole frame
   });
 });

@@ -82,6 +82,28 @@ describe('detect', () => {
     }
   });
 
+  // The stream node detects only where the scene changed (stream-node/pipeline/motion.ts): a region is
+  // detected at the whole frame's scale and on its grid, so a face in it is found as in the whole frame
+  // (off the grid its box moved by up to 8 % of its width).
+  it('detects in a region of a frame the faces of that region alone, as the whole frame has them', async () => {
+    const frame = await rawOf(await sharp(sample(1)).extract({ left: 0, top: 100, width: 1920, height: 1080 }).png().toBuffer());
+    const whole = await engine.detect(frame);
+    expect(whole.length).toBeGreaterThanOrEqual(2);
+    for (const f of whole) {
+      const region = { x: f.box.x - f.box.width * 0.5, y: f.box.y - f.box.height * 0.5, width: f.box.width * 2, height: f.box.height * 2 };
+      const found = await engine.detect(frame, { region });
+      expect(found).toHaveLength(1);
+      const [g] = found;
+      const edges = [f.box.x - g.box.x, f.box.y - g.box.y, f.box.x + f.box.width - g.box.x - g.box.width, f.box.y + f.box.height - g.box.y - g.box.height];
+      for (const d of edges) expect(Math.abs(d)).toBeLessThan(0.04 * f.box.width);
+      expect(Math.abs(f.score - g.score)).toBeLessThan(0.1); // less context around the face
+      expect(g.signature).toBeDefined();
+    }
+    // a region off the frame, or with no face, finds nothing
+    expect(await engine.detect(frame, { region: { x: 2000, y: 0, width: 100, height: 100 } })).toEqual([]);
+    expect(await engine.detect(frame, { region: { x: 0, y: 0, width: 40, height: 40 } })).toEqual([]);
+  });
+
   it('finds nothing in a plain gradient', async () => {
     expect(await engine.detect(await gradientPng())).toEqual([]);
   });
