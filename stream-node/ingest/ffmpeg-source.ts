@@ -285,8 +285,11 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     this.armStall();
   }
 
-  /** buffers of released frames; a frame in analysis and one arriving meanwhile is all there is */
-  private readonly spares = new SpareBuffers<Buffer>((n) => Buffer.allocUnsafeSlow(n), { perLength: 2, lengths: 1 });
+  /**
+   * Buffers of released frames; a frame in analysis and one arriving meanwhile is all there is. In
+   * shared memory, so the face engine's worker reads a frame where it is (core/face/engine.ts).
+   */
+  private readonly spares = new SpareBuffers<Buffer>((n) => Buffer.from(new SharedArrayBuffer(n)), { perLength: 2, lengths: 1 });
 
   private releaser(data: Buffer): () => void {
     let done = false;
