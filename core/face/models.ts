@@ -20,13 +20,15 @@ export const MODELS = {
 } as const;
 
 /**
- * Chosen by measurement (bench:face prints both models at every level, interleaved): fr_feature is
- * ~2-3x slower at 'all' than at 'basic' (the layout-transforming fusions pick slower kernels for
- * this graph), while mnet.25 gains from 'all'.
+ * Chosen by measurement (bench:face prints both models at every level, interleaved, on the threads
+ * each runs on). Both gain from 'all'. fr_feature was once kept at 'basic': on two threads the
+ * layout-transforming fusions picked slower kernels for it (2-3x); since it runs on one thread
+ * (below), 'all' is the faster, ~13-16 against ~17-22 ms of CPU per face (onnxruntime-node 1.30,
+ * the 2-core box, 2026-11-30), with the same embedding (cosine 1.000000 between the two).
  */
 const OPT_LEVEL: Record<keyof typeof MODELS, 'disabled' | 'basic' | 'extended' | 'all'> = {
   detector: 'all',
-  embedder: 'basic',
+  embedder: 'all',
 };
 
 function expectedSums(dir: string): Map<string, string> {

@@ -81,12 +81,13 @@ type Figures = { decode: number; detect: number; align: number; embed: number; e
 
 async function ours(photo1080: Buffer): Promise<Figures> {
   console.log(`\n== ours: RetinaFace mnet.25 + fr_feature (onnxruntime-node ${ort.env.versions?.common ?? ''}, ${defaultThreads()} threads)`);
-  // Each model at each graph optimisation level, runs interleaved so background load hits all alike.
+  // Each model at each graph optimisation level, runs interleaved so background load hits all alike,
+  // on the intra-op threads the engine gives it (the embedder always runs on one: core/face/models.ts).
   for (const key of Object.keys(MODELS) as Array<keyof typeof MODELS>) {
     const bytes = readModel(DEFAULT_MODELS_DIR, MODELS[key]);
     const levels = ['disabled', 'basic', 'extended', 'all'] as const;
     const sessions = await Promise.all(levels.map((l) => ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: defaultThreads(), graphOptimizationLevel: l, extra: { session: { intra_op: { allow_spinning: '0' } } },
+      intraOpNumThreads: key === 'embedder' ? 1 : defaultThreads(), graphOptimizationLevel: l, extra: { session: { intra_op: { allow_spinning: '0' } } },
     })));
     const shape = key === 'detector' ? [1, 3, 640, 640] : [1, 3, 112, 112];
     const input = new ort.Tensor('float32', Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => (i * 37) % 255), shape);
