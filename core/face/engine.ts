@@ -66,9 +66,8 @@ function newWorker(options: WorkerOptions): Worker {
 /**
  * Copy the pixels or file bytes into a buffer of their own so they can be transferred, not cloned.
  * Pixels in shared memory (the stream node's frames) go as they are: the worker reads the same
- * memory, nothing is copied, and no buffer changes hands (each transfer, out and back, was 1.5 MB
- * of new external memory per frame for V8 to account for, and a full collection every ~0.5 s on the
- * node's thread at 12 cameras). The caller must not change those pixels until the call settles.
+ * memory: no 1.5 MB copy per frame, and no buffer handed over and back. The caller must not change
+ * those pixels until the call settles.
  */
 function portable(img: ImageInput, spares: SpareBuffers<Uint8Array>): { input: ImageInput; transfer: ArrayBuffer[] } {
   if (isRawFrame(img) && img.data.buffer instanceof SharedArrayBuffer) {
