@@ -23,6 +23,7 @@ import type { Logger } from '../../core/log.ts';
 import type { StreamState } from '../../core/bus/messages.ts';
 import { redactText } from '../../core/redact.ts';
 import { SpareBuffers } from '../../core/spare-buffers.ts';
+import { readPipeInto } from './pipe-reader.ts';
 
 export type DecodeMode = 'keyframes' | 'all' | 'auto';
 
@@ -131,6 +132,9 @@ function loadFluent(): Promise<typeof ffmpeg> {
     throw e;
   });
 }
+
+/** bytes a read of ffmpeg's pipe may take: the pipe's own capacity on Linux */
+const PIPE_READ = 65536;
 
 export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
   private cmd: ffmpeg.FfmpegCommand | undefined;
@@ -248,9 +252,18 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     cmd.on('end', () => { if (mine()) this.fail('stream ended'); });
 
     const frameBytes = () => width * height * 3;
-    // Each chunk of the pipe (64 KB) is copied once, straight into a frame buffer of its own: no
-    // concatenation, and the frame handed on is never a view of a shared buffer. The buffers of
-    // released frames are used again (a 1.5 MB buffer a second per camera was garbage otherwise).
+    const complete = () => {
+      const data = cur!;
+      cur = undefined;
+      filled = 0;
+      if (mine()) this.onFrame({
+        data, width, height, channels: 3, sourceWidth: sourceWidth || width, sourceHeight: sourceHeight || height, time: Date.now(), seq: this.seq++,
+        release: this.releaser(data),
+      });
+    };
+    // A chunk of the pipe is copied once, straight into a frame buffer of its own: no concatenation,
+    // and the frame handed on is never a view of a shared buffer. The buffers of released frames are
+    // used again (a 1.5 MB buffer a second per camera was garbage otherwise).
     const take = (chunk: Buffer) => {
       const size = frameBytes();
       let at = 0;
@@ -259,15 +272,7 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
         const n = chunk.copy(cur, filled, at, Math.min(chunk.length, at + size - filled));
         filled += n;
         at += n;
-        if (filled === size) {
-          const data = cur;
-          cur = undefined;
-          filled = 0;
-          if (mine()) this.onFrame({
-            data, width, height, channels: 3, sourceWidth: sourceWidth || width, sourceHeight: sourceHeight || height, time: Date.now(), seq: this.seq++,
-            release: this.releaser(data),
-          });
-        }
+        if (filled === size) complete();
       }
     };
     const drain = () => {
@@ -276,12 +281,32 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
       early = [];
       for (const c of chunks) take(c);
     };
-    const out = cmd.pipe() as NodeJS.ReadableStream;
-    out.on('data', (chunk: Buffer) => {
+    const onChunk = (chunk: Buffer) => {
       if (frameBytes() === 0) early.push(chunk);
       else take(chunk);
-    });
+    };
+    // Once the frame size is known the pipe is read straight into the frame being filled, at most
+    // PIPE_READ bytes a read (pipe-reader.ts); before, into one buffer of this spawn, copied out.
+    const scratch = Buffer.allocUnsafeSlow(PIPE_READ);
+    const nextBuffer = (): Uint8Array => {
+      const size = frameBytes();
+      if (size === 0) return scratch;
+      cur ??= this.spares.take(size);
+      return cur.subarray(filled, Math.min(size, filled + PIPE_READ));
+    };
+    const got = (n: number, buf: Uint8Array) => {
+      if (buf === scratch) return onChunk(Buffer.from(scratch.subarray(0, n)));
+      filled += n;
+      if (filled === frameBytes()) complete();
+    };
+    const out = cmd.pipe() as NodeJS.ReadableStream;
+    out.on('data', onChunk); // whatever came through before the pipe was taken over
     out.on('error', () => {}); // the command's 'error' reports it
+    // fluent-ffmpeg pipes stdout to `out` right after 'start'; the handle is taken before any read
+    cmd.on('start', () => queueMicrotask(() => {
+      const proc = (cmd as unknown as { ffmpegProc?: { stdout?: NodeJS.ReadableStream } }).ffmpegProc;
+      if (mine() && proc?.stdout) readPipeInto(proc.stdout as never, nextBuffer, got);
+    }));
     this.armStall();
   }
 
