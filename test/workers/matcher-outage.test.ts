@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channels, createMemoryBus, encodeEmbedding, type Bus, type FaceMessage } from '../../core/bus/index.ts';
 import { EMBEDDING_DIM } from '../../core/constants.ts';
-import { probeImage } from '../../core/face/index.ts';
+import { readImageInfo } from '../../core/face/index.ts';
 import { createLogger } from '../../core/log.ts';
 import { captureKey, createObjectStore, type ObjectStore } from '../../core/storage/index.ts';
 import { openDatabase, type Database } from '../../db/client.ts';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   camera = await repos.cameras.insert({ name: 'door', rtsp: 'rtsp://10.0.0.9/x', type: 0, remark: '' });
   task = await repos.tasks.insert({ name: 'gate', type: 0, intervalMs: 1000, threshold: 0.8, plan: '', remark: '' }, { cameraList1: [camera], cameraList2: [], libList: [lib] });
   // recordPeriodMs 0: each message its own record (the two strangers' embeddings are alike enough to join otherwise)
-  matcher = createMatcher({ bus, repos, store, probeImage, log: createLogger('silent'), maxDeliver: 1, retryMs: 50, ackWaitMs: 3000, timeZone: 'UTC', recordPeriodMs: 0 });
+  matcher = createMatcher({ bus, repos, store, imageInfo: readImageInfo, log: createLogger('silent'), maxDeliver: 1, retryMs: 50, ackWaitMs: 3000, timeZone: 'UTC', recordPeriodMs: 0 });
   await matcher.start();
 }, 120_000);
 
