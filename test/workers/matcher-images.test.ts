@@ -20,25 +20,18 @@ import { createRepositories, type Repositories } from '../../db/repositories/ind
 import { pictures } from '../../db/schema.ts';
 import { createMatcher, type Matcher } from '../../workers/matcher.ts';
 import { makeFixtures, type Fixtures } from '../functions/fixtures.ts';
+import { seedGate } from './helpers.ts';
 
-let db: Database;
-let repos: Repositories;
-let store: ObjectStore;
-let bus: Bus;
-let matcher: Matcher;
-let fx: Fixtures;
-let task: number;
-let camera: number;
 const dir = mkdtempSync(join(tmpdir(), 'matcher-images-'));
+let db: Database, repos: Repositories, store: ObjectStore, bus: Bus, matcher: Matcher, fx: Fixtures;
+let task: number, camera: number;
 
 beforeAll(async () => {
   [db, fx] = await Promise.all([openDatabase({ kind: 'pglite', dataDir: null }), makeFixtures()]);
   repos = createRepositories(db.orm);
   store = await createObjectStore({ kind: 'local', dir });
   bus = createMemoryBus();
-  const lib = await repos.libraries.insert({ name: 'staff', type: 0, remark: '' });
-  camera = await repos.cameras.insert({ name: 'door', rtsp: 'rtsp://10.0.0.9/x', type: 0, remark: '' });
-  task = await repos.tasks.insert({ name: 'gate', type: 0, intervalMs: 1000, threshold: 0.8, plan: '', remark: '' }, { cameraList1: [camera], cameraList2: [], libList: [lib] });
+  ({ camera, task } = await seedGate(repos));
   matcher = createMatcher({
     bus, repos, store, imageInfo: readImageInfo, log: createLogger('silent'), timeZone: 'UTC', recordPeriodMs: 0, imageWaitMs: 2000, imageRetryMs: 1000,
   });
