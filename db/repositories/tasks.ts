@@ -1,7 +1,7 @@
 /** Tasks with their camera lists (1 entrance, 2 exit) and libraries, kept in link tables. */
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
-import { cameras, libraries, taskCameras, taskLibraries, tasks } from '../schema.ts';
+import { cameras, libraries, persons, taskCameras, taskLibraries, tasks } from '../schema.ts';
 import { AppError } from '../../core/errors.ts';
 import { contains, offsetOf, onMissingReference, type Page, type Tx } from './util.ts';
 
@@ -40,8 +40,10 @@ export function createTasksRepo(orm: Orm) {
    */
   const matchContextQuery = orm.select({
     name: tasks.name, threshold: tasks.threshold, alarmStranger: tasks.alarmStranger,
-    libIds: sql<string>`(select string_agg(${taskLibraries.libId}::text, ',') from ${taskLibraries} where ${taskLibraries.taskId} = ${tasks.id})`,
-    cameraName: sql<string | null>`(select ${cameras.name} from ${cameras} where ${cameras.id} = ${sql.placeholder('cameraId')})`,
+    // qualified by hand: drizzle leaves the columns of a one-table query unqualified
+    libIds: sql<string>`(select string_agg(tl.lib_id::text, ',') from ${taskLibraries} tl where tl.task_id = ${sql.placeholder('taskId')}
+      and exists (select 1 from ${persons} p where p.lib_id = tl.lib_id))`,
+    cameraName: sql<string | null>`(select c.name from ${cameras} c where c.id = ${sql.placeholder('cameraId')})`,
   }).from(tasks).where(eq(tasks.id, sql.placeholder('taskId'))).prepare('tasks_match_context');
   return {
     async insert(t: TaskFields, links: Required<TaskLinks>): Promise<number> {
@@ -105,7 +107,11 @@ export function createTasksRepo(orm: Orm) {
       const [exit] = await orm.select({ one: sql`1` }).from(taskCameras).where(and(eq(taskCameras.taskId, taskId), eq(taskCameras.list, 2))).limit(1);
       return { ...task, hasExitList: !!exit };
     },
-    /** What the matcher copies into a record: the task's name, threshold and libraries, the camera's name. */
+    /**
+     * What the matcher copies into a record: the task's name and threshold, the camera's name, and
+     * the task's libraries to search: those that hold a person (an empty one can match no one, and
+     * with none the nearest-person search, a transaction of its own, is not run at all).
+     */
     async matchContext(taskId: number, cameraId: number) {
       const [task] = await matchContextQuery.execute({ taskId, cameraId });
       if (!task) return undefined;
