@@ -3,33 +3,26 @@
  * lease tick, almost all of them) takes one statement, a change the full transaction; both leave the
  * same state behind.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { openDatabase, type Database } from '../../db/client.ts';
-import { createRepositories, type Repositories } from '../../db/repositories/index.ts';
 import { alarms, cameras, taskCameras, tasks } from '../../db/schema.ts';
 import type { CameraChange } from '../../db/repositories/cameras.ts';
+import { memoryDatabase } from './helpers.ts';
 
-let db: Database;
-let repos: Repositories;
-beforeAll(async () => {
-  db = await openDatabase({ kind: 'pglite', dataDir: null });
-  repos = createRepositories(db.orm);
-});
-afterAll(async () => { await db?.close(); });
+const t = memoryDatabase();
 
 async function seed() {
-  const cam = await repos.cameras.insert({ name: 'gate', rtsp: 'rtsp://10.0.0.9/gate', type: 0, remark: '' });
-  const task = async (state: number) => (await db.orm.insert(tasks).values({ name: `t${state}`, intervalMs: 1000, threshold: 0.8, state }).returning({ id: tasks.id }))[0].id;
+  const cam = await t.repos.cameras.insert({ name: 'gate', rtsp: 'rtsp://10.0.0.9/gate', type: 0, remark: '' });
+  const task = async (state: number) => (await t.db.orm.insert(tasks).values({ name: `t${state}`, intervalMs: 1000, threshold: 0.8, state }).returning({ id: tasks.id }))[0].id;
   const [a, b, stopped] = [await task(1), await task(1), await task(0)];
-  await db.orm.insert(taskCameras).values([a, b, stopped].map((taskId, i) => ({ taskId, cameraId: cam, list: 1, position: i })));
+  await t.db.orm.insert(taskCameras).values([a, b, stopped].map((taskId, i) => ({ taskId, cameraId: cam, list: 1, position: i })));
   return { cam, a, b, stopped };
 }
-const states = async (cam: number) => Object.fromEntries((await db.orm.select({ t: taskCameras.taskId, s: taskCameras.state }).from(taskCameras)
+const states = async (cam: number) => Object.fromEntries((await t.db.orm.select({ t: taskCameras.taskId, s: taskCameras.state }).from(taskCameras)
   .where(eq(taskCameras.cameraId, cam))).map((r) => [r.t, r.s]));
-const camera = async (cam: number) => (await db.orm.select().from(cameras).where(eq(cameras.id, cam)))[0];
+const camera = async (cam: number) => (await t.db.orm.select().from(cameras).where(eq(cameras.id, cam)))[0];
 /** each task camera row's version: a row written again has another */
-const versions = async (cam: number) => (await db.orm.select({ t: taskCameras.taskId, v: sql<string>`xmin::text` }).from(taskCameras)
+const versions = async (cam: number) => (await t.db.orm.select({ t: taskCameras.taskId, v: sql<string>`xmin::text` }).from(taskCameras)
   .where(eq(taskCameras.cameraId, cam))).map((r) => `${r.t}:${r.v}`).sort();
 
 describe('cameras.reportState', () => {
@@ -37,14 +30,14 @@ describe('cameras.reportState', () => {
     const { cam, a, b, stopped } = await seed();
     const changes: CameraChange[] = [];
     const events = (c: CameraChange) => { changes.push(c); return []; };
-    expect(await repos.cameras.reportState(cam, true, [a], events)).toBe(true);
+    expect(await t.repos.cameras.reportState(cam, true, [a], events)).toBe(true);
     expect(changes).toHaveLength(1);
     expect(await states(cam)).toEqual({ [a]: 1, [b]: 0, [stopped]: 0 });
     const first = await camera(cam);
 
     await new Promise((r) => setTimeout(r, 20));
     // the node now reads it for b too (and for the stopped task, which stays closed)
-    expect(await repos.cameras.reportState(cam, true, [a, b, stopped], events)).toBe(false);
+    expect(await t.repos.cameras.reportState(cam, true, [a, b, stopped], events)).toBe(false);
     expect(changes).toHaveLength(1);
     expect(await states(cam)).toEqual({ [a]: 1, [b]: 1, [stopped]: 0 });
     const second = await camera(cam);
@@ -53,11 +46,11 @@ describe('cameras.reportState', () => {
 
     // the same report again: no task camera row is written
     const before = await versions(cam);
-    expect(await repos.cameras.reportState(cam, true, [a, b, stopped], events)).toBe(false);
+    expect(await t.repos.cameras.reportState(cam, true, [a, b, stopped], events)).toBe(false);
     expect(await versions(cam)).toEqual(before);
 
     // no task read any more: all closed
-    expect(await repos.cameras.reportState(cam, true, [], events)).toBe(false);
+    expect(await t.repos.cameras.reportState(cam, true, [], events)).toBe(false);
     expect(await states(cam)).toEqual({ [a]: 0, [b]: 0, [stopped]: 0 });
     expect(changes).toHaveLength(1);
   });
@@ -66,24 +59,24 @@ describe('cameras.reportState', () => {
     const { cam, a, b } = await seed();
     const changes: CameraChange[] = [];
     const events = (c: CameraChange) => { changes.push(c); return []; };
-    await repos.cameras.reportState(cam, true, [a, b], events);
-    expect(await repos.cameras.reportState(cam, false, [a, b], events)).toBe(true);
+    await t.repos.cameras.reportState(cam, true, [a, b], events);
+    expect(await t.repos.cameras.reportState(cam, false, [a, b], events)).toBe(true);
     expect((await camera(cam)).online).toBe(0);
     expect(await states(cam)).toMatchObject({ [a]: 0, [b]: 0 });
     // still offline: no change, nothing opens
-    expect(await repos.cameras.reportState(cam, false, [a, b], events)).toBe(false);
+    expect(await t.repos.cameras.reportState(cam, false, [a, b], events)).toBe(false);
     expect(await states(cam)).toMatchObject({ [a]: 0, [b]: 0 });
 
-    await db.orm.update(cameras).set({ healthAlarm: 1 }).where(eq(cameras.id, cam)); // task control raised "offline"
-    expect(await repos.cameras.reportState(cam, true, [b], events)).toBe(true);
+    await t.db.orm.update(cameras).set({ healthAlarm: 1 }).where(eq(cameras.id, cam)); // task control raised "offline"
+    expect(await t.repos.cameras.reportState(cam, true, [b], events)).toBe(true);
     expect(changes.map((c) => [c.online, c.alarm?.type])).toEqual([[true, undefined], [false, undefined], [true, 4]]);
     expect(await camera(cam)).toMatchObject({ online: 1, healthAlarm: 0 });
     expect(await states(cam)).toMatchObject({ [a]: 0, [b]: 1 });
-    expect(await db.orm.select({ type: alarms.type }).from(alarms).where(eq(alarms.cameraId, cam))).toEqual([{ type: 4 }]);
+    expect(await t.db.orm.select({ type: alarms.type }).from(alarms).where(eq(alarms.cameraId, cam))).toEqual([{ type: 4 }]);
   });
 
   it('a camera that is gone is no change', async () => {
-    expect(await repos.cameras.reportState(999_999, true, [])).toBe(false);
-    expect(await repos.cameras.reportState(999_999, false, [])).toBe(false);
+    expect(await t.repos.cameras.reportState(999_999, true, [])).toBe(false);
+    expect(await t.repos.cameras.reportState(999_999, false, [])).toBe(false);
   });
 });
