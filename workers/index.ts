@@ -8,6 +8,7 @@
  * host's /metrics through workers/metrics.ts.
  */
 import { outboxOptions, pipelineOptions } from '../core/env/pipeline.ts';
+import { readImageInfo } from '../core/face/index.ts';
 import { createWebhookSender } from '../core/webhook/index.ts';
 import type { Services } from '../functions/services/index.ts';
 import type { Resources } from '../functions/services/resources.ts';
@@ -23,8 +24,10 @@ export type Workers = Awaited<ReturnType<typeof startWorkers>>;
 export async function startWorkers(r: Resources, services: Services) {
   const { env, log, repos, bus } = r;
   const matcher = createMatcher({
-    // capture images are probed in the face worker too: no decoding on the event loop
-    bus, repos, store: r.store, probeImage: (b) => r.face.probe(b), log: log.child({ part: 'matcher' }),
+    // a capture image is a stream node's own JPEG: its header is read (format, size), not decoded.
+    // A whole decode in the face worker cost 3-5 ms of CPU per face message on bench:stream, and
+    // started the face engine (its ONNX models) in an API host that otherwise never needs it.
+    bus, repos, store: r.store, imageInfo: readImageInfo, log: log.child({ part: 'matcher' }),
     ackWaitMs: env.MATCHER_ACK_WAIT_MS, maxDeliver: env.MATCHER_MAX_DELIVER, retryMs: env.MATCHER_RETRY_MS, imageWaitMs: env.MATCHER_IMAGE_WAIT_MS,
     timeZone: services.config.timeZone, recordPeriodMs: env.RECORD_PERIOD_MS,
   });

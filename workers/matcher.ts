@@ -20,7 +20,7 @@
  * stream node stores every crop before it publishes the message, so this means it was deleted, or
  * the node writes to another store than this host reads) and the face is dropped with an error log.
  * A capture_url that is no capture key (core/storage/picture-urls.ts), or an object that is not an
- * image, is dropped at once.
+ * image (its header is read, not decoded: the node encoded it), is dropped at once.
  *
  * For each message: the nearest person of the task's libraries (persons repository, pgvector cosine),
  * its similarity on the calibrated scale (core/face cosineToSimilarity); classify 1 with the person
@@ -46,7 +46,7 @@ import type { CaptureEvent, ParsedFaceMessage } from '../core/bus/messages.ts';
 import { Durables } from '../core/bus/subjects.ts';
 import { CONSUMER_DEFAULTS, type Bus, type BusMessage, type Subscription } from '../core/bus/types.ts';
 import { isAppError, isUnavailable } from '../core/errors.ts';
-import { cosineToSimilarity, SAME_PERSON_COSINE, type probeImage as ProbeImage } from '../core/face/index.ts';
+import { cosineToSimilarity, SAME_PERSON_COSINE, type ImageInfo } from '../core/face/index.ts';
 import type { Logger } from '../core/log.ts';
 import { captureUrlOfKey, keyOfUrl, type ObjectStore } from '../core/storage/index.ts';
 import { localDate } from '../core/time.ts';
@@ -57,7 +57,8 @@ export interface MatcherDeps {
   bus: Bus;
   repos: Pick<Repositories, 'tasks' | 'persons' | 'records' | 'pictures'>;
   store: Pick<ObjectStore, 'get' | 'delete'>;
-  probeImage: typeof ProbeImage;
+  /** the crop's format and size, or a rejection when it is no image (workers/index.ts: core/face readImageInfo) */
+  imageInfo: (bytes: Buffer) => Promise<ImageInfo>;
   log: Logger;
   /** redelivery of a message taken but not settled; default 30 s */
   ackWaitMs?: number;
@@ -128,7 +129,7 @@ export function createMatcher(deps: MatcherDeps) {
       log.error({ message: f.message_id, capture_url: url, tries: deliveryCount }, 'matcher: capture image missing from the store; face dropped');
       return { dropped: 'imageMissing' as const };
     }
-    const info = await deps.probeImage(bytes).catch(() => undefined);
+    const info = await deps.imageInfo(bytes).catch(() => undefined);
     if (!info) {
       log.error({ message: f.message_id, capture_url: url }, 'matcher: capture object is not an image; face dropped');
       return { dropped: 'notAnImage' as const };

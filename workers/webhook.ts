@@ -60,6 +60,13 @@ export function createWebhookDispatcher(o: WebhookDispatcherOptions) {
   let woken = false;
   /** when a delivery last succeeded in this process: deliveries that failed before it are due again */
   let receiverUpAt = 0;
+  /**
+   * what the last round found: new events wake a round only while the webhook is enabled. Disabled,
+   * a round has nothing to take (the intake forgets its position once), and every face's capture
+   * event cost a round's lease, config and intake statements; enabling it is noticed by the next
+   * round, at most idleMs later, which takes the position from then on as before.
+   */
+  let enabled = false;
 
   const backoff = (attempts: number) => Math.min(o.retryBaseMs * 2 ** Math.max(0, attempts - 1), o.retryMaxMs);
   const wake = () => { woken = true; wakeUp?.(); };
@@ -116,6 +123,7 @@ export function createWebhookDispatcher(o: WebhookDispatcherOptions) {
   async function round(): Promise<number> {
     if (!(await repo.lease(owner, leaseMs))) return Math.min(leaseMs / 3, 5000);
     const cfg = await o.config();
+    enabled = !!cfg?.enabled;
     const types = cfg?.enabled ? cfg.events : null;
     for (let i = 0; i < 10 && (await repo.intake(types, INTAKE_BATCH)) > 0; i++);
     if (!cfg?.enabled) return idleMs;
@@ -138,7 +146,7 @@ export function createWebhookDispatcher(o: WebhookDispatcherOptions) {
     start(): void {
       if (running) return;
       running = true;
-      sub = Channels.eventsAppended.listen(o.bus, () => wake(), { log });
+      sub = Channels.eventsAppended.listen(o.bus, () => { if (enabled) wake(); }, { log });
       loop = (async () => {
         while (running) {
           let wait = idleMs;

@@ -93,6 +93,15 @@ async function decodeEncoded(buf: Uint8Array, l: Required<ImageLimits>): Promise
   }
 }
 
+/**
+ * Format and (oriented) size from the header alone, nothing decoded: for pictures this system made
+ * itself (the matcher reads a stream node's face crop back), where a whole decode would only prove
+ * what the node's encoder did. Not for uploads: probeImage.
+ */
+export async function readImageInfo(buf: Buffer | Uint8Array, limits?: ImageLimits): Promise<ImageInfo> {
+  return (await readHeader(buf, limitsOf(limits))).info;
+}
+
 /** Decode-check an uploaded file without keeping its pixels (in the face worker: `FaceEngine.probe`). */
 export async function probeImage(buf: Buffer | Uint8Array, limits?: ImageLimits): Promise<ImageInfo> {
   return (await decodeEncoded(buf, limitsOf(limits))).info;

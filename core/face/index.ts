@@ -2,4 +2,4 @@
 export type { RawFrame, ImageInput, Point, DetectedFace, EmbeddedFace, ImageInfo, ImageLimits } from './types.ts';
 export { createFaceEngine, type FaceEngine, type FaceEngineOptions } from './engine.ts';
 export { similarity, cosineToSimilarity, similarityToCosine, SAME_PERSON_COSINE } from './similarity.ts';
-export { probeImage, DEFAULT_LIMITS } from './image.ts';
+export { probeImage, readImageInfo, DEFAULT_LIMITS } from './image.ts';

@@ -15,7 +15,7 @@ export type AlarmFilter = { type?: number; taskId?: number; cameraId?: number; s
 
 /** in `tx`: the new alarm's row */
 export async function insertAlarm(tx: Tx, a: NewAlarm): Promise<AlarmRow> {
-  const [row] = await tx.insert(alarms).values(a).returning();
+  const [row] = await tx.insert(alarms).values(a).returning().prepare('alarms_insert').execute(); // prepared: with records (records.recordFace)
   return row;
 }
 

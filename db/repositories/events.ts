@@ -18,11 +18,13 @@ export type EventRow = { id: number; type: EventType; cameraId: number; data: st
 /** Appends `list` in `tx` (call it last: the counter row stays locked until commit); their ids. */
 export async function appendEvents(tx: Tx, list: NewEvent[]): Promise<number[]> {
   if (!list.length) return [];
+  // prepared: the matcher and the camera-state writer append with every record and change (records.recordFace)
   const [{ last }] = await tx.update(eventSeq).set({ last: sql`${eventSeq.last} + ${list.length}` }).where(eq(eventSeq.id, 1))
-    .returning({ last: eventSeq.last });
+    .returning({ last: eventSeq.last }).prepare('events_seq').execute();
   const first = Number(last) - list.length + 1;
   const ids = list.map((_, i) => first + i);
-  await tx.insert(events).values(list.map((e, i) => ({ id: ids[i], type: e.type, cameraId: e.cameraId, data: JSON.stringify(e.data) })));
+  await tx.insert(events).values(list.map((e, i) => ({ id: ids[i], type: e.type, cameraId: e.cameraId, data: JSON.stringify(e.data) })))
+    .prepare('events_insert').execute();
   return ids;
 }
 

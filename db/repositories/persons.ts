@@ -72,7 +72,10 @@ export function createPersonsRepo(orm: Orm, counts: CountCache) {
      * filters them afterwards, so when the task's libraries are a small part of all persons it can
      * return nothing at all. pgvector 0.8's iterative scan (`strict_order`) keeps walking the graph
      * until `limit` rows pass the filter, in exact distance order; the planner still picks an exact
-     * scan of the library's rows (persons_lib_idx) when that is cheaper (small libraries).
+     * scan of the library's rows (persons_lib_idx) when that is cheaper (small libraries). Not a
+     * prepared statement (unlike the matcher's other ones, records.recordFace): a prepared one may
+     * come to run a generic plan, chosen without the libraries' sizes, and an approximate HNSW scan
+     * where the exact one was meant.
      */
     async nearest(embedding: Float32Array | number[], libIds: number[], limit = 1) {
       if (!libIds.length) return [];

@@ -63,6 +63,11 @@ export interface FaceToRecord {
   outputs?: RecordOutputs;
 }
 
+/** a capture image's `pictures` row (kept when it is there already) */
+async function insertCapturePicture(tx: Tx, picture: NewPicture): Promise<void> {
+  await tx.insert(pictures).values({ ...picture, kind: 'capture' }).onConflictDoNothing().prepare('pictures_capture').execute();
+}
+
 /** a record's attendance day, alarm and events, in the transaction that wrote it */
 async function writeOutputs(tx: Tx, record: RecordRow, outputs: RecordOutputs): Promise<void> {
   if (outputs.day && record.classify === 1 && record.personId) {
@@ -114,8 +119,8 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
     const worse = (n.quality ?? 0) <= (r.quality ?? 0) || (!n.captureUrl && !!r.captureUrl);
     if (!sameIdentity || worse) return { outcome: 'merged', id: r.id };
     const { messageId: _m, taskId: _t, taskName: _tn, cameraId: _c, cameraName: _cn, cameraList: _l, captureTime: _ct, ...shot } = n;
-    const [record] = await tx.update(captureRecords).set(shot).where(eq(captureRecords.id, r.id)).returning();
-    if (f.picture) await tx.insert(pictures).values({ ...f.picture, kind: 'capture' }).onConflictDoNothing();
+    const [record] = await tx.update(captureRecords).set(shot).where(eq(captureRecords.id, r.id)).returning().prepare('records_improve').execute();
+    if (f.picture) await insertCapturePicture(tx, f.picture);
     if (n.personId && r.personId !== n.personId) {
       await tx.update(recordAppearances).set({ personId: n.personId }).where(eq(recordAppearances.recordId, r.id));
       if (record) await writeOutputs(tx, record, f.outputs ?? {});
@@ -151,7 +156,7 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
       return orm.transaction(async (tx) => {
         const [record] = await tx.insert(captureRecords).values(r).onConflictDoNothing({ target: captureRecords.messageId }).returning();
         if (!record) return undefined;
-        if (picture) await tx.insert(pictures).values({ ...picture, kind: 'capture' }).onConflictDoNothing();
+        if (picture) await insertCapturePicture(tx, picture);
         await writeOutputs(tx, record, outputs);
         return record.id;
       });
@@ -165,42 +170,53 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
      *   before (the same person, or for a stranger the nearest recent face at `sameCosine` or more)
      *   joins that record, improving it when better: one record per person per period;
      * - otherwise a new record, with its picture row, attendance day, alarm and events (as insertOnce).
+     *
+     * It runs for every face message, so its statements are prepared (postgres.js keeps each per
+     * connection, by its text: a few shapes here): an unnamed statement with parameters costs a
+     * round trip to describe it before the one that runs it, and a parse every time; on the embedded
+     * engine each round trip is a hop to its thread and a fraction of a ms of its CPU.
      */
     async recordFace(f: FaceToRecord): Promise<FaceRecorded> {
       const { taskId, cameraId } = f.record;
       return orm.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${taskId}::int, ${cameraId}::int)`);
-        const [dup] = await tx.select({ id: captureRecords.id }).from(captureRecords).where(eq(captureRecords.messageId, f.record.messageId));
+        await tx.select({ locked: sql`pg_advisory_xact_lock(${taskId}::int, ${cameraId}::int)` }).from(sql`(select) as lock`).prepare('records_lock').execute();
+        const [dup] = await tx.select({ id: captureRecords.id }).from(captureRecords).where(eq(captureRecords.messageId, f.record.messageId)).prepare('records_dup').execute();
         if (dup) return { outcome: 'duplicate' } as const;
         const here = and(eq(recordAppearances.taskId, taskId), eq(recordAppearances.cameraId, cameraId));
         const start = f.appearanceStart;
         await tx.delete(recordAppearances).where(and(here, lt(recordAppearances.recordStart,
-          sql`least(${start.toISOString()}::timestamptz, now()) - make_interval(secs => ${(f.periodMs + APPEARANCE_MARGIN_MS) / 1000})`)));
+          sql`least(${start.toISOString()}::timestamptz, now()) - make_interval(secs => ${(f.periodMs + APPEARANCE_MARGIN_MS) / 1000})`)))
+          .prepare('appearances_expire').execute();
 
-        const [own] = await recordOf(tx).where(and(here, eq(recordAppearances.appearance, f.appearance))).limit(1);
+        const [own] = await recordOf(tx).where(and(here, eq(recordAppearances.appearance, f.appearance))).limit(1).prepare('appearances_own').execute();
         if (own) return improve(tx, own, f);
 
         const since = new Date(start.getTime() - f.periodMs).toISOString();
         const recent = and(here, gt(recordAppearances.recordStart, sql`${since}::timestamptz`));
         let earlier: Existing | undefined;
         if (f.record.personId) {
-          [earlier] = await recordOf(tx).where(and(recent, eq(recordAppearances.personId, f.record.personId))).orderBy(desc(recordAppearances.recordStart)).limit(1);
+          [earlier] = await recordOf(tx).where(and(recent, eq(recordAppearances.personId, f.record.personId))).orderBy(desc(recordAppearances.recordStart)).limit(1)
+            .prepare('appearances_person').execute();
         } else {
           // a stranger: the nearest face recorded here within the period, if it is the same person
           const distance = cosineDistance(recordAppearances.embedding, Array.from(f.embedding));
           const [near] = await tx.select({ ...existing, cosine: sql<number>`1 - (${distance})`.mapWith(Number) }).from(recordAppearances)
-            .innerJoin(captureRecords, eq(captureRecords.id, recordAppearances.recordId)).where(recent).orderBy(asc(distance)).limit(1);
+            .innerJoin(captureRecords, eq(captureRecords.id, recordAppearances.recordId)).where(recent).orderBy(asc(distance)).limit(1)
+            .prepare('appearances_stranger').execute();
           if (near && near.cosine >= f.sameCosine) earlier = near;
         }
         const appearanceRow = { taskId, cameraId, appearance: f.appearance, embedding: Array.from(f.embedding) };
         if (earlier) {
-          await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: earlier.id, personId: earlier.personId, recordStart: earlier.recordStart });
+          await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: earlier.id, personId: earlier.personId, recordStart: earlier.recordStart })
+            .prepare('appearances_insert').execute();
           return improve(tx, earlier, f);
         }
-        const [record] = await tx.insert(captureRecords).values(f.record).onConflictDoNothing({ target: captureRecords.messageId }).returning();
+        const [record] = await tx.insert(captureRecords).values(f.record).onConflictDoNothing({ target: captureRecords.messageId }).returning()
+          .prepare('records_insert').execute();
         if (!record) return { outcome: 'duplicate' } as const;
-        if (f.picture) await tx.insert(pictures).values({ ...f.picture, kind: 'capture' }).onConflictDoNothing();
-        await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: record.id, personId: f.record.personId ?? null, recordStart: start });
+        if (f.picture) await insertCapturePicture(tx, f.picture);
+        await tx.insert(recordAppearances).values({ ...appearanceRow, recordId: record.id, personId: f.record.personId ?? null, recordStart: start })
+          .prepare('appearances_insert').execute();
         await writeOutputs(tx, record, f.outputs ?? {});
         return { outcome: 'created', id: record.id } as const;
       });

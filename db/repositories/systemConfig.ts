@@ -4,9 +4,11 @@ import type { Orm } from '../client.ts';
 import { systemConfig } from '../schema.ts';
 
 export function createSystemConfigRepo(orm: Orm) {
+  // prepared: the webhook dispatcher reads its config every round (each second)
+  const getQuery = orm.select().from(systemConfig).where(eq(systemConfig.name, sql.placeholder('name'))).prepare('system_config_get');
   return {
     async get(name: string) {
-      const [row] = await orm.select().from(systemConfig).where(eq(systemConfig.name, name));
+      const [row] = await getQuery.execute({ name });
       return row;
     },
     async put(name: string, config: string, remark: string | undefined): Promise<void> {

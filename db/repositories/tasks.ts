@@ -1,7 +1,7 @@
 /** Tasks with their camera lists (1 entrance, 2 exit) and libraries, kept in link tables. */
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
-import { cameras, libraries, taskCameras, taskLibraries, tasks } from '../schema.ts';
+import { cameras, libraries, persons, taskCameras, taskLibraries, tasks } from '../schema.ts';
 import { AppError } from '../../core/errors.ts';
 import { contains, offsetOf, onMissingReference, type Page, type Tx } from './util.ts';
 
@@ -32,6 +32,19 @@ async function writeLinks(tx: Tx, taskId: number, links: TaskLinks): Promise<voi
 }
 
 export function createTasksRepo(orm: Orm) {
+  /**
+   * What the matcher copies into each record, in one prepared statement: it runs for every face
+   * message, and on the embedded engine each statement is a round trip to its thread (three of them
+   * here were a tenth of the matcher's database work on bench:stream). Library ids as text: the
+   * driver reads no array columns (db/client.ts, fetch_types).
+   */
+  const matchContextQuery = orm.select({
+    name: tasks.name, threshold: tasks.threshold, alarmStranger: tasks.alarmStranger,
+    // qualified by hand: drizzle leaves the columns of a one-table query unqualified
+    libIds: sql<string>`(select string_agg(tl.lib_id::text, ',') from ${taskLibraries} tl where tl.task_id = ${sql.placeholder('taskId')}
+      and exists (select 1 from ${persons} p where p.lib_id = tl.lib_id))`,
+    cameraName: sql<string | null>`(select c.name from ${cameras} c where c.id = ${sql.placeholder('cameraId')})`,
+  }).from(tasks).where(eq(tasks.id, sql.placeholder('taskId'))).prepare('tasks_match_context');
   return {
     async insert(t: TaskFields, links: Required<TaskLinks>): Promise<number> {
       return onMissingReference(() => orm.transaction(async (tx) => {
@@ -94,14 +107,17 @@ export function createTasksRepo(orm: Orm) {
       const [exit] = await orm.select({ one: sql`1` }).from(taskCameras).where(and(eq(taskCameras.taskId, taskId), eq(taskCameras.list, 2))).limit(1);
       return { ...task, hasExitList: !!exit };
     },
-    /** What the matcher copies into a record: the task's name, threshold and libraries, the camera's name. */
+    /**
+     * What the matcher copies into a record: the task's name and threshold, the camera's name, and
+     * the task's libraries to search: those that hold a person (an empty one can match no one, and
+     * with none the nearest-person search, a transaction of its own, is not run at all).
+     */
     async matchContext(taskId: number, cameraId: number) {
-      const [task] = await orm.select({ name: tasks.name, threshold: tasks.threshold, alarmStranger: tasks.alarmStranger }).from(tasks).where(eq(tasks.id, taskId));
+      const [task] = await matchContextQuery.execute({ taskId, cameraId });
       if (!task) return undefined;
-      const libs = await orm.select({ libId: taskLibraries.libId }).from(taskLibraries).where(eq(taskLibraries.taskId, taskId));
-      const [camera] = await orm.select({ name: cameras.name }).from(cameras).where(eq(cameras.id, cameraId));
       return {
-        taskName: task.name, threshold: task.threshold, alarmStranger: task.alarmStranger === 1, libIds: libs.map((l) => l.libId), cameraName: camera?.name ?? '',
+        taskName: task.name, threshold: task.threshold, alarmStranger: task.alarmStranger === 1,
+        libIds: task.libIds ? task.libIds.split(',').map(Number) : [], cameraName: task.cameraName ?? '',
       };
     },
     async list(f: { name?: string; type?: number; state?: number }, page: Page) {

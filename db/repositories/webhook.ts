@@ -3,7 +3,7 @@
  * `webhook_state` (one row: the dispatcher's lease, how far the event log has been taken in, figures)
  * and `webhook_deliveries` (events waiting, with their attempts and next attempt time).
  */
-import { and, asc, count, eq, inArray, isNull, lt, min, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, lt, min, or, sql } from 'drizzle-orm';
 import type { Orm } from '../client.ts';
 import { eventSeq, events, webhookDeliveries, webhookState } from '../schema.ts';
 import type { EventType } from './events.ts';
@@ -17,12 +17,17 @@ export type Delivery = {
 
 export function createWebhookRepo(orm: Orm) {
   const state = eq(webhookState.id, 1);
+  // the dispatcher's every round (each second, idle or not) starts with these: prepared once
+  const owner = sql.placeholder('owner');
+  const leaseQuery = orm.update(webhookState).set({ owner: sql`${owner}`, leaseUntil: sql`now() + make_interval(secs => ${sql.placeholder('ttlS')})` })
+    .where(and(state, or(eq(webhookState.owner, owner), isNull(webhookState.leaseUntil), lt(webhookState.leaseUntil, sql`now()`))))
+    .returning({ owner: webhookState.owner }).prepare('webhook_lease');
+  const forgetQuery = orm.update(webhookState).set({ intakeCursor: null }).where(and(state, isNotNull(webhookState.intakeCursor)))
+    .prepare('webhook_forget_position');
   return {
     /** takes or renews the dispatcher's lease for `owner`; false while another instance holds it */
     async lease(owner: string, ttlMs: number): Promise<boolean> {
-      const rows = await orm.update(webhookState).set({ owner, leaseUntil: sql`now() + make_interval(secs => ${ttlMs / 1000})` })
-        .where(and(state, or(eq(webhookState.owner, owner), isNull(webhookState.leaseUntil), lt(webhookState.leaseUntil, sql`now()`))))
-        .returning({ owner: webhookState.owner });
+      const rows = await leaseQuery.execute({ owner, ttlS: ttlMs / 1000 });
       return rows.length > 0;
     },
     async release(owner: string): Promise<void> {
@@ -36,13 +41,14 @@ export function createWebhookRepo(orm: Orm) {
      * remain to be looked at.
      */
     async intake(types: readonly EventType[] | null, batch: number): Promise<number> {
+      // disabled: one statement, no transaction (a round runs every second, webhook or not)
+      if (types === null) {
+        await forgetQuery.execute();
+        return 0;
+      }
       return orm.transaction(async (tx) => {
         const [st] = await tx.select({ cursor: webhookState.intakeCursor }).from(webhookState).where(state).for('update');
         if (!st) return 0;
-        if (types === null) {
-          if (st.cursor !== null) await tx.update(webhookState).set({ intakeCursor: null }).where(state);
-          return 0;
-        }
         const [{ last }] = await tx.select({ last: eventSeq.last }).from(eventSeq).where(eq(eventSeq.id, 1));
         if (st.cursor === null) {
           await tx.update(webhookState).set({ intakeCursor: last }).where(state);

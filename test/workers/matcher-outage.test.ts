@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channels, createMemoryBus, encodeEmbedding, type Bus, type FaceMessage } from '../../core/bus/index.ts';
 import { EMBEDDING_DIM } from '../../core/constants.ts';
-import { probeImage } from '../../core/face/index.ts';
+import { readImageInfo } from '../../core/face/index.ts';
 import { createLogger } from '../../core/log.ts';
 import { captureKey, createObjectStore, type ObjectStore } from '../../core/storage/index.ts';
 import { openDatabase, type Database } from '../../db/client.ts';
@@ -20,6 +20,7 @@ import { startPgliteServer, startS3Server, type PgliteServer, type S3Server } fr
 import { createMatcher, type Matcher } from '../../workers/matcher.ts';
 import { makeFixtures, type Fixtures } from '../functions/fixtures.ts';
 import { until } from '../stream-node/helpers.ts';
+import { seedGate } from './helpers.ts';
 
 let pg: PgliteServer;
 let s3: S3Server;
@@ -39,11 +40,9 @@ beforeAll(async () => {
   repos = createRepositories(db.orm);
   store = await createObjectStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   bus = createMemoryBus();
-  const lib = await repos.libraries.insert({ name: 'staff', type: 0, remark: '' });
-  camera = await repos.cameras.insert({ name: 'door', rtsp: 'rtsp://10.0.0.9/x', type: 0, remark: '' });
-  task = await repos.tasks.insert({ name: 'gate', type: 0, intervalMs: 1000, threshold: 0.8, plan: '', remark: '' }, { cameraList1: [camera], cameraList2: [], libList: [lib] });
+  ({ camera, task } = await seedGate(repos));
   // recordPeriodMs 0: each message its own record (the two strangers' embeddings are alike enough to join otherwise)
-  matcher = createMatcher({ bus, repos, store, probeImage, log: createLogger('silent'), maxDeliver: 1, retryMs: 50, ackWaitMs: 3000, timeZone: 'UTC', recordPeriodMs: 0 });
+  matcher = createMatcher({ bus, repos, store, imageInfo: readImageInfo, log: createLogger('silent'), maxDeliver: 1, retryMs: 50, ackWaitMs: 3000, timeZone: 'UTC', recordPeriodMs: 0 });
   await matcher.start();
 }, 120_000);
 
