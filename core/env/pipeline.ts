@@ -16,8 +16,11 @@ export const PipelineEnv = z.object({
   /** 1: a frame showing the same scene as the last one detected is not detected again, its faces are
    *  kept (stream-node/pipeline/motion.ts); 0: every analysed frame is detected */
   MOTION_GATE: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
-  /** with the motion gate, a frame is detected at least this often, changed or not */
+  /** with the motion gate, a frame is detected whole at least this often, changed or not */
   MOTION_REFRESH_MS: int(500, 600_000).default(4000),
+  /** with the motion gate, 1: a change confined to one part of the frame is detected there alone, the
+   *  faces elsewhere kept; 0: any change means detecting the whole frame */
+  MOTION_REGIONS: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
   /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame; auto:
    * key frames unless they come further apart than the interval */
   DECODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
@@ -45,7 +48,7 @@ export function pipelineOptions(cfg: PipelineEnv) {
     leaseTtlMs: cfg.LEASE_TTL_MS,
     detectWidth: cfg.DETECT_WIDTH,
     detectTiles: cfg.DETECT_TILES,
-    motion: cfg.MOTION_GATE ? { refreshMs: cfg.MOTION_REFRESH_MS } : (false as const),
+    motion: cfg.MOTION_GATE ? { refreshMs: cfg.MOTION_REFRESH_MS, regions: cfg.MOTION_REGIONS } : (false as const),
     decode: cfg.DECODE,
     tracker: { publishPeriodMs: cfg.PUBLISH_PERIOD_MS, maxIdleMs: cfg.TRACK_IDLE_MS, minQuality: cfg.MIN_FACE_QUALITY },
   };

@@ -38,7 +38,7 @@
  * default one per core, as a stream node), FACE_ARENA (0: without ONNX Runtime's
  * arena, as in the API host), KEEP_GOING (run the steps after the first failure too), MOTION_GATE (0: detect every analysed frame; default on, as a
  * stream node; detected% is the share of analysed frames that ran detection, in brackets those that
- * ran it on the changed region alone).
+ * ran it on the changed region alone), MOTION_REGIONS (0: a changed frame is detected whole).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -229,7 +229,7 @@ async function main() {
   const node = new StreamNode({
     node: 'bench', capacity: 1000, bus, engine, store, leaseTtlMs: 3000, detectWidth: DETECT_WIDTH, logger: log,
     ...(DETECT_TILES === undefined ? {} : { detectTiles: DETECT_TILES }),
-    ...(env.MOTION_GATE === '0' ? { motion: false as const } : {}),
+    ...(env.MOTION_GATE === '0' ? { motion: false as const } : env.MOTION_REGIONS === '0' ? { motion: { regions: false } } : {}),
     // when the clip loops the people jump back by about two of them: the tracker's appearance check
     // keeps each on their own track (issue 9), so first shots come once per person, not per loop
     tracker: { publishPeriodMs: PUBLISH_PERIOD_MS, maxIdleMs: 3000, minQuality: 0.2 },
