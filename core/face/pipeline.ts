@@ -5,7 +5,7 @@ import { DETECTOR_ALIGN, DETECTOR_SIZE, decodeProposals, detectorShape, detector
 import { embedAligned } from './embed.ts';
 import type { Sessions } from './models.ts';
 import { combine, laplacianVariance, qualityParts, type QualityParts } from './quality.ts';
-import { fitWithin, regionWithin } from './resize.ts';
+import { fitSize, fitWithin, regionWithin } from './resize.ts';
 import { faceSignature } from './signature.ts';
 import { SpareBuffers } from '../spare-buffers.ts';
 import type { Box, DetectedFace, EmbeddedFace, Landmarks, Rgb } from './types.ts';
@@ -32,8 +32,12 @@ export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRE
   if (!part) return [];
   const { img: small, scale, offset } = part;
   const shape = region ? regionShape(small.width, small.height) : detectorShape(small.width, small.height);
-  const buffer = spareInputs.take(3 * shape.width * shape.height);
-  const input = new ort.Tensor('float32', detectorTensor(small, shape, buffer), [1, 3, shape.height, shape.width]);
+  // A region's input is never larger than the whole image's, and its size changes from frame to
+  // frame: it takes the front of a buffer of the whole image's size, so one length is kept.
+  const fit = fitSize(img, DETECTOR_SIZE);
+  const whole = detectorShape(fit.width, fit.height);
+  const buffer = spareInputs.take(3 * whole.width * whole.height);
+  const input = new ort.Tensor('float32', detectorTensor(small, shape, buffer.subarray(0, 3 * shape.width * shape.height)), [1, 3, shape.height, shape.width]);
   let out: DetectorOutputs;
   try {
     out = (await s.detector.run({ [s.detector.inputNames[0]]: input })) as unknown as DetectorOutputs;

@@ -7,16 +7,20 @@ function fitFactor(img: Pick<Rgb, 'width' | 'height'>, maxSide: number): number 
   return long <= maxSide ? 1 : maxSide / long;
 }
 
+/** the size `fitWithin` gives an image */
+export function fitSize(img: Pick<Rgb, 'width' | 'height'>, maxSide: number): { width: number; height: number } {
+  const f = fitFactor(img, maxSide);
+  return f === 1 ? { width: img.width, height: img.height } : { width: Math.max(1, Math.round(img.width * f)), height: Math.max(1, Math.round(img.height * f)) };
+}
+
 /**
  * Downscale packed RGB so its longest side is at most `maxSide`, for the detector. libvips' linear
  * reduce averages every source pixel (no aliasing) and, measured on a 1080p frame, takes ~2.7 ms
  * against ~9 ms for a box filter in JS. `scale` is the exact factor applied, to map boxes back.
  */
 export async function fitWithin(img: Rgb, maxSide: number): Promise<{ img: Rgb; scale: number }> {
-  const f = fitFactor(img, maxSide);
-  if (f === 1) return { img, scale: 1 };
-  const w = Math.max(1, Math.round(img.width * f));
-  const h = Math.max(1, Math.round(img.height * f));
+  const { width: w, height: h } = fitSize(img, maxSide);
+  if (w === img.width && h === img.height) return { img, scale: 1 };
   const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(w, h, { kernel: 'linear', fit: 'fill' })
     .raw()
