@@ -87,7 +87,8 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     super();
     this.tasks = o.tasks;
     this.log = o.logger?.child({ camera: o.cameraId });
-    this.gate = o.motion === false ? undefined : new MotionGate(o.motion);
+    // tiles cut the frame their own way: a changed frame is detected whole
+    this.gate = o.motion === false ? undefined : new MotionGate(o.detectTiles ? { ...o.motion, regions: false } : o.motion);
     this.tracker = new Tracker<Shot>(o.tracker, (shot) => this.embed(shot));
     this.source = new FfmpegFrameSource({
       ...o.source,
@@ -129,9 +130,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   private verdict(frame: Frame): MotionVerdict {
     const last = this.lastFaces;
     if (!this.gate || !last) return { detect: 'frame' };
-    const v = this.gate.check(frame, last.map((f) => f.box));
-    // tiles cut the frame their own way
-    return v.detect === 'region' && this.o.detectTiles ? { detect: 'frame' } : v;
+    return this.gate.check(frame, last.map((f) => f.box));
   }
 
   private async analyse(frame: Frame) {
@@ -215,4 +214,3 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     }
   }
 }
-
