@@ -139,11 +139,6 @@ export class MotionGate {
     return { detect: 'region', region };
   }
 
-  /** whether `frame` needs detection at all (`check` without the where) */
-  needsDetection(frame: Picture): boolean {
-    return this.check(frame).detect !== 'none';
-  }
-
   /**
    * `frame` went through detection, whole or in `region`: the scene to compare the next frames
    * with. After a region only the cells wholly inside it take this frame's values, so a slow change
