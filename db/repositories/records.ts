@@ -114,7 +114,9 @@ export function createRecordsRepo(orm: Orm, counts: CountCache) {
    */
   async function improve(tx: Tx, r: Existing, f: FaceToRecord): Promise<FaceRecorded> {
     const n = f.record;
-    const sameIdentity = n.personId === r.personId || (r.classify === 0 && !!n.personId);
+    // a stranger's shot has no person id (undefined) and its record none either (null from the
+    // database): both are "nobody", so a stranger's better shot improves a stranger's record
+    const sameIdentity = (n.personId ?? null) === (r.personId ?? null) || (r.classify === 0 && !!n.personId);
     // a shot without its image (missing from the store) never replaces one with an image
     const worse = (n.quality ?? 0) <= (r.quality ?? 0) || (!n.captureUrl && !!r.captureUrl);
     if (!sameIdentity || worse) return { outcome: 'merged', id: r.id };

@@ -115,6 +115,24 @@ describe.each(backends)('matcher: one record per appearance, one per person per 
     expect(rows.every((r) => r.classify === 0 && r.person_id === 0)).toBe(true);
   }, 60_000);
 
+  it('a stranger\'s better shot improves its record (image replaced, still a stranger); a worse one changes nothing', async () => {
+    const task = await newTask('stranger-better');
+    const t0 = Date.now() - 10_000;
+    await send(task, 'A-run1-5-0', t0, { embedding: emb.carol, quality: 0.4, crop: fx.carol });
+    await until(async () => (await records(task)).length === 1, 'the stranger\'s record', 20_000);
+    const [first] = await records(task);
+    expect(first).toMatchObject({ classify: 0, person_id: 0 });
+    await send(task, 'A-run1-5-0', t0, { embedding: noisy(emb.carol), quality: 0.8, crop: fx.bob, at: t0 + 3000 });
+    await until(async () => (await records(task))[0].capture_url !== first.capture_url, 'the stranger\'s better shot', 20_000);
+    const [better] = await records(task);
+    expect(better).toMatchObject({ record_id: first.record_id, capture_time: first.capture_time, classify: 0, person_id: 0 });
+    const img = await api.call('/DownloadPersonPicture', { pic_url: better.capture_url });
+    expect(Buffer.from(img.data, 'base64').equals(fx.bob)).toBe(true);
+    await send(task, 'A-run1-5-0', t0, { embedding: noisy(emb.carol), quality: 0.5, crop: fx.carol, at: t0 + 6000 });
+    await settled();
+    expect(await records(task)).toEqual([better]);
+  }, 60_000);
+
   it('a stranger\'s record becomes the person when a better shot of the appearance is recognised', async () => {
     const task = await newTask('recognised');
     const t0 = Date.now() - 10_000;
