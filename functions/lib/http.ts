@@ -2,6 +2,7 @@
 import { AppError, ErrorTable, isAppError, isConnectionError, type ErrorName } from '../../core/errors.ts';
 import { parseJsonBounded } from '../../core/json.ts';
 import type { Logger } from '../../core/log.ts';
+import { LogThrottle } from '../../core/log-throttle.ts';
 import type { z } from 'zod';
 
 export type Envelope = { code: number; msg: string; [k: string]: unknown };
@@ -15,8 +16,14 @@ export class ClientAbort extends Error {
 
 export const ok = (result: object | void): Envelope => ({ code: 0, msg: '', ...(result ?? {}) });
 
-/** AppError → its code and msg; anything else is logged with the request id and answered INTERNAL. */
-export function errorEnvelope(e: unknown, log: Logger): Envelope {
+/** a database outage is logged once per 10 s, however many requests it fails */
+const outageLog = new LogThrottle(10_000);
+
+/**
+ * AppError → its code and msg; anything else is logged with the request id and answered INTERNAL
+ * (or DB_UNAVAILABLE, logged at most once per 10 s with the count of those not logged).
+ */
+export function errorEnvelope(e: unknown, log: Logger, now = Date.now()): Envelope {
   if (isAppError(e)) return { code: e.code, msg: e.message };
   if (e instanceof ClientAbort) {
     // nobody reads this answer; a reset socket is not the database's fault
@@ -24,7 +31,8 @@ export function errorEnvelope(e: unknown, log: Logger): Envelope {
     return { code: ErrorTable.MALFORMED_JSON.code, msg: 'body was cut off' };
   }
   if (isConnectionError(e)) {
-    log.error({ err: e }, 'database unavailable');
+    const suppressed = outageLog.pass('database', now);
+    if (suppressed !== undefined) log.error({ err: e, ...(suppressed ? { suppressed } : {}) }, 'database unavailable (the same answer within 10 s is counted, not logged)');
     return { code: ErrorTable.DB_UNAVAILABLE.code, msg: ErrorTable.DB_UNAVAILABLE.msg };
   }
   log.error({ err: e }, 'unhandled error');
