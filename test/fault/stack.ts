@@ -105,6 +105,8 @@ export async function startStreamNode(name: string, dir: string, svc: Services, 
   const { proc } = await startProc(name, 'stream-node/main.ts', {
     NODE_NAME: name, DATA_DIR: dataDir, LOG_LEVEL: 'info', FACE_THREADS: '1', FACE_WORKERS: '1', FACE_ARENA: '0',
     NATS_URL: svc.natsUrl, CAMERA_ALLOWED_RANGES: LOOPBACK,
+    // each node its own free port: two nodes on the default 9464 left the second without /metrics
+    METRICS_PORT: '0', METRICS_HOST: '127.0.0.1',
     S3_ENDPOINT: svc.s3.endpoint, S3_BUCKET: svc.s3.bucket, S3_ACCESS_KEY_ID: svc.s3.accessKeyId, S3_SECRET_ACCESS_KEY: svc.s3.secretAccessKey,
     ...settings,
   }, /stream node started/);
