@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { int, optionalString } from './parse.ts';
 import type { StorageEnv } from './storage.ts';
+import { DECODE_NICE } from '../constants.ts';
 
 export const PipelineEnv = z.object({
   /** frames are scaled to this width before detection */
@@ -24,6 +25,9 @@ export const PipelineEnv = z.object({
   /** keyframes: decode only key frames (cheap; a frame per GOP at most); all: every frame; auto:
    * key frames unless they come further apart than the interval */
   DECODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
+  /** niceness added to ffmpeg's CPU priority over the node's own (0: the same): under load, decoding
+   *  waits before analysis does (core/constants.ts) */
+  DECODE_NICE: int(0, 19).default(DECODE_NICE),
   /** one face message (so one capture record) per face track per this period */
   PUBLISH_PERIOD_MS: int(1000, 24 * 3600_000).default(60_000),
   /** a face track unseen this long has ended */
@@ -50,6 +54,7 @@ export function pipelineOptions(cfg: PipelineEnv) {
     detectTiles: cfg.DETECT_TILES,
     motion: cfg.MOTION_GATE ? { refreshMs: cfg.MOTION_REFRESH_MS, regions: cfg.MOTION_REGIONS } : (false as const),
     decode: cfg.DECODE,
+    source: { nice: cfg.DECODE_NICE },
     tracker: { publishPeriodMs: cfg.PUBLISH_PERIOD_MS, maxIdleMs: cfg.TRACK_IDLE_MS, minQuality: cfg.MIN_FACE_QUALITY },
   };
 }

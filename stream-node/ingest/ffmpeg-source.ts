@@ -18,6 +18,8 @@
  * ... The source never throws at its user; it keeps trying until stop().
  */
 import { EventEmitter } from 'node:events';
+import { getPriority, setPriority } from 'node:os';
+import { DECODE_NICE } from '../../core/constants.ts';
 import type ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../../core/log.ts';
 import type { StreamState } from '../../core/bus/messages.ts';
@@ -60,6 +62,8 @@ export interface FfmpegSourceOptions {
   stallTimeoutMs?: number;
   /** RTSP socket timeout; default 5 s */
   socketTimeoutMs?: number;
+  /** how much lower than the node's own CPU priority ffmpeg runs (niceness added, 0-19); default DECODE_NICE */
+  nice?: number;
   /**
    * Run before every connection attempt: the URL to give ffmpeg (e.g. its host checked against the
    * camera address policy and replaced by the checked IP). A rejection fails the attempt, which is
@@ -238,6 +242,12 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
 
     cmd.on('start', () => {
       this.pidValue = (cmd as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
+      // below the node's priority (core/constants.ts DECODE_NICE has why)
+      const by = this.o.nice ?? DECODE_NICE;
+      if (this.pidValue && by) {
+        // lowering one's own child's priority needs no privilege; where it fails ffmpeg just runs as the node
+        try { setPriority(this.pidValue, Math.min(19, getPriority() + by)); } catch (err) { this.log?.warn({ err, by }, 'cannot lower ffmpeg\'s CPU priority; it runs at the node\'s'); }
+      }
       this.log?.debug({ url: redact(this.o.url), pid: this.pidValue }, 'ffmpeg started');
     });
     cmd.on('stderr', (line: string) => {

@@ -38,7 +38,8 @@
  * default one per core, as a stream node), FACE_ARENA (0: without ONNX Runtime's
  * arena, as in the API host), KEEP_GOING (run the steps after the first failure too), MOTION_GATE (0: detect every analysed frame; default on, as a
  * stream node; detected% is the share of analysed frames that ran detection, in brackets those that
- * ran it on the changed region alone), MOTION_REGIONS (0: a changed frame is detected whole).
+ * ran it on the changed region alone), MOTION_REGIONS (0: a changed frame is detected whole),
+ * DECODE_NICE (ffmpeg's niceness; default as a stream node, 5).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -61,6 +62,7 @@ import { StreamNode } from '../../stream-node/node.ts';
 import { streamNodeEngineOptions } from '../../stream-node/config.ts';
 import { FaceEnv } from '../../core/env/face.ts';
 import { demoPhotos } from '../stream-node/helpers.ts';
+import { DECODE_NICE } from '../../core/constants.ts';
 
 const run = promisify(execFile);
 const env = process.env;
@@ -76,6 +78,8 @@ const DETECT_TILES = env.DETECT_TILES === undefined ? undefined : env.DETECT_TIL
  * the 960 px frame, quality ~0.3), 960 ~115 px (quality under 0.3: tracked, never sent) */
 const PHOTO_WIDTH = Number(env.PHOTO_WIDTH ?? 1400);
 const PER_SERVER = Number(env.RTSP_PER_SERVER ?? 8);
+/** ffmpeg's niceness over the node's, as a stream node sets it (DECODE_NICE) */
+const DECODE_NICE_OF_FFMPEG = Number(env.DECODE_NICE ?? DECODE_NICE);
 const PUBLISH_PERIOD_MS = 5000;
 const TICK = 100; // clock ticks per second in /proc stat (getconf CLK_TCK)
 const MAX_N = Math.max(...STEPS);
@@ -197,7 +201,7 @@ async function main() {
   const log = createLogger(env.LOG_LEVEL ?? 'error', 'bench-stream');
   console.log(`bench:stream  ${new Date().toISOString()}  load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
   const faceEngine = streamNodeEngineOptions(FaceEnv.parse(env));
-  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${faceEngine.threads}, workers ${faceEngine.workers}, arena ${faceEngine.arena}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
+  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${faceEngine.threads}, workers ${faceEngine.workers}, arena ${faceEngine.arena}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; ffmpeg nice ${DECODE_NICE_OF_FFMPEG}; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
   // the people leave (their tracks end) before the clip loops: each loop brings fresh first shots,
   // whose latency is measured (a face that stayed would be one track, its later shots older by design)
   const clip = await makeSceneVideo({
@@ -233,6 +237,7 @@ async function main() {
     // when the clip loops the people jump back by about two of them: the tracker's appearance check
     // keeps each on their own track (issue 9), so first shots come once per person, not per loop
     tracker: { publishPeriodMs: PUBLISH_PERIOD_MS, maxIdleMs: 3000, minQuality: 0.2 },
+    source: { nice: DECODE_NICE_OF_FFMPEG },
   });
 
   // what the node does, as it happens

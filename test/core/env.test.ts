@@ -11,10 +11,11 @@ describe('config fragments shared by host and stream node', () => {
   it('pipeline settings: same defaults, same values, same StreamNode options', () => {
     expect(pipelineOptions(parseHostEnv({}))).toEqual(pipelineOptions(parseStreamNodeEnv({})));
     expect(pipelineOptions(parseHostEnv({})).motion).toEqual({ refreshMs: 4000, regions: true }); // the motion gate is on by default, with regions
-    const env = { DETECT_WIDTH: '1280', DETECT_TILES: '1', DECODE: 'all', PUBLISH_PERIOD_MS: '5000', TRACK_IDLE_MS: '1500', MIN_FACE_QUALITY: '0.5', LEASE_TTL_MS: '3000', OUTBOX_MAX: '50', MOTION_REFRESH_MS: '2000', MOTION_REGIONS: '0' };
+    const env = { DETECT_WIDTH: '1280', DETECT_TILES: '1', DECODE: 'all', PUBLISH_PERIOD_MS: '5000', TRACK_IDLE_MS: '1500', MIN_FACE_QUALITY: '0.5', LEASE_TTL_MS: '3000', OUTBOX_MAX: '50', MOTION_REFRESH_MS: '2000', MOTION_REGIONS: '0', DECODE_NICE: '0' };
     const host = pipelineOptions(parseHostEnv(env));
     expect(host).toEqual(pipelineOptions(parseStreamNodeEnv(env)));
-    expect(host).toEqual({ leaseTtlMs: 3000, detectWidth: 1280, detectTiles: true, motion: { refreshMs: 2000, regions: false }, decode: 'all', tracker: { publishPeriodMs: 5000, maxIdleMs: 1500, minQuality: 0.5 } });
+    expect(host).toEqual({ leaseTtlMs: 3000, detectWidth: 1280, detectTiles: true, motion: { refreshMs: 2000, regions: false }, decode: 'all', source: { nice: 0 }, tracker: { publishPeriodMs: 5000, maxIdleMs: 1500, minQuality: 0.5 } });
+    expect(pipelineOptions(parseStreamNodeEnv({})).source).toEqual({ nice: 5 }); // ffmpeg below the node's priority by default
     expect(pipelineOptions(parseStreamNodeEnv({ MOTION_GATE: '0' })).motion).toBe(false);
   });
 
@@ -31,7 +32,7 @@ describe('config fragments shared by host and stream node', () => {
   });
 
   it('the same bad value is refused by both, naming the variable', () => {
-    for (const bad of [{ DETECT_WIDTH: '100' }, { DECODE: 'some' }, { S3_FORCE_PATH_STYLE: 'maybe' }, { FACE_ARENA: 'yes' }, { MOTION_GATE: 'yes' }, { MOTION_REGIONS: 'on' }, { FACE_WORKERS: '0' }]) {
+    for (const bad of [{ DETECT_WIDTH: '100' }, { DECODE: 'some' }, { S3_FORCE_PATH_STYLE: 'maybe' }, { FACE_ARENA: 'yes' }, { MOTION_GATE: 'yes' }, { MOTION_REGIONS: 'on' }, { FACE_WORKERS: '0' }, { DECODE_NICE: '20' }, { DECODE_NICE: '-1' }]) {
       const name = Object.keys(bad)[0];
       expect(() => parseHostEnv(bad)).toThrow(name);
       expect(() => parseStreamNodeEnv(bad)).toThrow(name);

@@ -3,13 +3,15 @@
  * by ffmpeg from a real photo (shipped by the @vladmandic/face-api dev dependency).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRtspServer, type RtspServer } from '../../infra/services/rtsp.ts';
 import { makeTestVideo } from '../../infra/services/video.ts';
 import { FfmpegFrameSource, ffmpegArgs, redact, type Frame } from '../../stream-node/ingest/ffmpeg-source.ts';
 import type { StreamState } from '../../core/bus/messages.ts';
+import { DECODE_NICE } from '../../core/constants.ts';
 import { until, threePeople as photo } from './helpers.ts';
 
 
@@ -78,6 +80,19 @@ describe('ffmpeg frame source', () => {
     expect(n).toBeGreaterThanOrEqual(3);
     expect(n).toBeLessThanOrEqual(Math.ceil(elapsed / 500) + 2);
     expect(f.time).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('ffmpeg runs below the node\'s CPU priority (its niceness + DECODE_NICE), or at it with nice 0', async () => {
+    // /proc/<pid>/stat: the 19th field is the niceness (the 17th after the command's closing bracket)
+    const niceOf = (pid: number) => { const st = readFileSync(`/proc/${pid}/stat`, 'utf8'); return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]); };
+    const below = source({ url: rtsp.urlFor('cam1') });
+    const same = source({ url: rtsp.urlFor('cam2'), nice: 0 });
+    below.s.start();
+    same.s.start();
+    await until(() => below.frames.length >= 1 && same.frames.length >= 1, 'a frame from each');
+    expect(niceOf(below.s.pid!)).toBe(Math.min(19, getPriority() + DECODE_NICE));
+    expect(niceOf(same.s.pid!)).toBe(getPriority());
+    await Promise.all([below.s.stop(), same.s.stop()]);
   });
 
   it('decode=auto keeps to key frames when they come often enough for the interval', async () => {
