@@ -241,14 +241,17 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     const mine = () => this.cmd === cmd;
 
     cmd.on('start', () => {
-      this.pidValue = (cmd as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
-      // below the node's priority (core/constants.ts DECODE_NICE has why)
+      const proc = (cmd as unknown as { ffmpegProc?: { pid?: number; stdout?: NodeJS.ReadableStream } }).ffmpegProc;
+      this.pidValue = proc?.pid;
+      // Below the node's priority (core/constants.ts DECODE_NICE has why). Lowering one's own
+      // child's priority needs no privilege; where it fails ffmpeg just runs as the node.
       const by = this.o.nice ?? DECODE_NICE;
       if (this.pidValue && by) {
-        // lowering one's own child's priority needs no privilege; where it fails ffmpeg just runs as the node
         try { setPriority(this.pidValue, Math.min(19, getPriority() + by)); } catch (err) { this.log?.warn({ err, by }, 'cannot lower ffmpeg\'s CPU priority; it runs at the node\'s'); }
       }
       this.log?.debug({ url: redact(this.o.url), pid: this.pidValue }, 'ffmpeg started');
+      // fluent-ffmpeg pipes stdout to `out` (below) right after 'start'; the handle is taken before any read
+      queueMicrotask(() => { if (mine() && proc?.stdout) readPipeInto(proc.stdout as never, nextBuffer, got); });
     });
     cmd.on('stderr', (line: string) => {
       lastStderr = line;
@@ -312,11 +315,6 @@ export class FfmpegFrameSource extends EventEmitter<FfmpegSourceEvents> {
     const out = cmd.pipe() as NodeJS.ReadableStream;
     out.on('data', onChunk); // whatever came through before the pipe was taken over
     out.on('error', () => {}); // the command's 'error' reports it
-    // fluent-ffmpeg pipes stdout to `out` right after 'start'; the handle is taken before any read
-    cmd.on('start', () => queueMicrotask(() => {
-      const proc = (cmd as unknown as { ffmpegProc?: { stdout?: NodeJS.ReadableStream } }).ffmpegProc;
-      if (mine() && proc?.stdout) readPipeInto(proc.stdout as never, nextBuffer, got);
-    }));
     this.armStall();
   }
 
