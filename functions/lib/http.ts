@@ -16,8 +16,9 @@ export class ClientAbort extends Error {
 
 export const ok = (result: object | void): Envelope => ({ code: 0, msg: '', ...(result ?? {}) });
 
-/** a database outage is logged once per 10 s, however many requests it fails */
-const outageLog = new LogThrottle(10_000);
+/** a database outage is logged once per this, however many requests it fails */
+const OUTAGE_LOG_MS = 10_000;
+const outageLog = new LogThrottle(OUTAGE_LOG_MS);
 
 /**
  * AppError → its code and msg; anything else is logged with the request id and answered INTERNAL
@@ -32,7 +33,7 @@ export function errorEnvelope(e: unknown, log: Logger, now = Date.now()): Envelo
   }
   if (isConnectionError(e)) {
     const suppressed = outageLog.pass('database', now);
-    if (suppressed !== undefined) log.error({ err: e, ...(suppressed ? { suppressed } : {}) }, 'database unavailable (the same answer within 10 s is counted, not logged)');
+    if (suppressed !== undefined) log.error({ err: e, ...(suppressed ? { suppressed } : {}) }, `database unavailable (the same answer within ${OUTAGE_LOG_MS / 1000} s is counted, not logged)`);
     return { code: ErrorTable.DB_UNAVAILABLE.code, msg: ErrorTable.DB_UNAVAILABLE.msg };
   }
   log.error({ err: e }, 'unhandled error');
