@@ -2,12 +2,13 @@
 """Loopback RTSP server for tests and benches: GStreamer's gst-rtsp-server (Debian packages
 gir1.2-gst-rtsp-server-1.0, python3-gi, gstreamer1.0-plugins-good).
 
-Usage: rtsp-server.py PORT PATH=FILE.h264 [PATH=FILE.h264 ...]
+Usage: rtsp-server.py PORT PATH[@START]=FILE.h264 [PATH[@START]=FILE.h264 ...]
 Each FILE is an H.264 Annex-B elementary stream whose access units each begin with an access unit
 delimiter (x264 `aud=1`), as infra/services/video.ts makes them. Its access units are loaded once
 and replayed forever at FPS (env RTSP_FPS, default 25) through appsrc -> rtph264pay, with
 timestamps that keep increasing across loops, so clients see one endless live-like stream.
-Every client gets its own media (not shared), starting at the first frame, which is a key frame.
+Every client gets its own media (not shared), starting at the clip's access unit START (default 0,
+the first frame; it should be a key frame), so that cameras showing one clip need not show it in step.
 Prints "READY <port>" on stdout once it listens (PORT 0 picks a free one), then "PLAY <path>
 <epoch ms>" each time a client's stream starts playing: its first frame's wall-clock time, from
 which a test knows when each moment of the clip was on the wire. Clients use RTP over TCP
@@ -41,10 +42,11 @@ def load_access_units(path):
 
 
 class LoopFactory(GstRtspServer.RTSPMediaFactory):
-    def __init__(self, path, units, fps):
+    def __init__(self, path, units, fps, start):
         super().__init__()
         self.path = path
         self.units = units
+        self.start = start
         self.duration = Gst.SECOND // fps
         self.set_shared(False)
         self.set_launch(
@@ -59,7 +61,7 @@ class LoopFactory(GstRtspServer.RTSPMediaFactory):
         state = {"n": 0}
 
         def need_data(appsrc, _length):
-            unit = self.units[state["n"] % len(self.units)]
+            unit = self.units[(self.start + state["n"]) % len(self.units)]
             buf = Gst.Buffer.new_wrapped(unit)
             buf.pts = buf.dts = state["n"] * self.duration
             buf.duration = self.duration
@@ -85,7 +87,8 @@ def main():
     mounts = server.get_mount_points()
     for arg in sys.argv[2:]:
         path, _, file = arg.partition("=")
-        mounts.add_factory("/" + path.strip("/"), LoopFactory(path.strip("/"), load_access_units(file), fps))
+        path, _, start = path.partition("@")
+        mounts.add_factory("/" + path.strip("/"), LoopFactory(path.strip("/"), load_access_units(file), fps, int(start or 0)))
     if server.attach(None) == 0:
         raise SystemExit(f"cannot listen on 127.0.0.1:{port}")
     print(f"READY {server.get_bound_port()}", flush=True)

@@ -17,6 +17,9 @@ export interface RtspStream {
   path: string;
   /** H.264 Annex-B file with access unit delimiters (see infra/services/video.ts) */
   source: string;
+  /** the clip's access unit each client's stream starts at (a key frame: a multiple of the GOP);
+   * 0 by default. Cameras looping one clip from different key frames are not in step. */
+  startFrame?: number;
 }
 
 export interface RtspServer {
@@ -56,7 +59,7 @@ export async function startRtspServer(opts: { streams: RtspStream[]; fps?: numbe
 }
 
 function spawnServer(port: number, streams: RtspStream[], fps: number, onPlay: (path: string, at: number) => void): Promise<{ child: ChildProcess; port: number }> {
-  const args = [script, String(port), ...streams.map((s) => `${s.path.replace(/^\/+/, '')}=${s.source}`)];
+  const args = [script, String(port), ...streams.map((s) => `${s.path.replace(/^\/+/, '')}${s.startFrame ? `@${s.startFrame}` : ''}=${s.source}`)];
   const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RTSP_FPS: String(fps) } });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
