@@ -39,7 +39,9 @@
  * arena, as in the API host), KEEP_GOING (run the steps after the first failure too), MOTION_GATE (0: detect every analysed frame; default on, as a
  * stream node; detected% is the share of analysed frames that ran detection, in brackets those that
  * ran it on the changed region alone), MOTION_REGIONS (0: a changed frame is detected whole),
- * DECODE_NICE (ffmpeg's niceness; default as a stream node, 5).
+ * IN_STEP (1: every camera starts the clip at its first frame; default: each at another key frame),
+ * DECODE_NICE (ffmpeg's niceness; default as a stream node, 5), PUBLISH_PERIOD_MS (5000; the product's
+ * default is 60000), LEASE_TTL_MS (3000; the product's default is 10000).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -80,9 +82,32 @@ const PHOTO_WIDTH = Number(env.PHOTO_WIDTH ?? 1400);
 const PER_SERVER = Number(env.RTSP_PER_SERVER ?? 8);
 /** ffmpeg's niceness over the node's, as a stream node sets it (DECODE_NICE) */
 const DECODE_NICE_OF_FFMPEG = Number(env.DECODE_NICE ?? DECODE_NICE);
-const PUBLISH_PERIOD_MS = 5000;
+/** heavier than the product's defaults (60 s and 10 s) since the bench's first version: more shots
+ * published per track and three times the lease renewals and camera reports; kept so the figures
+ * compare with the earlier ones, overridable to measure the defaults */
+const PUBLISH_PERIOD_MS = Number(env.PUBLISH_PERIOD_MS ?? 5000);
+const LEASE_TTL_MS = Number(env.LEASE_TTL_MS ?? 3000);
 const TICK = 100; // clock ticks per second in /proc stat (getconf CLK_TCK)
 const MAX_N = Math.max(...STEPS);
+const CLIP_S = 12;
+const IN_STEP = env.IN_STEP === '1';
+
+/**
+ * The key frame camera `cam` (1..) starts the clip at. Cameras showing one clip from its start all
+ * show the people at once, 8 s of walking for every camera then 4 s of empty floor for every
+ * camera, which no set of real cameras does; and which of them are in step would depend on how the
+ * node's lease ticks happened to start them. Spread over the clip's key frames by a stride prime
+ * to their count, any run of consecutive cameras (each step of the ramp) starts evenly spread.
+ * IN_STEP=1 starts every camera at the clip's first frame, as the bench did before.
+ */
+function startFrameOf(cam: number): number {
+  const keyFrames = Math.floor((CLIP_S * FPS) / GOP);
+  if (IN_STEP || keyFrames < 2) return 0;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let stride = Math.max(1, Math.round(keyFrames * 0.4));
+  while (gcd(stride, keyFrames) !== 1) stride++;
+  return (((cam - 1) * stride) % keyFrames) * GOP;
+}
 const ON_TIME_MS = 1.5 * Math.max(INTERVAL, (GOP / FPS) * 1000);
 
 async function cpuTicks(pid: number): Promise<number | undefined> {
@@ -201,17 +226,17 @@ async function main() {
   const log = createLogger(env.LOG_LEVEL ?? 'error', 'bench-stream');
   console.log(`bench:stream  ${new Date().toISOString()}  load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
   const faceEngine = streamNodeEngineOptions(FaceEnv.parse(env));
-  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${faceEngine.threads}, workers ${faceEngine.workers}, arena ${faceEngine.arena}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; ffmpeg nice ${DECODE_NICE_OF_FFMPEG}; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
+  console.log(`camera: 1920x1080 ${FPS} fps H.264 4 Mbit/s, GOP ${GOP} frames (${(GOP / FPS).toFixed(1)} s); interval ${INTERVAL} ms; face threads ${faceEngine.threads}, workers ${faceEngine.workers}, arena ${faceEngine.arena}; detect width ${DETECT_WIDTH}${DETECT_TILES === undefined ? '' : DETECT_TILES ? ', by tiles' : ', whole frame'}; photo ${PHOTO_WIDTH} px wide; ffmpeg nice ${DECODE_NICE_OF_FFMPEG}; ${IN_STEP ? 'cameras in step' : 'cameras spread over the clip'}; publish period ${PUBLISH_PERIOD_MS} ms, lease TTL ${LEASE_TTL_MS} ms; on time = an analysed frame at least every ${ON_TIME_MS} ms`);
   // the people leave (their tracks end) before the clip loops: each loop brings fresh first shots,
   // whose latency is measured (a face that stayed would be one track, its later shots older by design)
   const clip = await makeSceneVideo({
-    out: join(dir, 'cam.h264'), seconds: 12, gop: GOP,
+    out: join(dir, 'cam.h264'), seconds: CLIP_S, gop: GOP,
     items: [{ picture: join(demoPhotos, 'sample1.jpg'), from: 0, to: 8, x: 192, y: 270, width: PHOTO_WIDTH, speed: 40 }],
   });
   const [nats, s3] = await Promise.all([startNatsServer(), startS3Server({ bucket: 'captures' })]);
   const servers: RtspServer[] = [];
   for (let i = 0; i < Math.ceil(MAX_N / PER_SERVER); i++) {
-    servers.push(await startRtspServer({ streams: Array.from({ length: PER_SERVER }, (_, k) => ({ path: `cam${i * PER_SERVER + k + 1}`, source: clip })) }));
+    servers.push(await startRtspServer({ streams: Array.from({ length: PER_SERVER }, (_, k) => ({ path: `cam${i * PER_SERVER + k + 1}`, source: clip, startFrame: startFrameOf(i * PER_SERVER + k + 1) })) }));
   }
   const urlFor = (cam: number) => servers[Math.floor((cam - 1) / PER_SERVER)].urlFor(`cam${cam}`);
   const api = env.MATCHER === '0' ? undefined : await startApiHost(dir, nats.url, s3);
@@ -231,7 +256,7 @@ async function main() {
   const bus = await connectNatsBus({ servers: nats.url, name: 'bench-stream' });
   await bus.ensureStream(Streams.FACES);
   const node = new StreamNode({
-    node: 'bench', capacity: 1000, bus, engine, store, leaseTtlMs: 3000, detectWidth: DETECT_WIDTH, logger: log,
+    node: 'bench', capacity: 1000, bus, engine, store, leaseTtlMs: LEASE_TTL_MS, detectWidth: DETECT_WIDTH, logger: log,
     ...(DETECT_TILES === undefined ? {} : { detectTiles: DETECT_TILES }),
     ...(env.MOTION_GATE === '0' ? { motion: false as const } : env.MOTION_REGIONS === '0' ? { motion: { regions: false } } : {}),
     // when the clip loops the people jump back by about two of them: the tracker's appearance check
