@@ -22,6 +22,8 @@
  * with one ONNX thread); a change spread over more than `maxRegionFraction` of the frame (80 %) is
  * detected whole, since the rest would save little and lose the faces' context at the edges.
  */
+import type { Box } from '../../core/face/index.ts';
+
 /** what the gate reads of a frame (ingest's Frame is one) */
 export interface Picture { data: Uint8Array; width: number; height: number; time: number }
 
@@ -44,8 +46,8 @@ export interface MotionGateOptions {
   maxRegionFraction?: number;
 }
 
-/** a part of the frame, in frame pixels */
-export interface Region { x: number; y: number; width: number; height: number }
+/** a part of the frame, in frame pixels: what the face engine detects in (`detect(frame, { region })`) */
+export type Region = Box;
 
 /** what a frame needs: nothing (the scene is unchanged), detection of the whole frame, or of one part */
 export type MotionVerdict = { detect: 'none' } | { detect: 'frame' } | { detect: 'region'; region: Region };
