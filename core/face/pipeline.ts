@@ -31,11 +31,11 @@ export async function detectFaces(s: Sessions, img: Rgb, threshold = DETECT_THRE
   const part = region ? await regionWithin(img, region, DETECTOR_SIZE, DETECTOR_ALIGN) : { ...(await fitWithin(img, DETECTOR_SIZE)), offset: undefined };
   if (!part) return [];
   const { img: small, scale, offset } = part;
-  const shape = region ? regionShape(small.width, small.height) : detectorShape(small.width, small.height);
-  // A region's input is never larger than the whole image's, and its size changes from frame to
-  // frame: it takes the front of a buffer of the whole image's size, so one length is kept.
   const fit = fitSize(img, DETECTOR_SIZE);
   const whole = detectorShape(fit.width, fit.height);
+  const shape = region ? regionShape(small.width, small.height) : whole;
+  // A region's input is never larger than the whole image's, and its size changes from frame to
+  // frame: it takes the front of a buffer of the whole image's size, so one length is kept.
   const buffer = spareInputs.take(3 * whole.width * whole.height);
   const input = new ort.Tensor('float32', detectorTensor(small, shape, buffer.subarray(0, 3 * shape.width * shape.height)), [1, 3, shape.height, shape.width]);
   let out: DetectorOutputs;
